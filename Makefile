@@ -1,0 +1,27 @@
+# The two commands of the README: `make run` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/limsim: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/limsim
+	$(BIN)/limsim run landauer_erasure
+
+test: $(BIN)/limsim
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(BIN)/limsim
+	$(BIN)/ruff check simcore devices experiments tests benchmarks
+
+bench: $(BIN)/limsim
+	$(BIN)/limsim bench --quick
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,431 @@
+"""``MemoryArray``: N memory cells, their state, their energy ledger and their step counter.
+
+``run(protocol, dt)`` advances every cell through a shared protocol; ``step(energies, saddles,
+dt, tag)`` advances one step under landscapes that may differ from cell to cell (an optimiser's
+per-cell tilts, device variability). Both use the exact propagator and the step order of
+THEORY.md section 2, and draw every random number from ``simcore.rng`` keyed by
+(seed, step, cell), so the same seed gives the same numbers for any thread count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simcore import kernels
+from simcore.accounting import block_energy
+from simcore.constants import kT as thermal_energy
+from simcore.errors import ParameterError, positive, positive_array, positive_int
+from simcore.landscape import MAX_LEVELS, boltzmann, check_landscape, check_levels, kinetics_code
+from simcore.ledger import Estimate, Ledger, TagLedger
+from simcore.propagator import step_tables
+from simcore.protocol import Protocol, check_tag
+from simcore.rng import GENERATOR, MAX_CELLS, MAX_STEPS, check_seed, stream
+
+#: Number of cell groups for batch-means errors and parallel work (fixed by N, not by threads).
+GROUPS = 64
+#: Random stream used to prepare initial states (distinct from the dynamics' stream 0).
+PREPARE_DRAW = 2**63
+#: Budget (entries) for the per-block tables, bounding the extra memory of a run.
+_BLOCK_ENTRIES = 2**22
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run did, per cell: energies in J (``.mean``, ``.stderr``, optional ``.per_cell``)."""
+
+    work: Estimate
+    heat: Estimate
+    delta_u: Estimate
+    by_tag: dict[str, TagLedger]
+    occupancy: np.ndarray
+    initial_occupancy: np.ndarray
+    n_cells: int
+    n_steps: int
+    first_step: int
+    seed: int
+    temperature: float
+    kT: float
+    times: np.ndarray | None = None
+    history: np.ndarray | None = None
+    generator: str = GENERATOR
+
+
+def _check_initial(initial, n_levels: int, allow_equilibrium: bool):
+    """Normalise ``initial`` to a level (int), a probability vector, or "equilibrium"."""
+    allowed = "a level in [0, M), a probability vector of length M"
+    if allow_equilibrium:
+        allowed += ', or "equilibrium"'
+    if isinstance(initial, str):
+        if allow_equilibrium and initial == "equilibrium":
+            return initial
+        raise ParameterError("initial", initial, allowed)
+    if isinstance(initial, int | np.integer) and not isinstance(initial, bool):
+        if not 0 <= int(initial) < n_levels:
+            raise ParameterError("initial", initial, f"a level in [0, {n_levels})")
+        return int(initial)
+    try:
+        p = np.asarray(initial, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError("initial", initial, allowed) from None
+    if p.shape != (n_levels,) or not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise ParameterError("initial", initial, allowed)
+    if abs(p.sum() - 1.0) > 1e-9:
+        raise ParameterError("initial", initial, "probabilities that sum to 1")
+    return p / p.sum()
+
+
+class MemoryArray:
+    """N cells of M levels at temperature T (K) with attempt frequency f0 (Hz, scalar or (N,)).
+
+    ``state`` holds each cell's level (uint8). ``initial`` is a level or a probability vector
+    sampled from the seed. See the module docstring for ``run`` and ``step``.
+    """
+
+    def __init__(
+        self,
+        n_cells: int,
+        n_levels: int = 2,
+        *,
+        temperature: float = 300.0,
+        attempt_frequency=1e9,
+        kinetics: str = "arrhenius",
+        seed: int = 0,
+        initial=0,
+    ):
+        self.n_cells = positive_int("n_cells", n_cells, MAX_CELLS)
+        self.n_levels = check_levels(n_levels)
+        self.temperature = positive("temperature", temperature)
+        self.kT = thermal_energy(self.temperature)
+        f0 = positive_array("attempt_frequency", attempt_frequency, (self.n_cells,))
+        self.attempt_frequency = f0 if f0.ndim == 0 else f0.copy()
+        self.kinetics = kinetics
+        self._kin = kinetics_code(kinetics)
+        self.seed = check_seed(seed)
+        initial = _check_initial(initial, self.n_levels, allow_equilibrium=False)
+        g = min(GROUPS, self.n_cells)
+        self._bounds = (np.arange(g + 1, dtype=np.int64) * self.n_cells) // g
+        self.state = np.zeros(self.n_cells, dtype=np.uint8)
+        self.step_count = 0
+        self._preparations = 0
+        self._energies: np.ndarray | None = None  # current landscape, (M,) or (N, M)
+        self._saddles: np.ndarray | None = None
+        self.ledger = Ledger(np.diff(self._bounds))
+        self.prepare(initial)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def homogeneous(self) -> bool:
+        """True when every cell has the same attempt frequency."""
+        return self.attempt_frequency.ndim == 0
+
+    def occupancy(self) -> np.ndarray:
+        """Fraction of cells at each level, (M,)."""
+        return np.bincount(self.state, minlength=self.n_levels) / self.n_cells
+
+    def prepare(self, initial) -> None:
+        """Set every cell's level: a level, or a draw from a probability vector (no work is
+        booked: preparation is outside the ledger)."""
+        initial = _check_initial(initial, self.n_levels, allow_equilibrium=False)
+        if isinstance(initial, int):
+            self.state[:] = initial
+            return
+        m = self.n_levels
+        probs = np.broadcast_to(initial, (1, m, m)).copy()
+        thresholds = np.empty((1, m, m - 1), dtype=np.uint64)
+        from simcore.propagator import level_thresholds
+
+        level_thresholds(probs[0], thresholds[0])
+        key, gamma = stream(self.seed, PREPARE_DRAW)
+        self._sweep(thresholds, key, gamma, self._preparations, None)
+        self._preparations += 1
+
+    def reset_ledger(self) -> None:
+        self.ledger = Ledger(np.diff(self._bounds))
+
+    def result(self) -> RunResult:
+        """The cumulative ledger of every ``step`` and ``run`` since creation or reset."""
+        return self._result(self.ledger, self.occupancy(), self.occupancy(), 0, 0)
+
+    # ------------------------------------------------------------------ kernels
+    def _sweep(self, thresholds, key, gamma, step0, per_cell):
+        """Advance all cells through a block of shared-landscape steps; return the occupancy of
+        each group after each step (G, B, M) and the level changes per group and step (G, B)."""
+        b = thresholds.shape[0]
+        g = self._bounds.size - 1
+        m = self.n_levels
+        changes = np.zeros((g, b), dtype=np.int64)
+        if per_cell is None and m == 2:
+            ones = np.zeros((g, b), dtype=np.int64)
+            kernels.bits_shared(self.state, thresholds, key, gamma, step0, self._bounds, ones, changes)
+            counts = np.empty((g, b, 2), dtype=np.int64)
+            counts[:, :, 1] = ones
+            counts[:, :, 0] = np.diff(self._bounds)[:, None] - ones
+            return counts, changes
+        counts = np.zeros((g, b, m), dtype=np.int64)
+        if per_cell is None:
+            kernels.levels_shared(
+                self.state, thresholds, key, gamma, step0, self._bounds, counts, changes
+            )
+        else:
+            energies, work, heat = per_cell
+            kernels.levels_shared_per_cell(
+                self.state, thresholds, energies, key, gamma, step0, self._bounds, counts,
+                changes, work, heat,
+            )
+        return counts, changes
+
+    def _group_counts(self) -> np.ndarray:
+        b = self._bounds
+        return np.stack(
+            [np.bincount(self.state[b[i] : b[i + 1]], minlength=self.n_levels) for i in range(b.size - 1)]
+        ).astype(np.int64)
+
+    # ------------------------------------------------------------------ run
+    def run(
+        self,
+        protocol: Protocol,
+        dt: float,
+        initial=None,
+        *,
+        record_per_cell: bool = False,
+        record_history: bool = False,
+        progress: bool = False,
+    ) -> RunResult:
+        """Advance every cell through ``protocol`` with time step ``dt`` (s).
+
+        ``initial``: None keeps the current state (a jump from the array's current landscape to
+        the protocol's first is booked as work under the first tag); "equilibrium" samples the
+        Boltzmann occupancy of the first landscape; a level or a probability vector prepares that.
+        ``record_per_cell`` fills ``result.work.per_cell`` and ``result.heat.per_cell``;
+        ``record_history`` fills ``result.history`` (S+1, M) occupancy fractions.
+        """
+        if not isinstance(protocol, Protocol):
+            raise ParameterError("protocol", protocol, "a simcore.Protocol")
+        if protocol.n_levels != self.n_levels:
+            raise ParameterError(
+                "protocol", protocol, f"a protocol with {self.n_levels} levels like the array"
+            )
+        dt = positive("dt", dt)
+        if initial is None:
+            if self._energies is not None:
+                e0, s0 = protocol.start
+                if self._energies.ndim != 1 or self._saddles.ndim != 1:
+                    raise ParameterError(
+                        "initial", None,
+                        "a level, probability vector or 'equilibrium' after per-cell steps",
+                    )
+                if not (np.array_equal(self._energies, e0) and np.array_equal(self._saddles, s0)):
+                    jump = Protocol(
+                        [protocol.times[0]] * 2, [self._energies, e0], [self._saddles, s0],
+                        [protocol.tags[0]],
+                    )
+                    protocol = jump.then(protocol)
+        else:
+            initial = _check_initial(initial, self.n_levels, allow_equilibrium=True)
+            if isinstance(initial, str):
+                initial = boltzmann(protocol.start[0], self.kT)
+            self.prepare(initial)
+        grid = protocol.grid(dt)
+        if self.step_count + grid.n_steps >= MAX_STEPS:
+            raise ParameterError("dt", dt, f"a grid that keeps the step counter below {MAX_STEPS}")
+        if not self.homogeneous:
+            return self._run_stepwise(grid, record_per_cell, record_history, progress)
+        return self._run_shared(grid, record_per_cell, record_history, progress)
+
+    def _run_shared(self, grid, record_per_cell, record_history, progress) -> RunResult:
+        m = self.n_levels
+        g = self._bounds.size - 1
+        s_total = grid.n_steps
+        names, codes = grid.tag_codes()
+        durations = grid.durations
+        ledger = Ledger(np.diff(self._bounds))
+        work_cell = heat_cell = None
+        if record_per_cell:
+            work_cell, heat_cell = ledger.per_cell_buffers(self.n_cells)
+        block = int(max(1, min(4096, _BLOCK_ENTRIES // (m * m + g * m))))
+        key, gamma = stream(self.seed, 0)
+        start_occ = self.occupancy()
+        history = np.empty((s_total + 1, m)) if record_history else None
+        if history is not None:
+            history[0] = start_occ
+        before0 = self._group_counts()
+        w_tag = np.zeros((g, len(names)))
+        q_tag = np.zeros((g, len(names)))
+        changes_tag = np.zeros(len(names), dtype=np.int64)
+        bar = _progress(progress, s_total, self.n_cells)
+        first = self.step_count
+        for k0 in range(0, s_total, block):
+            k1 = min(k0 + block, s_total)
+            energies, saddles = grid.landscapes(k0, k1)
+            probs = np.empty((k1 - k0, m, m))
+            thresholds = np.empty((k1 - k0, m, m - 1), dtype=np.uint64)
+            step_tables(
+                energies[1:], saddles[1:], self.kT, float(self.attempt_frequency), self._kin,
+                durations[k0:k1], probs, thresholds,
+            )
+            per_cell = None if work_cell is None else (energies, work_cell, heat_cell)
+            after, changes = self._sweep(thresholds, key, gamma, self.step_count, per_cell)
+            before = np.concatenate([before0[:, None, :], after[:, :-1, :]], axis=1)
+            block_energy(before, after, energies, codes[k0:k1], w_tag, q_tag)
+            changes_tag += np.bincount(codes[k0:k1], weights=changes.sum(axis=0), minlength=len(names)).astype(np.int64)
+            before0 = after[:, -1, :]
+            if history is not None:
+                history[k0 + 1 : k1 + 1] = after.sum(axis=0) / self.n_cells
+            self.step_count += k1 - k0
+            bar.update(k1 - k0)
+        bar.close()
+        for t, name in enumerate(names):
+            mask = codes == t
+            ledger.add(name, w_tag[:, t], q_tag[:, t], changes_tag[t], mask.sum(), durations[mask].sum())
+        e_end, s_end = grid.landscapes(s_total, s_total)
+        self._energies, self._saddles = e_end[0], s_end[0]
+        self._merge(ledger)
+        return self._result(ledger, start_occ, self.occupancy(), s_total, first, grid.times, history)
+
+    def _run_stepwise(self, grid, record_per_cell, record_history, progress) -> RunResult:
+        names, codes = grid.tag_codes()
+        saved = self.ledger
+        self.ledger = Ledger(np.diff(self._bounds))
+        start_occ = self.occupancy()
+        first = self.step_count
+        history = np.empty((grid.n_steps + 1, self.n_levels)) if record_history else None
+        if history is not None:
+            history[0] = start_occ
+        e, s = grid.landscapes(0, 0)
+        self._energies, self._saddles = e[0], s[0]
+        bar = _progress(progress, grid.n_steps, self.n_cells)
+        try:
+            for k in range(grid.n_steps):
+                e, s = grid.landscapes(k + 1, k + 1)
+                self.step(e[0], s[0], grid.durations[k], names[codes[k]], record_per_cell=record_per_cell)
+                if history is not None:
+                    history[k + 1] = self.occupancy()
+                bar.update(1)
+        finally:
+            bar.close()
+            ledger, self.ledger = self.ledger, saved
+        self._merge(ledger)
+        return self._result(ledger, start_occ, self.occupancy(), grid.n_steps, first, grid.times, history)
+
+    # ------------------------------------------------------------------ step
+    def step(self, energies, saddles, dt: float, tag: str = "update", *, record_per_cell: bool = False) -> None:
+        """Advance one step: the landscape jumps to ``(energies, saddles)`` (shared (M,) or per
+        cell (N, M)), then every cell evolves for ``dt`` s under it. Books work, heat and level
+        changes under ``tag`` in ``self.ledger``. The first landscape an array sees costs no work
+        (it is where the cells were prepared)."""
+        m, n = self.n_levels, self.n_cells
+        e = np.asarray(energies, dtype=np.float64)
+        s = np.asarray(saddles, dtype=np.float64)
+        e = check_landscape(e, np.zeros(m - 1), m, () if e.ndim < 2 else (n,))[0]
+        s = check_landscape(np.zeros(m), s, m, () if s.ndim < 2 else (n,))[1]
+        dt = float(dt)
+        if not (np.isfinite(dt) and dt >= 0):
+            raise ParameterError("dt", dt, "a finite duration >= 0 (s)")
+        tag = check_tag(tag)
+        if self.step_count + 1 >= MAX_STEPS:
+            raise ParameterError("step", self.step_count, f"fewer than {MAX_STEPS} steps per array")
+        e_old = e if self._energies is None else self._energies
+        if e.ndim == 1 and s.ndim == 1 and e_old.ndim == 1 and self.homogeneous:
+            self._step_shared(e_old, e, s, dt, tag, record_per_cell)
+        else:
+            self._step_heterogeneous(e_old, e, s, dt, tag, record_per_cell)
+        self._energies, self._saddles = e.copy(), s.copy()
+        self.step_count += 1
+
+    def _step_shared(self, e_old, e, s, dt, tag, record_per_cell):
+        m = self.n_levels
+        probs = np.empty((1, m, m))
+        thresholds = np.empty((1, m, m - 1), dtype=np.uint64)
+        step_tables(e[None], s[None], self.kT, float(self.attempt_frequency), self._kin,
+                    np.array([dt]), probs, thresholds)
+        per_cell = None
+        if record_per_cell:
+            work_cell, heat_cell = self.ledger.per_cell_buffers(self.n_cells)
+            per_cell = (np.stack([e_old, e]), work_cell, heat_cell)
+        before = self._group_counts()[:, None, :]
+        key, gamma = stream(self.seed, 0)
+        after, changes = self._sweep(thresholds, key, gamma, self.step_count, per_cell)
+        g = self._bounds.size - 1
+        w = np.zeros((g, 1))
+        q = np.zeros((g, 1))
+        block_energy(before, after, np.stack([e_old, e]), np.zeros(1, dtype=np.int64), w, q)
+        self.ledger.add(tag, w[:, 0], q[:, 0], changes.sum(), 1, dt)
+
+    def _step_heterogeneous(self, e_old, e, s, dt, tag, record_per_cell):
+        m, n = self.n_levels, self.n_cells
+        g = self._bounds.size - 1
+        e_old2 = e_old.reshape(-1, m)
+        e2 = e.reshape(-1, m)
+        s2 = s.reshape(-1, m - 1)
+        f0 = np.atleast_1d(self.attempt_frequency)
+        work_g = np.zeros(g)
+        heat_g = np.zeros(g)
+        changes_g = np.zeros(g, dtype=np.int64)
+        if record_per_cell:
+            work_cell, heat_cell = self.ledger.per_cell_buffers(n)
+        else:
+            work_cell = heat_cell = np.empty(0)
+        if m == 2:
+            key, gamma = stream(self.seed, 0)
+            ones_g = np.zeros(g, dtype=np.int64)
+            kernels.bits_step_heterogeneous(
+                self.state, e_old2, e2, s2, f0, self.kT, self._kin, dt, key, gamma,
+                self.step_count, self._bounds, work_g, heat_g, ones_g, changes_g, work_cell,
+                heat_cell, record_per_cell,
+            )
+        else:
+            counts_g = np.zeros((g, m), dtype=np.int64)
+            kernels.levels_step_heterogeneous(
+                self.state, e_old2, e2, s2, f0, self.kT, self._kin, dt, np.uint64(self.seed),
+                self.step_count, self._bounds, work_g, heat_g, counts_g, changes_g, work_cell,
+                heat_cell, record_per_cell,
+            )
+        self.ledger.add(tag, work_g, heat_g, changes_g.sum(), 1, dt)
+
+    # ------------------------------------------------------------------ results
+    def _merge(self, run_ledger: Ledger) -> None:
+        for tag in run_ledger.work:
+            self.ledger.add(
+                tag, run_ledger.work[tag], run_ledger.heat[tag], run_ledger.changes[tag],
+                run_ledger.steps[tag], run_ledger.durations[tag],
+            )
+        if run_ledger.work_cell is not None:
+            wc, qc = self.ledger.per_cell_buffers(self.n_cells)
+            wc += run_ledger.work_cell
+            qc += run_ledger.heat_cell
+
+    def _result(self, ledger, start_occ, end_occ, n_steps, first, times=None, history=None):
+        work, heat, du = ledger.totals()
+        return RunResult(
+            work=work, heat=heat, delta_u=du, by_tag=ledger.by_tag(), occupancy=end_occ,
+            initial_occupancy=start_occ, n_cells=self.n_cells, n_steps=n_steps,
+            first_step=first, seed=self.seed, temperature=self.temperature, kT=self.kT,
+            times=times, history=history,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"MemoryArray(n_cells={self.n_cells}, n_levels={self.n_levels}, T={self.temperature} K,"
+            f" kinetics={self.kinetics!r}, seed={self.seed}, steps={self.step_count})"
+        )
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(enabled: bool, total: int, n_cells: int):
+    if not enabled:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="step", desc=f"{n_cells:.3g} cells", unit_scale=True)
+
+
+assert MAX_LEVELS <= 256  # state is uint8

@@ -1,0 +1,258 @@
+"""Numba kernels: advance cells through blocks of steps with the exact propagator.
+
+Kernels take arrays and scalars, allocate nothing per step, raise nothing, print nothing; the
+Python layer (``simcore.array``) validates inputs first. Each has a slow NumPy twin in
+``tests/naive.py`` that the tests compare against on the same random numbers.
+
+Parallel layout: cells are split into ``G`` fixed groups of contiguous indices (fixed by ``N``
+alone, never by the thread count). ``prange`` runs over groups; each group is processed in a
+fixed order, and array-level tallies are integer counts per group and step. Hence results are
+bit-identical for any number of threads and any chunk size, and the spread between group means
+gives the standard error without per-cell storage.
+
+The step order is THEORY.md section 2: the landscape jumps (work), then the state evolves for
+``dt`` under the new landscape with ``exp(K dt)`` (heat).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import prange
+
+from simcore._jit import jit, pjit
+from simcore.propagator import _UMAX, bit_flip_probabilities, rate_pair, to_threshold
+from simcore.rng import bits, mix64, stream_of, to_unit
+
+_S32 = np.uint64(32)
+#: Cells per inner tile: the tile's states stay in L1 while the kernel sweeps a block of steps.
+TILE = 8192
+
+
+@pjit
+def bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes):
+    """Bit cells under a shared landscape, a block of ``B`` steps.
+
+    ``thresholds`` (B, 2, 1) uint64, the M = 2 case of ``propagator.level_thresholds``: a cell
+    at 0 stays iff ``u < thresholds[k, 0, 0]``, a cell at 1 drops iff ``u < thresholds[k, 1, 0]``
+    (so this kernel draws exactly the states ``levels_shared`` would). Adds to ``ones`` (G, B) the number of cells at level 1 after each step, and to ``changes``
+    (G, B) the number of cells that changed level in each step.
+    """
+    n_steps = thresholds.shape[0]
+    for g in prange(bounds.shape[0] - 1):
+        for t0 in range(bounds[g], bounds[g + 1], TILE):
+            t1 = min(t0 + TILE, bounds[g + 1])
+            for k in range(n_steps):
+                base = key + gamma * (np.uint64(step0 + k) << _S32)
+                stay0 = thresholds[k, 0, 0]
+                drop1 = thresholds[k, 1, 0]
+                n1 = 0
+                nf = 0
+                for i in range(t0, t1):
+                    s = state[i]
+                    u = mix64(base + gamma * np.uint64(i))
+                    f = np.uint8(u < drop1) if s else np.uint8(u >= stay0)
+                    s ^= f
+                    state[i] = s
+                    n1 += s
+                    nf += f
+                ones[g, k] += n1
+                changes[g, k] += nf
+
+
+@pjit
+def levels_shared(state, thresholds, key, gamma, step0, bounds, counts, changes):
+    """M-level cells under a shared landscape, a block of ``B`` steps.
+
+    ``thresholds`` (B, M, M-1) uint64 from ``propagator.level_thresholds``. Adds to ``counts``
+    (G, B, M) the occupancy of each level after each step and to ``changes`` (G, B) the number of
+    cells that changed level.
+    """
+    n_steps = thresholds.shape[0]
+    top = thresholds.shape[1] - 1
+    for g in prange(bounds.shape[0] - 1):
+        for t0 in range(bounds[g], bounds[g + 1], TILE):
+            t1 = min(t0 + TILE, bounds[g + 1])
+            for k in range(n_steps):
+                base = key + gamma * (np.uint64(step0 + k) << _S32)
+                th = thresholds[k]
+                nf = 0
+                for i in range(t0, t1):
+                    s = np.int64(state[i])
+                    u = mix64(base + gamma * np.uint64(i))
+                    j = s
+                    while j > 0 and u < th[s, j - 1]:
+                        j -= 1
+                    while j < top and u >= th[s, j]:
+                        j += 1
+                    state[i] = j
+                    counts[g, k, j] += 1
+                    nf += j != s
+                changes[g, k] += nf
+
+
+@pjit
+def levels_shared_per_cell(
+    state, thresholds, energies, key, gamma, step0, bounds, counts, changes, work, heat
+):
+    """``levels_shared`` that also adds each cell's work and heat (J) to ``work``/``heat`` (N,).
+
+    ``energies`` (B+1, M): the landscape before the block, then after each step.
+    """
+    n_steps = thresholds.shape[0]
+    top = thresholds.shape[1] - 1
+    for g in prange(bounds.shape[0] - 1):
+        for t0 in range(bounds[g], bounds[g + 1], TILE):
+            t1 = min(t0 + TILE, bounds[g + 1])
+            for k in range(n_steps):
+                base = key + gamma * (np.uint64(step0 + k) << _S32)
+                th = thresholds[k]
+                e_old = energies[k]
+                e_new = energies[k + 1]
+                nf = 0
+                for i in range(t0, t1):
+                    s = np.int64(state[i])
+                    u = mix64(base + gamma * np.uint64(i))
+                    j = s
+                    while j > 0 and u < th[s, j - 1]:
+                        j -= 1
+                    while j < top and u >= th[s, j]:
+                        j += 1
+                    state[i] = j
+                    work[i] += e_new[s] - e_old[s]
+                    heat[i] += e_new[s] - e_new[j]
+                    counts[g, k, j] += 1
+                    nf += j != s
+                changes[g, k] += nf
+
+
+@pjit
+def bits_step_heterogeneous(
+    state, e_old, e_new, saddles, f0, kT, kinetics, dt, key, gamma, step, bounds,
+    work_g, heat_g, ones_g, changes_g, work, heat, record,
+):
+    """One step of bit cells with per-cell landscapes and attempt frequencies.
+
+    ``e_old``/``e_new`` (N or 1, 2), ``saddles`` (N or 1, 1), ``f0`` (N or 1): a leading size of
+    1 means shared. Adds work and heat (J) per group to ``work_g``/``heat_g`` (G,), cells at 1 and
+    changes per group to ``ones_g``/``changes_g`` (G,), and per cell to ``work``/``heat`` (N,)
+    when ``record``.
+    """
+    se = e_old.shape[0] > 1
+    sn = e_new.shape[0] > 1
+    ss = saddles.shape[0] > 1
+    sf = f0.shape[0] > 1
+    base = key + gamma * (np.uint64(step) << _S32)
+    for g in prange(bounds.shape[0] - 1):
+        w_acc = 0.0
+        q_acc = 0.0
+        n1 = 0
+        nf = 0
+        for i in range(bounds[g], bounds[g + 1]):
+            s = state[i]
+            ie = i if se else 0
+            jn = i if sn else 0
+            a0 = e_new[jn, 0]
+            a1 = e_new[jn, 1]
+            w = (a1 - e_old[ie, 1]) if s else (a0 - e_old[ie, 0])
+            p01, p10 = bit_flip_probabilities(
+                a0, a1, saddles[i if ss else 0, 0], kT, f0[i if sf else 0], kinetics, dt
+            )
+            u = mix64(base + gamma * np.uint64(i))
+            # the convention of propagator.level_thresholds, so shared and per-cell paths agree
+            if s:
+                f = np.uint8(u < to_threshold(p10))
+            else:
+                t = to_threshold(p01)
+                f = np.uint8(u >= (_UMAX - t if t > 0 else _UMAX))
+            q = 0.0
+            if f:
+                q = (a1 - a0) if s else (a0 - a1)
+            s ^= f
+            state[i] = s
+            w_acc += w
+            q_acc += q
+            n1 += s
+            nf += f
+            if record:
+                work[i] += w
+                heat[i] += q
+        work_g[g] += w_acc
+        heat_g[g] += q_acc
+        ones_g[g] += n1
+        changes_g[g] += nf
+
+
+@jit
+def _gillespie(s, e, sad, kT, f0, kinetics, dt, seed, key0, gamma0, step, cell):
+    # Exact continuous-time jumps within dt under a fixed landscape. Draw d of the cell uses the
+    # stream (seed, d): draw 0 decides whether and when the first jump happens, draw 1 its
+    # direction, draw 2 the next jump, and so on; returns the final level.
+    m = e.shape[0]
+    t_left = dt
+    d = 0
+    while True:
+        up = 0.0
+        dn = 0.0
+        if s < m - 1:
+            up, _ = rate_pair(e[s], e[s + 1], sad[s], kT, f0, kinetics)
+        if s > 0:
+            _, dn = rate_pair(e[s - 1], e[s], sad[s - 1], kT, f0, kinetics)
+        r = up + dn
+        if r <= 0.0:
+            return s
+        if d == 0:
+            key, gamma = key0, gamma0
+        else:
+            key, gamma = stream_of(seed, np.uint64(d))
+        u = to_unit(bits(key, gamma, step, cell))
+        # P(jump within t_left) = 1 - exp(-r t_left); the same uniform gives the jump time.
+        if u >= -math.expm1(-r * t_left):
+            return s
+        t_left += math.log1p(-u) / r
+        key, gamma = stream_of(seed, np.uint64(d + 1))
+        v = to_unit(bits(key, gamma, step, cell))
+        s = s + 1 if v * r < up else s - 1
+        d += 2
+
+
+@pjit
+def levels_step_heterogeneous(
+    state, e_old, e_new, saddles, f0, kT, kinetics, dt, seed, step, bounds,
+    work_g, heat_g, counts_g, changes_g, work, heat, record,
+):
+    """One step of M-level cells with per-cell landscapes (exact jump-by-jump within ``dt``).
+
+    Shapes as ``bits_step_heterogeneous`` with M columns; ``counts_g`` (G, M). Draw ``d`` of a
+    cell comes from the stream ``rng.stream_of(seed, d)``, so any number of jumps stays exact.
+    """
+    key0, gamma0 = stream_of(seed, np.uint64(0))
+    se = e_old.shape[0] > 1
+    sn = e_new.shape[0] > 1
+    ss = saddles.shape[0] > 1
+    sf = f0.shape[0] > 1
+    for g in prange(bounds.shape[0] - 1):
+        w_acc = 0.0
+        q_acc = 0.0
+        nf = 0
+        for i in range(bounds[g], bounds[g + 1]):
+            s = np.int64(state[i])
+            en = e_new[i if sn else 0]
+            w = en[s] - e_old[i if se else 0, s]
+            j = _gillespie(
+                s, en, saddles[i if ss else 0], kT, f0[i if sf else 0], kinetics, dt,
+                seed, key0, gamma0, step, i,
+            )
+            q = en[s] - en[j]
+            state[i] = j
+            w_acc += w
+            q_acc += q
+            counts_g[g, j] += 1
+            nf += j != s
+            if record:
+                work[i] += w
+                heat[i] += q
+        work_g[g] += w_acc
+        heat_g[g] += q_acc
+        changes_g[g] += nf
