@@ -16,8 +16,8 @@ import numpy as np
 from simcore import kernels
 from simcore.accounting import block_energy
 from simcore.constants import kT as thermal_energy
-from simcore.errors import ParameterError, positive, positive_array, positive_int
-from simcore.landscape import MAX_LEVELS, boltzmann, check_landscape, check_levels, kinetics_code
+from simcore.errors import ParameterError, finite_array, positive, positive_array, positive_int
+from simcore.landscape import MAX_LEVELS, boltzmann, check_levels, kinetics_code
 from simcore.ledger import Estimate, Ledger, TagLedger
 from simcore.propagator import step_tables
 from simcore.protocol import Protocol, check_tag
@@ -318,8 +318,8 @@ class MemoryArray:
         m, n = self.n_levels, self.n_cells
         e = np.asarray(energies, dtype=np.float64)
         s = np.asarray(saddles, dtype=np.float64)
-        e = check_landscape(e, np.zeros(m - 1), m, () if e.ndim < 2 else (n,))[0]
-        s = check_landscape(np.zeros(m), s, m, () if s.ndim < 2 else (n,))[1]
+        e = finite_array("energies", e, (m,) if e.ndim < 2 else (n, m))
+        s = finite_array("saddles", s, (m - 1,) if s.ndim < 2 else (n, m - 1))
         dt = float(dt)
         if not (np.isfinite(dt) and dt >= 0):
             raise ParameterError("dt", dt, "a finite duration >= 0 (s)")

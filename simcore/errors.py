@@ -55,7 +55,10 @@ def positive_int(name: str, value: object, maximum: int | None = None) -> int:
 
 def positive_array(name: str, value: object, shape: tuple[int, ...] | None = None) -> np.ndarray:
     """Finite, strictly positive float64 array (a scalar is allowed and broadcast)."""
-    arr = np.asarray(value, dtype=np.float64)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(name, value, "finite values > 0") from None
     if arr.size == 0 or not np.all(np.isfinite(arr)) or not np.all(arr > 0):
         raise ParameterError(name, value, "finite values > 0")
     if shape is not None and arr.shape not in ((), shape):

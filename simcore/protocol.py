@@ -237,6 +237,11 @@ class StepGrid:
         with np.errstate(invalid="ignore", divide="ignore"):
             frac = np.where(span > 0, (self.times[idx] - ta) / np.where(span > 0, span, 1.0), 1.0)
         frac = np.where(idx == 0, 0.0, frac)[:, None]
-        e = p.energies[seg] * (1.0 - frac) + p.energies[seg + 1] * frac
-        s = p.saddles[seg] * (1.0 - frac) + p.saddles[seg + 1] * frac
-        return e, s
+        return _lerp(p.energies, seg, frac), _lerp(p.saddles, seg, frac)
+
+
+def _lerp(values, seg, frac):
+    # a + (b - a) f is exact where a == b (a constant level or saddle stays bit-identical, so
+    # moving only barriers does exactly zero work); knots themselves are returned exactly.
+    a, b = values[seg], values[seg + 1]
+    return np.where(frac >= 1.0, b, a + (b - a) * frac)

@@ -1,0 +1,113 @@
+"""Slow, obviously-correct NumPy twins of the Numba kernels (STUMPY's tests/naive.py idea).
+
+Each twin uses the same random numbers (``simcore.rng.uniform_bits``, itself a NumPy twin of the
+kernels' generator) and the plainest formulas, so the tests can compare them element by element.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+
+from simcore import rng
+from simcore.landscape import generator, pair_rates
+
+TWO64 = 2.0**64
+UMAX = np.uint64(2**64 - 1)
+
+
+def propagator(energies, saddles, kT, f0, kinetics, dt):
+    """exp(K dt) by SciPy's Padé expm."""
+    return scipy.linalg.expm(generator(energies, saddles, kT, f0, kinetics) * dt)
+
+
+def thresholds_from_propagator(p):
+    """Integer thresholds (M, M-1) with the convention of ``propagator.level_thresholds``:
+    lower cumulative sums below the diagonal, 2**64-1 minus upper tails from the diagonal up."""
+    m = p.shape[0]
+    out = np.zeros((m, m - 1), dtype=np.uint64)
+    for i in range(m):
+        lower = np.cumsum(p[i])  # P(level <= j), summed up from level 0
+        upper = np.cumsum(p[i, ::-1])[::-1]  # P(level >= j), summed down from level M-1
+        for j in range(m - 1):
+            if j < i:
+                out[i, j] = rng.threshold(lower[j])
+            else:
+                t = rng.threshold(upper[j + 1])
+                out[i, j] = UMAX - t if t > 0 else UMAX
+        out[i] = np.maximum.accumulate(out[i])
+    return out
+
+
+def sample_levels(state, thresholds_k, u):
+    """New levels: for each cell the number of its row's thresholds that ``u`` reaches."""
+    th = thresholds_k[state.astype(np.int64)]  # (N, M-1)
+    return (u[:, None] >= th).sum(axis=1).astype(np.uint8)
+
+
+def run_shared(state, thresholds, seed, step0, energies=None):
+    """Twin of kernels.bits_shared / levels_shared(_per_cell) over a block; returns the new
+    state, occupancy after each step (B, M), and per-cell work and heat if ``energies`` given."""
+    state = state.copy()
+    n = state.size
+    m = thresholds.shape[1]
+    cells = np.arange(n)
+    occ = np.zeros((thresholds.shape[0], m), dtype=np.int64)
+    work = np.zeros(n)
+    heat = np.zeros(n)
+    for k in range(thresholds.shape[0]):
+        u = rng.uniform_bits(seed, step0 + k, cells)
+        new = sample_levels(state, thresholds[k], u)
+        if energies is not None:
+            work += energies[k + 1, state] - energies[k, state]
+            heat += energies[k + 1, state] - energies[k + 1, new]
+        state = new
+        occ[k] = np.bincount(state, minlength=m)
+    return state, occ, work, heat
+
+
+def bits_step_heterogeneous(state, e_old, e_new, saddles, f0, kT, kinetics, dt, seed, step):
+    """Twin of kernels.bits_step_heterogeneous with full (N, ...) arrays."""
+    n = state.size
+    up, down = pair_rates(e_new, saddles, kT, f0, kinetics)
+    up, down = up[:, 0], down[:, 0]
+    r = up + down
+    x = r * dt
+    with np.errstate(invalid="ignore", divide="ignore"):
+        phi = np.where(x < 1e-8, 1.0 - 0.5 * x, -np.expm1(-x) / np.where(x > 0, x, 1.0))
+    p01, p10 = up * dt * phi, down * dt * phi
+    u = rng.uniform_bits(seed, step, np.arange(n))
+    t01, t10 = rng.threshold(p01), rng.threshold(p10)
+    stay0 = np.where(t01 > 0, UMAX - t01, UMAX)
+    flip = np.where(state == 1, u < t10, u >= stay0)
+    s = state.astype(np.int64)
+    work = e_new[np.arange(n), s] - e_old[np.arange(n), s]
+    new = np.where(flip, 1 - s, s)
+    heat = e_new[np.arange(n), s] - e_new[np.arange(n), new]
+    return new.astype(np.uint8), work, heat
+
+
+def gillespie_step(state, e_new, saddles, f0, kT, kinetics, dt, seed, step):
+    """Twin of the jump-by-jump step of kernels.levels_step_heterogeneous, cell by cell."""
+    n, m = e_new.shape
+    out = state.astype(np.int64).copy()
+    for i in range(n):
+        s = out[i]
+        up, down = pair_rates(e_new[i], saddles[i], kT, f0[i], kinetics)
+        t_left = dt
+        d = 0
+        while True:
+            ku = up[s] if s < m - 1 else 0.0
+            kd = down[s - 1] if s > 0 else 0.0
+            r = ku + kd
+            if r <= 0:
+                break
+            u = rng.uniform(seed, step, i, draw=d)
+            if u >= -np.expm1(-r * t_left):
+                break
+            t_left += np.log1p(-u) / r
+            v = rng.uniform(seed, step, i, draw=d + 1)
+            s = s + 1 if v * r < ku else s - 1
+            d += 2
+        out[i] = s
+    return out.astype(np.uint8)

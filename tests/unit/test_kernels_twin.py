@@ -1,0 +1,142 @@
+"""Every kernel against its slow NumPy twin on the same random numbers."""
+
+import numpy as np
+import pytest
+
+from simcore import kernels, rng
+from simcore.propagator import bit_flip_probabilities, level_propagator, level_thresholds, step_tables
+from simcore.landscape import kinetics_code
+from tests import naive
+from tests.conftest import F0, KT, chain
+
+
+def _bounds(n, g=7):
+    return (np.arange(g + 1) * n) // g
+
+
+@pytest.mark.parametrize("kinetics", ["arrhenius", "glauber"])
+@pytest.mark.parametrize("m", [2, 3, 6])
+def test_level_propagator_matches_expm(m, kinetics):
+    e, s = chain(m, -1.5, 2.0)
+    for dt in (1e-12, 1e-9, 3e-8, 1e-5):
+        p = np.empty((m, m))
+        if m == 2:
+            p01, p10 = bit_flip_probabilities(e[0], e[1], s[0], KT, F0, kinetics_code(kinetics), dt)
+            p[:] = [[1 - p01, p01], [p10, 1 - p10]]
+        else:
+            level_propagator(e, s, KT, F0, kinetics_code(kinetics), dt, p)
+        ref = naive.propagator(e, s, KT, F0, kinetics, dt)
+        np.testing.assert_allclose(p, ref, rtol=1e-10, atol=1e-15)
+
+
+def test_thresholds_match_twin():
+    rs = np.random.default_rng(3)
+    for m in (2, 3, 5):
+        p = rs.dirichlet(np.ones(m), size=m)
+        p[0, -1] = 1e-30  # a rare transition must keep its relative precision
+        p[0] /= p[0].sum()
+        th = np.empty((m, m - 1), dtype=np.uint64)
+        level_thresholds(p, th)
+        np.testing.assert_array_equal(th, naive.thresholds_from_propagator(p))
+
+
+def _tables(m, n_steps, seed=0):
+    rs = np.random.default_rng(seed)
+    e = rs.normal(0, 2 * KT, (n_steps, m))
+    s = np.maximum(e[:, :-1], e[:, 1:]) + rs.uniform(0, 3 * KT, (n_steps, m - 1))
+    probs = np.empty((n_steps, m, m))
+    th = np.empty((n_steps, m, m - 1), dtype=np.uint64)
+    step_tables(e, s, KT, F0, 0, np.full(n_steps, 2e-9), probs, th)
+    energies = np.vstack([rs.normal(0, KT, (1, m)), e])
+    return th, energies
+
+
+@pytest.mark.parametrize("m", [2, 3, 7])
+def test_shared_kernels_match_twin(m):
+    n, b, seed, step0 = 3001, 9, 11, 5
+    th, energies = _tables(m, b)
+    state0 = (np.arange(n) % m).astype(np.uint8)
+    key, gamma = rng.stream(seed)
+    bounds = _bounds(n)
+    ref_state, ref_occ, ref_w, ref_q = naive.run_shared(state0, th, seed, step0, energies)
+
+    state = state0.copy()
+    counts = np.zeros((7, b, m), dtype=np.int64)
+    changes = np.zeros((7, b), dtype=np.int64)
+    work, heat = np.zeros(n), np.zeros(n)
+    kernels.levels_shared_per_cell(
+        state, th, energies, key, gamma, step0, bounds, counts, changes, work, heat
+    )
+    np.testing.assert_array_equal(state, ref_state)
+    np.testing.assert_array_equal(counts.sum(axis=0), ref_occ)
+    np.testing.assert_allclose(work, ref_w, rtol=1e-12, atol=1e-35)
+    np.testing.assert_allclose(heat, ref_q, rtol=1e-12, atol=1e-35)
+
+    state = state0.copy()
+    counts[:] = 0
+    kernels.levels_shared(state, th, key, gamma, step0, bounds, counts, changes)
+    np.testing.assert_array_equal(state, ref_state)
+    np.testing.assert_array_equal(counts.sum(axis=0), ref_occ)
+    if m == 2:
+        state = state0.copy()
+        ones = np.zeros((7, b), dtype=np.int64)
+        kernels.bits_shared(state, th, key, gamma, step0, bounds, ones, changes)
+        np.testing.assert_array_equal(state, ref_state)
+        np.testing.assert_array_equal(ones.sum(axis=0), ref_occ[:, 1])
+
+
+def _heterogeneous_inputs(n, m, seed=4):
+    rs = np.random.default_rng(seed)
+    e_old = rs.normal(0, 2 * KT, (n, m))
+    e_new = rs.normal(0, 2 * KT, (n, m))
+    sad = np.maximum(e_new[:, :-1], e_new[:, 1:]) + rs.uniform(0, 4 * KT, (n, m - 1))
+    f0 = F0 * rs.lognormal(0, 0.5, n)
+    state = rs.integers(0, m, n).astype(np.uint8)
+    return state, e_old, e_new, sad, f0
+
+
+@pytest.mark.parametrize("kinetics", ["arrhenius", "glauber"])
+def test_bits_heterogeneous_matches_twin(kinetics):
+    n, seed, step = 2000, 5, 17
+    state, e_old, e_new, sad, f0 = _heterogeneous_inputs(n, 2)
+    ref_state, ref_w, ref_q = naive.bits_step_heterogeneous(
+        state, e_old, e_new, sad, f0, KT, kinetics, 1e-9, seed, step
+    )
+    key, gamma = rng.stream(seed)
+    g = 7
+    wg, qg = np.zeros(g), np.zeros(g)
+    ones, ch = np.zeros(g, dtype=np.int64), np.zeros(g, dtype=np.int64)
+    work, heat = np.zeros(n), np.zeros(n)
+    kernels.bits_step_heterogeneous(
+        state, e_old, e_new, sad, f0, KT, kinetics_code(kinetics), 1e-9, key, gamma, step,
+        _bounds(n), wg, qg, ones, ch, work, heat, True,
+    )
+    np.testing.assert_array_equal(state, ref_state)
+    np.testing.assert_allclose(work, ref_w, rtol=1e-12, atol=1e-35)
+    np.testing.assert_allclose(heat, ref_q, rtol=1e-12, atol=1e-35)
+    assert ones.sum() == ref_state.sum()
+    np.testing.assert_allclose(wg.sum(), ref_w.sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kinetics", ["arrhenius", "glauber"])
+def test_gillespie_matches_twin(kinetics):
+    n, m, seed, step = 300, 4, 8, 3
+    state, e_old, e_new, sad, f0 = _heterogeneous_inputs(n, m, seed=9)
+    dt = 3e-9  # several jumps per cell for the lowest barriers
+    ref = naive.gillespie_step(state, e_new, sad, f0, KT, kinetics, dt, seed, step)
+    g = 7
+    wg, qg = np.zeros(g), np.zeros(g)
+    counts, ch = np.zeros((g, m), dtype=np.int64), np.zeros(g, dtype=np.int64)
+    kernels.levels_step_heterogeneous(
+        state, e_old, e_new, sad, f0, KT, kinetics_code(kinetics), dt, np.uint64(seed), step,
+        _bounds(n), wg, qg, counts, ch, np.zeros(n), np.zeros(n), False,
+    )
+    np.testing.assert_array_equal(state, ref)
+    assert ch.sum() > n // 10  # the comparison exercised real jumps
+
+
+def test_rng_kernel_matches_numpy():
+    key, gamma = rng.stream(123, 4)
+    cells = np.arange(0, 2**32, 2**20, dtype=np.uint64)
+    got = np.array([rng.bits(key, gamma, 77, c) for c in cells], dtype=np.uint64)
+    np.testing.assert_array_equal(got, rng.uniform_bits(123, 77, cells, draw=4))
