@@ -42,23 +42,24 @@ def bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes):
     n_steps = thresholds.shape[0]
     for g in prange(bounds.shape[0] - 1):
         for t0 in range(bounds[g], bounds[g + 1], TILE):
-            t1 = min(t0 + TILE, bounds[g + 1])
+            # a view indexed from 0 lets LLVM drop the negative-index check and vectorise
+            tile = state[t0 : min(t0 + TILE, bounds[g + 1])]
             for k in range(n_steps):
-                base = key + gamma * (np.uint64(step0 + k) << _S32)
+                base = key + gamma * ((np.uint64(step0 + k) << _S32) + np.uint64(t0))
                 stay0 = thresholds[k, 0, 0]
                 drop1 = thresholds[k, 1, 0]
-                n1 = 0
-                nf = 0
-                for i in range(t0, t1):
-                    s = state[i]
-                    u = mix64(base + gamma * np.uint64(i))
-                    f = np.uint8(u < drop1) if s else np.uint8(u >= stay0)
-                    s ^= f
-                    state[i] = s
-                    n1 += s
-                    nf += f
-                ones[g, k] += n1
-                changes[g, k] += nf
+                n1 = np.uint64(0)
+                nf = np.uint64(0)
+                for j in range(tile.shape[0]):
+                    s = tile[j]
+                    u = mix64(base + gamma * np.uint64(j))
+                    # from 0 the cell flips iff u >= stay0; from 1 it stays iff u >= drop1
+                    s_new = np.uint8(u >= (drop1 if s else stay0))
+                    tile[j] = s_new
+                    n1 += np.uint64(s_new)
+                    nf += np.uint64(s_new ^ s)
+                ones[g, k] += np.int64(n1)
+                changes[g, k] += np.int64(nf)
 
 
 @pjit
@@ -89,7 +90,7 @@ def levels_shared(state, thresholds, key, gamma, step0, bounds, counts, changes)
                     state[i] = j
                     counts[g, k, j] += 1
                     nf += j != s
-                changes[g, k] += nf
+                changes[g, k] += np.int64(nf)
 
 
 @pjit
@@ -124,7 +125,7 @@ def levels_shared_per_cell(
                     heat[i] += e_new[s] - e_new[j]
                     counts[g, k, j] += 1
                     nf += j != s
-                changes[g, k] += nf
+                changes[g, k] += np.int64(nf)
 
 
 @pjit
