@@ -65,7 +65,8 @@ def _run(args) -> int:
     print(f"checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
     for c in failed:
         print(
-            f"  FAILED {c['check']}: simulated {c['simulated']:.6g}, reference {c['reference']:.6g},"
+            f"  FAILED {c['check']}: simulated {c['simulated']:.6g},"
+            f" reference {c['reference']:.6g},"
             f" tolerance {c['tolerance']:.3g}"
         )
     return 1 if failed else 0

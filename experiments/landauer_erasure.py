@@ -34,7 +34,9 @@ class Config:
     seed: int = field(1, "", "root seed")
 
     def smoke(self) -> Config:
-        return dataclasses.replace(self, n_cells=20_000, durations=(1e-8, 1e-7), steps_per_duration=400)
+        return dataclasses.replace(
+            self, n_cells=20_000, durations=(1e-8, 1e-7), steps_per_duration=400
+        )
 
 
 def protocol(cfg: Config, duration: float) -> sc.Protocol:
@@ -62,8 +64,11 @@ def run(cfg: Config, progress: bool = False) -> dict:
         p = protocol(cfg, tau)
         dt = tau / cfg.steps_per_duration
         arr = sc.MemoryArray(
-            cfg.n_cells, temperature=cfg.temperature, attempt_frequency=cfg.attempt_frequency,
-            kinetics=cfg.kinetics, seed=cfg.seed + i,
+            cfg.n_cells,
+            temperature=cfg.temperature,
+            attempt_frequency=cfg.attempt_frequency,
+            kinetics=cfg.kinetics,
+            seed=cfg.seed + i,
         )
         r = arr.run(p, dt, initial=[0.5, 0.5], progress=progress)
         m = sc.solve_master(p, dt, cfg.temperature, cfg.attempt_frequency, cfg.kinetics, [0.5, 0.5])
@@ -80,34 +85,48 @@ def checks(result: dict) -> list[dict]:
             est = getattr(r, name)
             ref = getattr(m, name)
             tol = 4 * est.stderr + 1e-12 * kT
-            out.append({
-                "check": f"{name} vs master, τ = {row['duration']:.3g} s",
-                "simulated": est.mean / kT, "reference": ref / kT, "tolerance": tol / kT,
-                "passed": abs(est.mean - ref) <= tol,
-            })
+            out.append(
+                {
+                    "check": f"{name} vs master, τ = {row['duration']:.3g} s",
+                    "simulated": est.mean / kT,
+                    "reference": ref / kT,
+                    "tolerance": tol / kT,
+                    "passed": abs(est.mean - ref) <= tol,
+                }
+            )
         p = r.occupancy[0]
         se = np.sqrt(m.occupancy[0] * m.occupancy[1] / r.n_cells + 0.25 / r.n_cells)
-        out.append({
-            "check": f"success probability vs master, τ = {row['duration']:.3g} s",
-            "simulated": p, "reference": m.occupancy[0], "tolerance": 4 * se,
-            "passed": abs(p - m.occupancy[0]) <= 4 * se,
-        })
+        out.append(
+            {
+                "check": f"success probability vs master, τ = {row['duration']:.3g} s",
+                "simulated": p,
+                "reference": m.occupancy[0],
+                "tolerance": 4 * se,
+                "passed": abs(p - m.occupancy[0]) <= 4 * se,
+            }
+        )
         tol = 4 * r.work.stderr
-        out.append({
-            "check": f"work >= ΔF_neq (second law), τ = {row['duration']:.3g} s",
-            "simulated": r.work.mean / kT, "reference": m.delta_f_neq / kT, "tolerance": tol / kT,
-            "passed": r.work.mean >= m.delta_f_neq - tol,
-        })
+        out.append(
+            {
+                "check": f"work >= ΔF_neq (second law), τ = {row['duration']:.3g} s",
+                "simulated": r.work.mean / kT,
+                "reference": m.delta_f_neq / kT,
+                "tolerance": tol / kT,
+                "passed": r.work.mean >= m.delta_f_neq - tol,
+            }
+        )
     return out
 
 
 def report(result: dict) -> str:
     cfg = result["config"]
     lines = [
-        f"{NAME}: {cfg.n_cells} cells, T = {cfg.temperature:g} K, f0 = {cfg.attempt_frequency:g} Hz,"
-        f" {cfg.kinetics}, barrier {cfg.hold_barrier:g} -> {cfg.low_barrier:g} kT, tilt {cfg.tilt:g} kT",
+        f"{NAME}: {cfg.n_cells} cells, T = {cfg.temperature:g} K,"
+        f" f0 = {cfg.attempt_frequency:g} Hz, {cfg.kinetics}, barrier {cfg.hold_barrier:g}"
+        f" -> {cfg.low_barrier:g} kT, tilt {cfg.tilt:g} kT",
         "energies per cell in kT (Monte Carlo ± standard error | exact master equation)",
-        f"{'duration (s)':>12} {'work MC':>17} {'work exact':>11} {'heat MC':>17} {'heat exact':>11}"
+        f"{'duration (s)':>12} {'work MC':>17} {'work exact':>11} {'heat MC':>17}"
+        f" {'heat exact':>11}"
         f" {'P(0) MC':>8} {'P(0) exact':>10} {'ΔF_neq':>7}",
     ]
     for row in result["rows"]:

@@ -158,7 +158,9 @@ class MemoryArray:
         changes = np.zeros((g, b), dtype=np.int64)
         if per_cell is None and m == 2:
             ones = np.zeros((g, b), dtype=np.int64)
-            kernels.bits_shared(self.state, thresholds, key, gamma, step0, self._bounds, ones, changes)
+            kernels.bits_shared(
+                self.state, thresholds, key, gamma, step0, self._bounds, ones, changes
+            )
             counts = np.empty((g, b, 2), dtype=np.int64)
             counts[:, :, 1] = ones
             counts[:, :, 0] = np.diff(self._bounds)[:, None] - ones
@@ -171,15 +173,27 @@ class MemoryArray:
         else:
             energies, work, heat = per_cell
             kernels.levels_shared_per_cell(
-                self.state, thresholds, energies, key, gamma, step0, self._bounds, counts,
-                changes, work, heat,
+                self.state,
+                thresholds,
+                energies,
+                key,
+                gamma,
+                step0,
+                self._bounds,
+                counts,
+                changes,
+                work,
+                heat,
             )
         return counts, changes
 
     def _group_counts(self) -> np.ndarray:
         b = self._bounds
         return np.stack(
-            [np.bincount(self.state[b[i] : b[i + 1]], minlength=self.n_levels) for i in range(b.size - 1)]
+            [
+                np.bincount(self.state[b[i] : b[i + 1]], minlength=self.n_levels)
+                for i in range(b.size - 1)
+            ]
         ).astype(np.int64)
 
     # ------------------------------------------------------------------ run
@@ -192,6 +206,7 @@ class MemoryArray:
         record_per_cell: bool = False,
         record_history: bool = False,
         progress: bool = False,
+        cell_landscapes=None,
     ) -> RunResult:
         """Advance every cell through ``protocol`` with time step ``dt`` (s).
 
@@ -200,6 +215,9 @@ class MemoryArray:
         Boltzmann occupancy of the first landscape; a level or a probability vector prepares that.
         ``record_per_cell`` fills ``result.work.per_cell`` and ``result.heat.per_cell``;
         ``record_history`` fills ``result.history`` (S+1, M) occupancy fractions.
+        ``cell_landscapes``, a function mapping the protocol's landscape ``(energies (M,),
+        saddles (M-1,))`` to this array's ``(energies, saddles)`` with shapes (M,) or (N, M) and
+        (M-1,) or (N, M-1), gives every cell its own landscape (device variability).
         """
         if not isinstance(protocol, Protocol):
             raise ParameterError("protocol", protocol, "a simcore.Protocol")
@@ -207,31 +225,43 @@ class MemoryArray:
             raise ParameterError(
                 "protocol", protocol, f"a protocol with {self.n_levels} levels like the array"
             )
+        if cell_landscapes is not None and not callable(cell_landscapes):
+            raise ParameterError("cell_landscapes", cell_landscapes, "a callable or None")
         dt = positive("dt", dt)
-        if initial is None:
-            if self._energies is not None:
-                e0, s0 = protocol.start
-                if self._energies.ndim != 1 or self._saddles.ndim != 1:
-                    raise ParameterError(
-                        "initial", None,
-                        "a level, probability vector or 'equilibrium' after per-cell steps",
-                    )
-                if not (np.array_equal(self._energies, e0) and np.array_equal(self._saddles, s0)):
-                    jump = Protocol(
-                        [protocol.times[0]] * 2, [self._energies, e0], [self._saddles, s0],
-                        [protocol.tags[0]],
-                    )
-                    protocol = jump.then(protocol)
-        else:
+        stepwise = cell_landscapes is not None or not self.homogeneous
+        if initial is not None:
             initial = _check_initial(initial, self.n_levels, allow_equilibrium=True)
             if isinstance(initial, str):
+                if cell_landscapes is not None:
+                    raise ParameterError(
+                        "initial", initial, "a level or probability vector with cell_landscapes"
+                    )
                 initial = boltzmann(protocol.start[0], self.kT)
             self.prepare(initial)
+            self._energies = self._saddles = None  # prepared in the first landscape: no work
+        elif self._energies is not None and not stepwise:
+            e0, s0 = protocol.start
+            if self._energies.ndim != 1 or self._saddles.ndim != 1:
+                raise ParameterError(
+                    "initial",
+                    None,
+                    "a level, probability vector or 'equilibrium' after per-cell steps",
+                )
+            if not (np.array_equal(self._energies, e0) and np.array_equal(self._saddles, s0)):
+                jump = Protocol(
+                    [protocol.times[0]] * 2,
+                    [self._energies, e0],
+                    [self._saddles, s0],
+                    [protocol.tags[0]],
+                )
+                protocol = jump.then(protocol)
         grid = protocol.grid(dt)
-        if self.step_count + grid.n_steps >= MAX_STEPS:
+        if self.step_count + grid.n_steps + 1 >= MAX_STEPS:
             raise ParameterError("dt", dt, f"a grid that keeps the step counter below {MAX_STEPS}")
-        if not self.homogeneous:
-            return self._run_stepwise(grid, record_per_cell, record_history, progress)
+        if stepwise:
+            return self._run_stepwise(
+                grid, record_per_cell, record_history, progress, cell_landscapes
+            )
         return self._run_shared(grid, record_per_cell, record_history, progress)
 
     def _run_shared(self, grid, record_per_cell, record_history, progress) -> RunResult:
@@ -262,14 +292,22 @@ class MemoryArray:
             probs = np.empty((k1 - k0, m, m))
             thresholds = np.empty((k1 - k0, m, m - 1), dtype=np.uint64)
             step_tables(
-                energies[1:], saddles[1:], self.kT, float(self.attempt_frequency), self._kin,
-                durations[k0:k1], probs, thresholds,
+                energies[1:],
+                saddles[1:],
+                self.kT,
+                float(self.attempt_frequency),
+                self._kin,
+                durations[k0:k1],
+                probs,
+                thresholds,
             )
             per_cell = None if work_cell is None else (energies, work_cell, heat_cell)
             after, changes = self._sweep(thresholds, key, gamma, self.step_count, per_cell)
             before = np.concatenate([before0[:, None, :], after[:, :-1, :]], axis=1)
             block_energy(before, after, energies, codes[k0:k1], w_tag, q_tag)
-            changes_tag += np.bincount(codes[k0:k1], weights=changes.sum(axis=0), minlength=len(names)).astype(np.int64)
+            changes_tag += np.bincount(
+                codes[k0:k1], weights=changes.sum(axis=0), minlength=len(names)
+            ).astype(np.int64)
             before0 = after[:, -1, :]
             if history is not None:
                 history[k0 + 1 : k1 + 1] = after.sum(axis=0) / self.n_cells
@@ -278,13 +316,19 @@ class MemoryArray:
         bar.close()
         for t, name in enumerate(names):
             mask = codes == t
-            ledger.add(name, w_tag[:, t], q_tag[:, t], changes_tag[t], mask.sum(), durations[mask].sum())
+            ledger.add(
+                name, w_tag[:, t], q_tag[:, t], changes_tag[t], mask.sum(), durations[mask].sum()
+            )
         e_end, s_end = grid.landscapes(s_total, s_total)
         self._energies, self._saddles = e_end[0], s_end[0]
         self._merge(ledger)
-        return self._result(ledger, start_occ, self.occupancy(), s_total, first, grid.times, history)
+        return self._result(
+            ledger, start_occ, self.occupancy(), s_total, first, grid.times, history
+        )
 
-    def _run_stepwise(self, grid, record_per_cell, record_history, progress) -> RunResult:
+    def _run_stepwise(
+        self, grid, record_per_cell, record_history, progress, cell_landscapes
+    ) -> RunResult:
         names, codes = grid.tag_codes()
         saved = self.ledger
         self.ledger = Ledger(np.diff(self._bounds))
@@ -293,13 +337,22 @@ class MemoryArray:
         history = np.empty((grid.n_steps + 1, self.n_levels)) if record_history else None
         if history is not None:
             history[0] = start_occ
-        e, s = grid.landscapes(0, 0)
-        self._energies, self._saddles = e[0], s[0]
+
+        def landscape(k):
+            e, s = grid.landscapes(k, k)
+            return (e[0], s[0]) if cell_landscapes is None else cell_landscapes(e[0], s[0])
+
         bar = _progress(progress, grid.n_steps, self.n_cells)
         try:
+            e0, s0 = landscape(0)
+            if self._energies is None:
+                self._energies = np.array(e0, dtype=float)
+                self._saddles = np.array(s0, dtype=float)
+            else:  # an instantaneous jump onto the protocol's first landscape: work, no time
+                self.step(e0, s0, 0.0, names[codes[0]], record_per_cell=record_per_cell)
             for k in range(grid.n_steps):
-                e, s = grid.landscapes(k + 1, k + 1)
-                self.step(e[0], s[0], grid.durations[k], names[codes[k]], record_per_cell=record_per_cell)
+                e, s = landscape(k + 1)
+                self.step(e, s, grid.durations[k], names[codes[k]], record_per_cell=record_per_cell)
                 if history is not None:
                     history[k + 1] = self.occupancy()
                 bar.update(1)
@@ -307,10 +360,14 @@ class MemoryArray:
             bar.close()
             ledger, self.ledger = self.ledger, saved
         self._merge(ledger)
-        return self._result(ledger, start_occ, self.occupancy(), grid.n_steps, first, grid.times, history)
+        return self._result(
+            ledger, start_occ, self.occupancy(), grid.n_steps, first, grid.times, history
+        )
 
     # ------------------------------------------------------------------ step
-    def step(self, energies, saddles, dt: float, tag: str = "update", *, record_per_cell: bool = False) -> None:
+    def step(
+        self, energies, saddles, dt: float, tag: str = "update", *, record_per_cell: bool = False
+    ) -> None:
         """Advance one step: the landscape jumps to ``(energies, saddles)`` (shared (M,) or per
         cell (N, M)), then every cell evolves for ``dt`` s under it. Books work, heat and level
         changes under ``tag`` in ``self.ledger``. The first landscape an array sees costs no work
@@ -338,8 +395,16 @@ class MemoryArray:
         m = self.n_levels
         probs = np.empty((1, m, m))
         thresholds = np.empty((1, m, m - 1), dtype=np.uint64)
-        step_tables(e[None], s[None], self.kT, float(self.attempt_frequency), self._kin,
-                    np.array([dt]), probs, thresholds)
+        step_tables(
+            e[None],
+            s[None],
+            self.kT,
+            float(self.attempt_frequency),
+            self._kin,
+            np.array([dt]),
+            probs,
+            thresholds,
+        )
         per_cell = None
         if record_per_cell:
             work_cell, heat_cell = self.ledger.per_cell_buffers(self.n_cells)
@@ -371,16 +436,47 @@ class MemoryArray:
             key, gamma = stream(self.seed, 0)
             ones_g = np.zeros(g, dtype=np.int64)
             kernels.bits_step_heterogeneous(
-                self.state, e_old2, e2, s2, f0, self.kT, self._kin, dt, key, gamma,
-                self.step_count, self._bounds, work_g, heat_g, ones_g, changes_g, work_cell,
-                heat_cell, record_per_cell,
+                self.state,
+                e_old2,
+                e2,
+                s2,
+                f0,
+                self.kT,
+                self._kin,
+                dt,
+                key,
+                gamma,
+                self.step_count,
+                self._bounds,
+                work_g,
+                heat_g,
+                ones_g,
+                changes_g,
+                work_cell,
+                heat_cell,
+                record_per_cell,
             )
         else:
             counts_g = np.zeros((g, m), dtype=np.int64)
             kernels.levels_step_heterogeneous(
-                self.state, e_old2, e2, s2, f0, self.kT, self._kin, dt, np.uint64(self.seed),
-                self.step_count, self._bounds, work_g, heat_g, counts_g, changes_g, work_cell,
-                heat_cell, record_per_cell,
+                self.state,
+                e_old2,
+                e2,
+                s2,
+                f0,
+                self.kT,
+                self._kin,
+                dt,
+                np.uint64(self.seed),
+                self.step_count,
+                self._bounds,
+                work_g,
+                heat_g,
+                counts_g,
+                changes_g,
+                work_cell,
+                heat_cell,
+                record_per_cell,
             )
         self.ledger.add(tag, work_g, heat_g, changes_g.sum(), 1, dt)
 
@@ -388,8 +484,12 @@ class MemoryArray:
     def _merge(self, run_ledger: Ledger) -> None:
         for tag in run_ledger.work:
             self.ledger.add(
-                tag, run_ledger.work[tag], run_ledger.heat[tag], run_ledger.changes[tag],
-                run_ledger.steps[tag], run_ledger.durations[tag],
+                tag,
+                run_ledger.work[tag],
+                run_ledger.heat[tag],
+                run_ledger.changes[tag],
+                run_ledger.steps[tag],
+                run_ledger.durations[tag],
             )
         if run_ledger.work_cell is not None:
             wc, qc = self.ledger.per_cell_buffers(self.n_cells)
@@ -399,10 +499,20 @@ class MemoryArray:
     def _result(self, ledger, start_occ, end_occ, n_steps, first, times=None, history=None):
         work, heat, du = ledger.totals()
         return RunResult(
-            work=work, heat=heat, delta_u=du, by_tag=ledger.by_tag(), occupancy=end_occ,
-            initial_occupancy=start_occ, n_cells=self.n_cells, n_steps=n_steps,
-            first_step=first, seed=self.seed, temperature=self.temperature, kT=self.kT,
-            times=times, history=history,
+            work=work,
+            heat=heat,
+            delta_u=du,
+            by_tag=ledger.by_tag(),
+            occupancy=end_occ,
+            initial_occupancy=start_occ,
+            n_cells=self.n_cells,
+            n_steps=n_steps,
+            first_step=first,
+            seed=self.seed,
+            temperature=self.temperature,
+            kT=self.kT,
+            times=times,
+            history=history,
         )
 
     def __repr__(self) -> str:

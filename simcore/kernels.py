@@ -36,7 +36,8 @@ def bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes):
 
     ``thresholds`` (B, 2, 1) uint64, the M = 2 case of ``propagator.level_thresholds``: a cell
     at 0 stays iff ``u < thresholds[k, 0, 0]``, a cell at 1 drops iff ``u < thresholds[k, 1, 0]``
-    (so this kernel draws exactly the states ``levels_shared`` would). Adds to ``ones`` (G, B) the number of cells at level 1 after each step, and to ``changes``
+    (so this kernel draws exactly the states ``levels_shared`` would). Adds to ``ones`` (G, B)
+    the number of cells at level 1 after each step, and to ``changes``
     (G, B) the number of cells that changed level in each step.
     """
     n_steps = thresholds.shape[0]
@@ -130,8 +131,25 @@ def levels_shared_per_cell(
 
 @pjit
 def bits_step_heterogeneous(
-    state, e_old, e_new, saddles, f0, kT, kinetics, dt, key, gamma, step, bounds,
-    work_g, heat_g, ones_g, changes_g, work, heat, record,
+    state,
+    e_old,
+    e_new,
+    saddles,
+    f0,
+    kT,
+    kinetics,
+    dt,
+    key,
+    gamma,
+    step,
+    bounds,
+    work_g,
+    heat_g,
+    ones_g,
+    changes_g,
+    work,
+    heat,
+    record,
 ):
     """One step of bit cells with per-cell landscapes and attempt frequencies.
 
@@ -220,8 +238,24 @@ def _gillespie(s, e, sad, kT, f0, kinetics, dt, seed, key0, gamma0, step, cell):
 
 @pjit
 def levels_step_heterogeneous(
-    state, e_old, e_new, saddles, f0, kT, kinetics, dt, seed, step, bounds,
-    work_g, heat_g, counts_g, changes_g, work, heat, record,
+    state,
+    e_old,
+    e_new,
+    saddles,
+    f0,
+    kT,
+    kinetics,
+    dt,
+    seed,
+    step,
+    bounds,
+    work_g,
+    heat_g,
+    counts_g,
+    changes_g,
+    work,
+    heat,
+    record,
 ):
     """One step of M-level cells with per-cell landscapes (exact jump-by-jump within ``dt``).
 
@@ -242,8 +276,18 @@ def levels_step_heterogeneous(
             en = e_new[i if sn else 0]
             w = en[s] - e_old[i if se else 0, s]
             j = _gillespie(
-                s, en, saddles[i if ss else 0], kT, f0[i if sf else 0], kinetics, dt,
-                seed, key0, gamma0, step, i,
+                s,
+                en,
+                saddles[i if ss else 0],
+                kT,
+                f0[i if sf else 0],
+                kinetics,
+                dt,
+                seed,
+                key0,
+                gamma0,
+                step,
+                i,
             )
             q = en[s] - en[j]
             state[i] = j

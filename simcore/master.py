@@ -62,7 +62,9 @@ def _initial_occupancy(initial, energies0, kT):
     m = energies0.shape[0]
     if isinstance(initial, str):
         if initial != "equilibrium":
-            raise ParameterError("initial", initial, 'a level, a probability vector or "equilibrium"')
+            raise ParameterError(
+                "initial", initial, 'a level, a probability vector or "equilibrium"'
+            )
         return boltzmann(energies0, kT)
     if isinstance(initial, int | np.integer) and not isinstance(initial, bool):
         if not 0 <= initial < m:
@@ -124,7 +126,9 @@ def solve_master(
     history[0] = p0
     activity = np.empty(s_total)
     for k in range(s_total):
-        activity[k] = _step_activity(history[k], energies[k + 1], saddles[k + 1], kT, f0, kinetics, durations[k])
+        activity[k] = _step_activity(
+            history[k], energies[k + 1], saddles[k + 1], kT, f0, kinetics, durations[k]
+        )
         history[k + 1] = history[k] @ probs[k]
     work_k, heat_k = expected_energy(history[:-1], history[1:], energies)
     names, codes = grid.tag_codes()
@@ -132,13 +136,25 @@ def solve_master(
     for t, name in enumerate(names):
         mask = codes == t
         w, q = float(work_k[mask].sum()), float(heat_k[mask].sum())
-        by_tag[name] = MasterTag(w, q, w - q, float(activity[mask].sum()), int(mask.sum()), float(durations[mask].sum()))
+        by_tag[name] = MasterTag(
+            w, q, w - q, float(activity[mask].sum()), int(mask.sum()), float(durations[mask].sum())
+        )
     w, q = float(work_k.sum()), float(heat_k.sum())
     f_start = nonequilibrium_free_energy(p0, energies[0], kT)
     f_end = nonequilibrium_free_energy(history[-1], energies[-1], kT)
     return MasterResult(
-        work=w, heat=q, delta_u=w - q, activity=float(activity.sum()), by_tag=by_tag,
-        occupancy=history[-1].copy(), initial_occupancy=p0, history=history, times=grid.times,
-        work_per_step=work_k, heat_per_step=heat_k, activity_per_step=activity,
-        delta_f_neq=float(f_end - f_start), kT=kT,
+        work=w,
+        heat=q,
+        delta_u=w - q,
+        activity=float(activity.sum()),
+        by_tag=by_tag,
+        occupancy=history[-1].copy(),
+        initial_occupancy=p0,
+        history=history,
+        times=grid.times,
+        work_per_step=work_k,
+        heat_per_step=heat_k,
+        activity_per_step=activity,
+        delta_f_neq=float(f_end - f_start),
+        kT=kT,
     )

@@ -88,7 +88,7 @@ def level_propagator(energies, saddles, kT, f0, kinetics, dt, out):
         return
     s = 0
     if lam * dt > 1.0:
-        s = int(math.ceil(math.log2(lam * dt)))
+        s = math.ceil(math.log2(lam * dt))
     theta = lam * dt / 2.0**s
     # B = I + K/Λ as three diagonals
     b_diag = 1.0 - esc / lam

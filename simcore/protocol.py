@@ -129,9 +129,7 @@ class Protocol:
                 "other", other, f"a Protocol with {self.n_levels} levels like the first"
             )
         shift = self._t[-1] - other._t[0]
-        same = np.array_equal(self._e[-1], other._e[0]) and np.array_equal(
-            self._s[-1], other._s[0]
-        )
+        same = np.array_equal(self._e[-1], other._e[0]) and np.array_equal(self._s[-1], other._s[0])
         skip = 1 if same else 0
         times = np.concatenate([self._t, other._t[skip:] + shift])
         energies = np.concatenate([self._e, other._e[skip:]])
@@ -150,7 +148,6 @@ class Protocol:
 
     def jump_to(self, energies, saddles, tag: str = DEFAULT_TAG) -> Protocol:
         """Append an instantaneous change of landscape (work without time to relax)."""
-        e, s = self.end
         t = self._t[-1]
         return Protocol(
             np.append(self._t, t),
@@ -178,7 +175,9 @@ class Protocol:
         t0 = self._t[0]
         n_steps_est = self.duration / dt + self._t.size
         if n_steps_est > 2**31:
-            raise ParameterError("dt", dt, f"a step giving at most 2**31 steps (got ~{n_steps_est:.3g})")
+            raise ParameterError(
+                "dt", dt, f"a step giving at most 2**31 steps (got ~{n_steps_est:.3g})"
+            )
         tol = 1e-9 * dt
         points = [np.array([t0])]
         segs = []

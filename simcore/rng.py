@@ -83,7 +83,11 @@ def stream_of(seed, draw):
 
 
 def check_seed(seed: object, name: str = "seed") -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= int(seed) < 2**64:
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, int | np.integer)
+        or not 0 <= int(seed) < 2**64
+    ):
         raise ParameterError(name, seed, "an integer in [0, 2**64)")
     return int(seed)
 

@@ -1,4 +1,5 @@
-"""The exact identities of THEORY.md section 4, on the Monte Carlo engine and the master equation."""
+"""The exact identities of THEORY.md section 4, on the Monte Carlo engine and the master
+equation."""
 
 import numpy as np
 import pytest
@@ -69,8 +70,10 @@ def test_bit_relaxation_closed_form():
     np.testing.assert_allclose(m.history[:, 1], closed, rtol=1e-12)
     # the symmetric pair relaxes at twice the one-way escape rate
     e_sym, s_sym = bit(5)
-    up_s, down_s = sc.pair_rates(e_sym, s_sym, KT, F0)
-    m_sym = sc.solve_master(sc.Protocol.constant(e_sym, s_sym, 1e-6, "hold"), 1e-8, T, F0, initial=1)
+    up_s, _ = sc.pair_rates(e_sym, s_sym, KT, F0)
+    m_sym = sc.solve_master(
+        sc.Protocol.constant(e_sym, s_sym, 1e-6, "hold"), 1e-8, T, F0, initial=1
+    )
     np.testing.assert_allclose(
         m_sym.history[:, 1], 0.5 + 0.5 * np.exp(-2 * up_s[0] * m_sym.times), rtol=1e-12
     )

@@ -3,7 +3,7 @@
 import numpy as np
 
 import simcore as sc
-from tests.conftest import F0, KT, T, bit, erasure
+from tests.conftest import F0, KT, T, bit
 
 
 def _piecewise():

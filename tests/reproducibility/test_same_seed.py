@@ -92,7 +92,9 @@ def test_per_cell_bit_path_draws_what_shared_path_draws():
         a.step(e, s, 1e-9)
         b.step(np.tile(e, (n, 1)), np.tile(s, (n, 1)), 1e-9)
     np.testing.assert_array_equal(a.state, b.state)
-    np.testing.assert_allclose(a.result().heat.mean, b.result().heat.mean, rtol=1e-10, atol=1e-12 * KT)
+    np.testing.assert_allclose(
+        a.result().heat.mean, b.result().heat.mean, rtol=1e-10, atol=1e-12 * KT
+    )
 
 
 def test_different_seeds_differ():

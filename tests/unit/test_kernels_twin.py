@@ -4,8 +4,13 @@ import numpy as np
 import pytest
 
 from simcore import kernels, rng
-from simcore.propagator import bit_flip_probabilities, level_propagator, level_thresholds, step_tables
 from simcore.landscape import kinetics_code
+from simcore.propagator import (
+    bit_flip_probabilities,
+    level_propagator,
+    level_thresholds,
+    step_tables,
+)
 from tests import naive
 from tests.conftest import F0, KT, chain
 
@@ -108,8 +113,25 @@ def test_bits_heterogeneous_matches_twin(kinetics):
     ones, ch = np.zeros(g, dtype=np.int64), np.zeros(g, dtype=np.int64)
     work, heat = np.zeros(n), np.zeros(n)
     kernels.bits_step_heterogeneous(
-        state, e_old, e_new, sad, f0, KT, kinetics_code(kinetics), 1e-9, key, gamma, step,
-        _bounds(n), wg, qg, ones, ch, work, heat, True,
+        state,
+        e_old,
+        e_new,
+        sad,
+        f0,
+        KT,
+        kinetics_code(kinetics),
+        1e-9,
+        key,
+        gamma,
+        step,
+        _bounds(n),
+        wg,
+        qg,
+        ones,
+        ch,
+        work,
+        heat,
+        True,
     )
     np.testing.assert_array_equal(state, ref_state)
     np.testing.assert_allclose(work, ref_w, rtol=1e-12, atol=1e-35)
@@ -128,8 +150,24 @@ def test_gillespie_matches_twin(kinetics):
     wg, qg = np.zeros(g), np.zeros(g)
     counts, ch = np.zeros((g, m), dtype=np.int64), np.zeros(g, dtype=np.int64)
     kernels.levels_step_heterogeneous(
-        state, e_old, e_new, sad, f0, KT, kinetics_code(kinetics), dt, np.uint64(seed), step,
-        _bounds(n), wg, qg, counts, ch, np.zeros(n), np.zeros(n), False,
+        state,
+        e_old,
+        e_new,
+        sad,
+        f0,
+        KT,
+        kinetics_code(kinetics),
+        dt,
+        np.uint64(seed),
+        step,
+        _bounds(n),
+        wg,
+        qg,
+        counts,
+        ch,
+        np.zeros(n),
+        np.zeros(n),
+        False,
     )
     np.testing.assert_array_equal(state, ref)
     assert ch.sum() > n // 10  # the comparison exercised real jumps

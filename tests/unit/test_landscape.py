@@ -1,4 +1,5 @@
-"""Rates obey detailed balance; barriers set speed, never equilibrium; probabilities stay in [0, 1]."""
+"""Rates obey detailed balance; barriers set speed, never equilibrium; probabilities stay in
+[0, 1]."""
 
 import numpy as np
 from hypothesis import given, settings

@@ -1,0 +1,241 @@
+"""Kernel benchmarks: each Numba path against a vectorised NumPy twin of the same physics,
+run in the same process, JIT warmed first. Prints one table and optionally writes JSON.
+
+Columns: kernel, cells, levels, threads, ns per cell-step (Numba), ns per cell-step (NumPy),
+ratio NumPy/Numba, peak resident memory of the run in MB (where measured).
+
+The NumPy twins are efficient: per-step flip probabilities are precomputed once per step (not per
+cell), NumPy's own PCG64 generator draws the uniforms, states are uint8.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import time
+
+import numba
+import numpy as np
+
+import simcore as sc
+from simcore.propagator import step_tables
+
+T = 300.0
+KT = sc.kT(T)
+F0 = 1e9
+
+
+def _bit(barrier, tilt=0.0):
+    return sc.bit_landscape(barrier * KT, tilt * KT)
+
+
+def _ramp_protocol(m: int, n_steps: int, dt: float) -> sc.Protocol:
+    e0 = np.zeros(m)
+    e1 = -np.arange(m) * 0.5 * KT
+    s0 = np.maximum(e0[:-1], e0[1:]) + 2.0 * KT
+    s1 = np.maximum(e1[:-1], e1[1:]) + 1.0 * KT
+    return sc.Protocol.ramp((e0, s0), (e1, s1), n_steps * dt, "update")
+
+
+def _best(fn, repeats: int) -> float:
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def _numpy_shared(n: int, m: int, protocol: sc.Protocol, dt: float) -> float:
+    """Vectorised NumPy twin of a shared-landscape run: returns seconds."""
+    grid = protocol.grid(dt)
+    e, s = grid.landscapes(0, grid.n_steps)
+    probs = np.empty((grid.n_steps, m, m))
+    th = np.empty((grid.n_steps, m, m - 1), dtype=np.uint64)
+    gen = np.random.default_rng(1)
+    state = np.zeros(n, dtype=np.uint8)
+    t = time.perf_counter()
+    step_tables(e[1:], s[1:], KT, F0, 0, grid.durations, probs, th)  # per-step, not per-cell
+    if m == 2:
+        flip = np.stack([probs[:, 0, 1], probs[:, 1, 0]], axis=1)
+        for k in range(grid.n_steps):
+            u = gen.random(n)
+            state ^= (u < flip[k][state]).astype(np.uint8)
+            np.count_nonzero(state)
+    else:
+        cdf = np.cumsum(probs, axis=2)[:, :, :-1]
+        for k in range(grid.n_steps):
+            u = gen.random(n)
+            state = (u[:, None] >= cdf[k][state]).sum(axis=1).astype(np.uint8)
+            np.bincount(state, minlength=m)
+    return time.perf_counter() - t
+
+
+def _numpy_heterogeneous(n: int, n_steps: int, dt: float) -> float:
+    """NumPy twin of per-cell bit steps (per-cell f0 and tilts)."""
+    rs = np.random.default_rng(2)
+    f0 = F0 * rs.lognormal(0, 0.3, n)
+    tilt = rs.normal(0, KT, n)
+    gen = np.random.default_rng(3)
+    state = np.zeros(n, dtype=np.uint8)
+    barrier = 3 * KT
+    t = time.perf_counter()
+    for _ in range(n_steps):
+        e0, e1 = -tilt / 2, tilt / 2
+        top = np.maximum(barrier, np.maximum(e0, e1))
+        k01 = f0 * np.exp(-(top - e0) / KT)
+        k10 = f0 * np.exp(-(top - e1) / KT)
+        r = k01 + k10
+        frac = -np.expm1(-r * dt) / r
+        p = np.where(state == 1, k10, k01) * frac
+        flip = gen.random(n) < p
+        state ^= flip.astype(np.uint8)
+    return time.perf_counter() - t
+
+
+def _numba_shared(n: int, m: int, protocol: sc.Protocol, dt: float) -> float:
+    arr = sc.MemoryArray(n, m, temperature=T, attempt_frequency=F0, seed=1)
+    t = time.perf_counter()
+    arr.run(protocol, dt)
+    return time.perf_counter() - t
+
+
+def _numba_heterogeneous(n: int, n_steps: int, dt: float) -> float:
+    rs = np.random.default_rng(2)
+    f0 = F0 * rs.lognormal(0, 0.3, n)
+    tilt = rs.normal(0, KT, n)
+    e = np.stack([-tilt / 2, tilt / 2], axis=1)
+    sad = np.full(1, 3 * KT)
+    arr = sc.MemoryArray(n, temperature=T, attempt_frequency=f0, seed=1)
+    arr.step(e, sad, dt)
+    t = time.perf_counter()
+    for _ in range(n_steps):
+        arr.step(e, sad, dt)
+    return time.perf_counter() - t
+
+
+def peak_memory_mb(n: int, n_steps: int = 16) -> float:
+    """Peak resident memory (MB) of a fresh process running ``n`` bit cells, minus the same
+    process's peak before the array exists (imports, JIT)."""
+    code = f"""
+import resource, numpy as np, simcore as sc
+kT = sc.kT(300.0)
+p = sc.Protocol.ramp(sc.bit_landscape(3 * kT), sc.bit_landscape(2 * kT, kT), {n_steps} * 1e-10)
+sc.MemoryArray(10, seed=1).run(p, 1e-10)
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+arr = sc.MemoryArray({n}, seed=1)
+arr.run(p, 1e-10)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def run(quick: bool = True) -> list[dict]:
+    dt = 1e-10
+    rows = []
+    threads = [t for t in (1, 2) if t <= numba.config.NUMBA_NUM_THREADS]
+    saved = numba.get_num_threads()
+    # warm the JIT of every path
+    _numba_shared(1000, 2, _ramp_protocol(2, 4, dt), dt)
+    _numba_shared(1000, 4, _ramp_protocol(4, 4, dt), dt)
+    _numba_heterogeneous(1000, 2, dt)
+    cases = []
+    sizes = (10**5, 10**6, 10**7) if quick else (10**3, 10**5, 10**6, 10**7, 10**8)
+    for n in sizes:
+        steps = max(4, min(2000, int(2e8 // n)))
+        cases.append(("bits shared", n, 2, steps))
+    for m, n in ((4, 10**6), (16, 10**6), (256, 10**5)):
+        cases.append((f"{m}-level shared", n, m, 200 if quick else 1000))
+    cases.append(("bits per-cell f0, tilt", 10**6, 2, 20 if quick else 100))
+    try:
+        for kernel, n, m, steps in cases:
+            cell_steps = n * steps
+            if kernel.startswith("bits per-cell"):
+                t_np = (
+                    _numpy_heterogeneous(n, max(2, steps // 4), dt)
+                    * 4
+                    / max(2, steps // 4)
+                    * steps
+                    / 4
+                )
+            else:
+                p = _ramp_protocol(m, steps, dt)
+                np_steps = max(2, min(steps, int(5e7 // (n * (1 if m == 2 else m)))))
+                t_np = _numpy_shared(n, m, _ramp_protocol(m, np_steps, dt), dt) * steps / np_steps
+            for th in threads:
+                numba.set_num_threads(th)
+                if kernel.startswith("bits per-cell"):
+                    t_nb = _best(lambda n=n, s=steps: _numba_heterogeneous(n, s, dt), 2)
+                else:
+                    t_nb = _best(lambda n=n, m=m, p=p: _numba_shared(n, m, p, dt), 2)
+                rows.append(
+                    {
+                        "kernel": kernel,
+                        "cells": n,
+                        "levels": m,
+                        "threads": th,
+                        "ns_per_cell_step": 1e9 * t_nb / cell_steps,
+                        "numpy_ns_per_cell_step": 1e9 * t_np / cell_steps,
+                        "ratio": t_np / t_nb,
+                        "peak_mb": None,
+                    }
+                )
+    finally:
+        numba.set_num_threads(saved)
+    for n in (10**7,) if quick else (10**7, 10**9):
+        rows.append(
+            {
+                "kernel": "bits shared, peak memory",
+                "cells": n,
+                "levels": 2,
+                "threads": saved,
+                "ns_per_cell_step": None,
+                "numpy_ns_per_cell_step": None,
+                "ratio": None,
+                "peak_mb": peak_memory_mb(n),
+            }
+        )
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    head = (
+        f"{'kernel':26s} {'cells':>8s} {'M':>4s} {'thr':>3s} {'ns/cell-step':>12s}"
+        f" {'NumPy ns':>9s} {'ratio':>7s} {'peak MB':>8s}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+
+        def f(x, fmt):
+            return format(x, fmt) if x is not None else "-"
+
+        lines.append(
+            f"{r['kernel']:26s} {r['cells']:8.0e} {r['levels']:4d} {r['threads']:3d}"
+            f" {f(r['ns_per_cell_step'], '12.3f')} {f(r['numpy_ns_per_cell_step'], '9.2f')}"
+            f" {f(r['ratio'], '7.1f')} {f(r['peak_mb'], '8.1f')}"
+        )
+    return "\n".join(lines)
+
+
+def main(quick: bool = True, json_path: str | None = None) -> int:
+    rows = run(quick)
+    print(table(rows))
+    if json_path:
+        meta = {
+            "machine": platform.machine(),
+            "processor": platform.processor(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "numba": numba.__version__,
+            "quick": quick,
+        }
+        with open(json_path, "w") as fh:
+            json.dump({"meta": meta, "rows": rows}, fh, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(quick="--full" not in sys.argv))

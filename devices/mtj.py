@@ -1,0 +1,157 @@
+"""Magnetic tunnel junction (STT-MRAM bit) in the Néel–Brown thermal-activation picture.
+
+Two levels: 0 = parallel (P), 1 = antiparallel (AP), of equal energy at zero current, separated
+by the barrier ``E_B = Δ kT_ref`` (Δ = K_u V / kT_ref, the thermal stability factor) with attempt
+time ``τ0 = 1/f0`` (about 1 ns). A spin-polarised current ``I`` (A) lowers the barrier out of the
+state it destabilises and raises the other one:
+
+    E_01(I) = E_B (1 - I/I_c0)^b,        E_10(I) = E_B (1 + I/I_c0)^b,
+
+with ``I_c0`` the zero-temperature critical current and ``b = 2`` (Koch et al.) or ``b = 1``
+(Li & Zhang) ; positive current writes 0 -> 1. The thermal model holds for ``|I| <= I_c0``;
+above it the switching is precessional and out of this model's scope (ParameterError).
+
+Sources: L. Néel, Ann. Géophys. 5, 99 (1949); W. F. Brown, Phys. Rev. 130, 1677 (1963),
+doi:10.1103/PhysRev.130.1677; R. H. Koch, J. A. Katine and J. Z. Sun, Phys. Rev. Lett. 92,
+088302 (2004), doi:10.1103/PhysRevLett.92.088302; Z. Li and S. Zhang, Phys. Rev. B 69, 134416
+(2004), doi:10.1103/PhysRevB.69.134416; A. V. Khvalkovskiy et al., J. Phys. D 46, 074001 (2013),
+doi:10.1088/0022-3727/46/7/074001 (retention and write-error-rate design rules).
+
+Spin-transfer torque is not conservative; the landscape here is the *effective* one that
+reproduces the two Néel–Brown rates with detailed balance (wells ``∓(E_01 - E_10)/2``, saddle
+``(E_01 + E_10)/2``), so the ledger books the current's drive as work on that landscape.
+
+Closed forms (two-state master equation, back-switching included):
+retention failure ``P(t) = (1 - exp(-2 t/τ))/2`` with ``τ = τ0 exp(Δ)``; switching probability
+after a pulse of width ``t``: ``P_sw = π1 (1 - exp(-(k01 + k10) t))``. For ``k10 << k01`` this is
+the familiar ``1 - exp(-t/τ0 · exp(-Δ (1 - I/I_c0)^b))``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from devices.parameters import (
+    Controlled,
+    device_model,
+    quantity,
+    require_in,
+    require_positive,
+    two_state_landscape,
+    two_state_occupancy,
+)
+from simcore.constants import K_B
+from simcore.constants import kT as thermal_energy
+from simcore.errors import ParameterError
+
+
+@device_model
+class MTJ(Controlled):
+    """STT-MRAM bit: thermal stability, attempt time and spin-current barrier lowering."""
+
+    thermal_stability: float = quantity("1", "Δ = E_B / (k_B T_ref)")
+    reference_temperature: float = quantity(
+        "K", "temperature T_ref at which Δ is quoted", default=300.0
+    )
+    attempt_time: float = quantity("s", "τ0 = 1/f0, Néel–Brown attempt time", default=1e-9)
+    critical_current: float = quantity("A", "zero-temperature critical current I_c0", default=50e-6)
+    exponent: float = quantity(
+        "1", "barrier-lowering exponent b (2 default, 1 optional)", default=2.0
+    )
+
+    n_levels = 2
+
+    def __post_init__(self):
+        require_positive("thermal_stability", self.thermal_stability, "")
+        require_positive("reference_temperature", self.reference_temperature, "K")
+        require_positive("attempt_time", self.attempt_time, "s")
+        require_positive("critical_current", self.critical_current, "A")
+        require_in("exponent", self.exponent, 1.0, 2.0)
+
+    # ------------------------------------------------------------------ parameters
+    @property
+    def energy_barrier(self) -> float:
+        """``E_B = Δ k_B T_ref`` in J (temperature independent: K_u V)."""
+        return self.thermal_stability * K_B * self.reference_temperature
+
+    @property
+    def attempt_frequency(self) -> float:
+        """``f0 = 1/τ0`` in Hz."""
+        return 1.0 / self.attempt_time
+
+    def stability(self, temperature: float = 300.0) -> float:
+        """``Δ(T) = E_B / kT`` at the simulation temperature."""
+        return self.energy_barrier / thermal_energy(temperature)
+
+    def check_current(self, current) -> np.ndarray:
+        """``current`` (A) as an array if every ``|I| <= I_c0``, else ParameterError."""
+        i = np.asarray(current, dtype=np.float64)
+        if not np.all(np.isfinite(i)) or np.any(np.abs(i) > self.critical_current):
+            raise ParameterError(
+                "current",
+                current,
+                f"|I| <= critical_current = {self.critical_current:g} A (thermal regime)",
+            )
+        return i
+
+    # ------------------------------------------------------------------ landscape
+    def barriers(self, current=0.0):
+        """``(E_01, E_10)`` in J at spin current ``current`` (A)."""
+        x = self.check_current(current) / self.critical_current
+        e = self.energy_barrier
+        return e * (1.0 - x) ** self.exponent, e * (1.0 + x) ** self.exponent
+
+    def landscape(self, control: float = 0.0, temperature: float = 300.0):
+        """``(energies (2,), saddles (1,))`` in J at current ``control`` (A)."""
+        b01, b10 = self.barriers(float(control))
+        return two_state_landscape(float(b01), float(b10))
+
+    def rates(self, current=0.0, temperature: float = 300.0):
+        """Néel–Brown rates ``(k01, k10)`` in 1/s."""
+        kt = thermal_energy(temperature)
+        b01, b10 = self.barriers(current)
+        return self.attempt_frequency * np.exp(-b01 / kt), self.attempt_frequency * np.exp(
+            -b10 / kt
+        )
+
+    # ------------------------------------------------------------------ closed forms
+    def mean_dwell_time(self, temperature: float = 300.0) -> float:
+        """Néel–Brown mean dwell time ``τ = τ0 exp(E_B/kT)`` in s (zero current)."""
+        return self.attempt_time * math.exp(self.stability(temperature))
+
+    def retention_failure(self, duration, temperature: float = 300.0):
+        """Probability that a bit written to 0 reads 1 after ``duration`` s at zero current:
+        ``(1 - exp(-2 t/τ))/2``."""
+        t = np.asarray(duration, dtype=np.float64)
+        return -0.5 * np.expm1(-2.0 * t / self.mean_dwell_time(temperature))
+
+    def retention_time(self, error: float, temperature: float = 300.0) -> float:
+        """Time (s) at which the retention failure probability reaches ``error`` (< 1/2)."""
+        error = require_in("error", error, 0.0, 0.5, "", low_open=True, high_open=True)
+        return -0.5 * self.mean_dwell_time(temperature) * math.log1p(-2.0 * error)
+
+    def switching_probability(self, current, pulse_width, temperature: float = 300.0):
+        """Probability of ending in 1 after a rectangular pulse of ``current`` (A) lasting
+        ``pulse_width`` (s), starting from 0 (two-state master equation, back-switching
+        included). Positive currents write 1."""
+        k01, k10 = self.rates(current, temperature)
+        return two_state_occupancy(k01, k10, pulse_width, 0.0)
+
+    def write_error_rate(self, current, pulse_width, temperature: float = 300.0):
+        """``1 - switching_probability``: probability that the write 0 -> 1 failed."""
+        k01, k10 = self.rates(current, temperature)
+        r = k01 + k10
+        t = np.asarray(pulse_width, dtype=np.float64)
+        # 1 - π1 (1 - e^{-rt}) = π0 + π1 e^{-rt}, without cancellation
+        return (k10 + k01 * np.exp(-r * t)) / r
+
+    def pulse_width_for(self, current: float, write_error: float, temperature: float = 300.0):
+        """Pulse width (s) that writes 0 -> 1 with failure probability ``write_error``; raises
+        if the current cannot reach it (``write_error`` below the stationary ``π0``)."""
+        k01, k10 = (float(k) for k in self.rates(current, temperature))
+        r = k01 + k10
+        floor = k10 / r
+        write_error = require_in("write_error", write_error, floor, 1.0, "", low_open=True)
+        return -math.log((write_error * r - k10) / k01) / r
