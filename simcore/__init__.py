@@ -4,6 +4,7 @@ Public API: ``MemoryArray``, ``Protocol``, ``solve_master``, ``kT`` and the cons
 landscape helpers, and ``ParameterError`` for bad input.
 """
 
+from simcore.aggregate import AggregateArray, memory_array
 from simcore.array import MemoryArray, RunResult
 from simcore.constants import EV, K_B, LN2, YEAR, kT
 from simcore.errors import ParameterError
@@ -31,6 +32,7 @@ __all__ = [
     "K_B",
     "LN2",
     "YEAR",
+    "AggregateArray",
     "Estimate",
     "MasterResult",
     "MemoryArray",
@@ -46,6 +48,7 @@ __all__ = [
     "free_energy",
     "generator",
     "kT",
+    "memory_array",
     "nonequilibrium_free_energy",
     "pair_rates",
     "solve_master",

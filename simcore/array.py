@@ -94,7 +94,7 @@ class MemoryArray:
         seed: int = 0,
         initial=0,
     ):
-        self.n_cells = positive_int("n_cells", n_cells, MAX_CELLS)
+        self.n_cells = positive_int("n_cells", n_cells, self.MAX_CELLS)
         self.n_levels = check_levels(n_levels)
         self.temperature = positive("temperature", temperature)
         self.kT = thermal_energy(self.temperature)
@@ -104,15 +104,24 @@ class MemoryArray:
         self._kin = kinetics_code(kinetics)
         self.seed = check_seed(seed)
         initial = _check_initial(initial, self.n_levels, allow_equilibrium=False)
-        g = min(GROUPS, self.n_cells)
-        self._bounds = (np.arange(g + 1, dtype=np.int64) * self.n_cells) // g
-        self.state = np.zeros(self.n_cells, dtype=np.uint8)
+        g = min(self._default_groups(), self.n_cells)
+        self._bounds = (np.arange(g + 1, dtype=object) * self.n_cells // g).astype(np.int64)
+        self._allocate()
         self.step_count = 0
         self._preparations = 0
         self._energies: np.ndarray | None = None  # current landscape, (M,) or (N, M)
         self._saddles: np.ndarray | None = None
         self.ledger = Ledger(np.diff(self._bounds))
         self.prepare(initial)
+
+    #: Largest number of cells (the counter-based generator keys cells by 32 bits).
+    MAX_CELLS = MAX_CELLS
+
+    def _default_groups(self) -> int:
+        return GROUPS
+
+    def _allocate(self) -> None:
+        self.state = np.zeros(self.n_cells, dtype=np.uint8)
 
     # ------------------------------------------------------------------ state
     @property
@@ -122,7 +131,7 @@ class MemoryArray:
 
     def occupancy(self) -> np.ndarray:
         """Fraction of cells at each level, (M,)."""
-        return np.bincount(self.state, minlength=self.n_levels) / self.n_cells
+        return self._group_counts().sum(axis=0) / self.n_cells
 
     def prepare(self, initial) -> None:
         """Set every cell's level: a level, or a draw from a probability vector (no work is
@@ -137,8 +146,7 @@ class MemoryArray:
         from simcore.propagator import level_thresholds
 
         level_thresholds(probs[0], thresholds[0])
-        key, gamma = stream(self.seed, PREPARE_DRAW)
-        self._sweep(thresholds, key, gamma, self._preparations, None)
+        self._sweep(probs, thresholds, self._preparations, None, PREPARE_DRAW)
         self._preparations += 1
 
     def reset_ledger(self) -> None:
@@ -149,9 +157,12 @@ class MemoryArray:
         return self._result(self.ledger, self.occupancy(), self.occupancy(), 0, 0)
 
     # ------------------------------------------------------------------ kernels
-    def _sweep(self, thresholds, key, gamma, step0, per_cell):
-        """Advance all cells through a block of shared-landscape steps; return the occupancy of
-        each group after each step (G, B, M) and the level changes per group and step (G, B)."""
+    def _sweep(self, probs, thresholds, step0, per_cell, draw=0):
+        """Advance all cells through a block of shared-landscape steps (propagators ``probs``
+        (B, M, M) and their ``thresholds``) with random stream ``draw``; return the occupancy
+        of each group after each step (G, B, M) and the level changes per group and step (G, B).
+        """
+        key, gamma = stream(self.seed, draw)
         b = thresholds.shape[0]
         g = self._bounds.size - 1
         m = self.n_levels
@@ -275,7 +286,6 @@ class MemoryArray:
         if record_per_cell:
             work_cell, heat_cell = ledger.per_cell_buffers(self.n_cells)
         block = int(max(1, min(4096, _BLOCK_ENTRIES // (m * m + g * m))))
-        key, gamma = stream(self.seed, 0)
         start_occ = self.occupancy()
         history = np.empty((s_total + 1, m)) if record_history else None
         if history is not None:
@@ -283,7 +293,7 @@ class MemoryArray:
         before0 = self._group_counts()
         w_tag = np.zeros((g, len(names)))
         q_tag = np.zeros((g, len(names)))
-        changes_tag = np.zeros(len(names), dtype=np.int64)
+        changes_tag = np.zeros(len(names))  # float: totals may pass 2**63 in huge arrays
         bar = _progress(progress, s_total, self.n_cells)
         first = self.step_count
         for k0 in range(0, s_total, block):
@@ -302,12 +312,12 @@ class MemoryArray:
                 thresholds,
             )
             per_cell = None if work_cell is None else (energies, work_cell, heat_cell)
-            after, changes = self._sweep(thresholds, key, gamma, self.step_count, per_cell)
+            after, changes = self._sweep(probs, thresholds, self.step_count, per_cell)
             before = np.concatenate([before0[:, None, :], after[:, :-1, :]], axis=1)
             block_energy(before, after, energies, codes[k0:k1], w_tag, q_tag)
             changes_tag += np.bincount(
-                codes[k0:k1], weights=changes.sum(axis=0), minlength=len(names)
-            ).astype(np.int64)
+                codes[k0:k1], weights=changes.sum(axis=0, dtype=np.float64), minlength=len(names)
+            )
             before0 = after[:, -1, :]
             if history is not None:
                 history[k0 + 1 : k1 + 1] = after.sum(axis=0) / self.n_cells
@@ -410,8 +420,7 @@ class MemoryArray:
             work_cell, heat_cell = self.ledger.per_cell_buffers(self.n_cells)
             per_cell = (np.stack([e_old, e]), work_cell, heat_cell)
         before = self._group_counts()[:, None, :]
-        key, gamma = stream(self.seed, 0)
-        after, changes = self._sweep(thresholds, key, gamma, self.step_count, per_cell)
+        after, changes = self._sweep(probs, thresholds, self.step_count, per_cell)
         g = self._bounds.size - 1
         w = np.zeros((g, 1))
         q = np.zeros((g, 1))

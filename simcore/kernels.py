@@ -21,7 +21,8 @@ import math
 import numpy as np
 from numba import prange
 
-from simcore._jit import jit, pjit
+from simcore import binomial
+from simcore._jit import jit, pjit, wide_vectors
 from simcore.propagator import _UMAX, bit_flip_probabilities, rate_pair, to_threshold
 from simcore.rng import bits, mix64, stream_of, to_unit
 
@@ -30,8 +31,22 @@ _S32 = np.uint64(32)
 TILE = 8192
 
 
-@pjit
 def bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes):
+    """``_bits_shared`` compiled (on its first call) with 512-bit vectors where the CPU has them."""
+    global _bits_warm
+    if _bits_warm:
+        _bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes)
+        return
+    with wide_vectors():
+        _bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes)
+    _bits_warm = True
+
+
+_bits_warm = False
+
+
+@pjit
+def _bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes):
     """Bit cells under a shared landscape, a block of ``B`` steps.
 
     ``thresholds`` (B, 2, 1) uint64, the M = 2 case of ``propagator.level_thresholds``: a cell
@@ -301,3 +316,65 @@ def levels_step_heterogeneous(
         work_g[g] += w_acc
         heat_g[g] += q_acc
         changes_g[g] += nf
+
+
+@pjit
+def count_levels(state, bounds, out):
+    """Add to ``out`` (G, M) the number of cells of each group at each level."""
+    m = out.shape[1]
+    for g in prange(bounds.shape[0] - 1):
+        local = np.zeros(m, dtype=np.int64)
+        tile = state[bounds[g] : bounds[g + 1]]
+        for j in range(tile.shape[0]):
+            local[tile[j]] += 1
+        for i in range(m):
+            out[g, i] += local[i]
+
+
+@jit
+def counts_block(counts, probs, keys, gammas, step0, after, changes):
+    """Aggregated engine: advance level counts (G, M) through a block of steps.
+
+    Each step, the cells of group ``g`` at level ``i`` are spread over the levels by one
+    multinomial draw with the propagator row ``probs[k, i]`` (conditional binomials, the
+    off-diagonal levels first, the remainder stays), which is exact in distribution. Group ``g``
+    draws its uniforms from the stream ``(keys[g], gammas[g])`` at the step index and slot
+    ``i * M + j``. Writes the counts after each step to ``after`` (G, B, M) and the level
+    changes to ``changes`` (G, B).
+    """
+    n_groups, m = counts.shape
+    new = np.zeros(m, dtype=np.int64)
+    mass = np.zeros(m)
+    for g in range(n_groups):
+        for k in range(probs.shape[0]):
+            step = step0 + k
+            new[:] = 0
+            moved = 0
+            for i in range(m):
+                n_rem = counts[g, i]
+                if n_rem == 0:
+                    continue
+                row = probs[k, i]
+                # mass[j]: the diagonal plus the off-diagonals j' >= j, summed from the top so
+                # that small tails keep their relative precision (no 1 - sum)
+                acc = row[i]
+                for j in range(m - 1, -1, -1):
+                    if j != i:
+                        acc += row[j]
+                    mass[j] = acc
+                for j in range(m):
+                    if j == i or n_rem == 0:
+                        continue
+                    pj = row[j]
+                    if pj > 0.0:
+                        x = binomial.sample(
+                            n_rem, min(1.0, pj / mass[j]), keys[g], gammas[g], step, i * m + j
+                        )
+                        new[j] += x
+                        n_rem -= x
+                        moved += x
+                new[i] += n_rem
+            for i in range(m):
+                counts[g, i] = new[i]
+                after[g, k, i] = new[i]
+            changes[g, k] = moved

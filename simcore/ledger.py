@@ -62,7 +62,7 @@ class Ledger:
         self.sizes = np.asarray(group_sizes, dtype=np.int64)
         self.work: dict[str, np.ndarray] = {}
         self.heat: dict[str, np.ndarray] = {}
-        self.changes: dict[str, int] = {}
+        self.changes: dict[str, float] = {}
         self.steps: dict[str, int] = {}
         self.durations: dict[str, float] = {}
         self.work_cell: np.ndarray | None = None
@@ -73,7 +73,7 @@ class Ledger:
             g = self.sizes.size
             self.work[tag] = np.zeros(g)
             self.heat[tag] = np.zeros(g)
-            self.changes[tag] = 0
+            self.changes[tag] = 0.0
             self.steps[tag] = 0
             self.durations[tag] = 0.0
 
@@ -81,7 +81,7 @@ class Ledger:
         self._slot(tag)
         self.work[tag] += work_g
         self.heat[tag] += heat_g
-        self.changes[tag] += int(changes)
+        self.changes[tag] += float(changes)
         self.steps[tag] += int(steps)
         self.durations[tag] += float(duration)
 
