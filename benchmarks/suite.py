@@ -147,8 +147,8 @@ def run(quick: bool = True) -> list[dict]:
     for n in sizes:
         steps = max(4, min(2000, int(2e8 // n)))
         cases.append(("bits shared", n, 2, steps))
-    for m, n in ((4, 10**6), (16, 10**6), (256, 10**5)):
-        cases.append((f"{m}-level shared", n, m, 200 if quick else 1000))
+    for m, n in ((4, 10**6), (16, 10**6), (256, 10**6)):
+        cases.append((f"{m}-level shared", n, m, (200 if m < 256 else 40) if quick else 1000))
     cases.append(("bits per-cell f0, tilt", 10**6, 2, 20 if quick else 100))
     try:
         for kernel, n, m, steps in cases:

@@ -21,7 +21,9 @@ import math
 
 import numpy as np
 
-from simcore._jit import jit
+from numba import prange
+
+from simcore._jit import jit, pjit
 
 _TWO64 = 18446744073709551616.0
 _UMAX = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -103,10 +105,11 @@ def level_propagator(energies, saddles, kT, f0, kinetics, dt, out):
     weight = 1.0
     while True:
         n += 1
-        # nxt = term @ B * theta / n  (B tridiagonal)
+        # nxt = term @ B * theta / n with B tridiagonal; term = B^(n-1) scaled is banded with
+        # half-width n-1, so only |i - j| <= n is computed (O(M n) per term, not O(M^2))
         c = theta / n
         for i in range(m):
-            for j in range(m):
+            for j in range(max(0, i - n), min(m, i + n + 1)):
                 acc = term[i, j] * b_diag[j]
                 if j > 0:
                     acc += term[i, j - 1] * b_up[j - 1]
@@ -114,7 +117,9 @@ def level_propagator(energies, saddles, kT, f0, kinetics, dt, out):
                     acc += term[i, j + 1] * b_dn[j]
                 nxt[i, j] = acc * c
         term, nxt = nxt, term
-        out += term
+        for i in range(m):
+            for j in range(max(0, i - n), min(m, i + n + 1)):
+                out[i, j] += term[i, j]
         weight *= c
         if weight < 1e-30:
             break
@@ -161,14 +166,14 @@ def level_thresholds(p, out):
                 out[i, j] = out[i, j - 1]
 
 
-@jit
+@pjit
 def step_tables(energies, saddles, kT, f0, kinetics, dts, probs, thresholds):
     """Propagators and thresholds for a block of steps.
 
     ``energies`` (B, M) and ``saddles`` (B, M-1) are the landscapes the steps evolve under,
     ``dts`` (B,) their durations. Fills ``probs`` (B, M, M) and ``thresholds`` (B, M, M-1).
     """
-    for k in range(energies.shape[0]):
+    for k in prange(energies.shape[0]):
         if energies.shape[1] == 2:
             p01, p10 = bit_flip_probabilities(
                 energies[k, 0], energies[k, 1], saddles[k, 0], kT, f0, kinetics, dts[k]
