@@ -286,11 +286,11 @@ class MemoryArray:
         if record_per_cell:
             work_cell, heat_cell = ledger.per_cell_buffers(self.n_cells)
         block = int(max(1, min(4096, _BLOCK_ENTRIES // (m * m + g * m))))
-        start_occ = self.occupancy()
+        before0 = self._group_counts()
+        start_occ = before0.sum(axis=0) / self.n_cells
         history = np.empty((s_total + 1, m)) if record_history else None
         if history is not None:
             history[0] = start_occ
-        before0 = self._group_counts()
         w_tag = np.zeros((g, len(names)))
         q_tag = np.zeros((g, len(names)))
         changes_tag = np.zeros(len(names))  # float: totals may pass 2**63 in huge arrays
@@ -333,7 +333,13 @@ class MemoryArray:
         self._energies, self._saddles = e_end[0], s_end[0]
         self._merge(ledger)
         return self._result(
-            ledger, start_occ, self.occupancy(), s_total, first, grid.times, history
+            ledger,
+            start_occ,
+            before0.sum(axis=0) / self.n_cells,
+            s_total,
+            first,
+            grid.times,
+            history,
         )
 
     def _run_stepwise(

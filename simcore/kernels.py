@@ -323,8 +323,15 @@ def count_levels(state, bounds, out):
     """Add to ``out`` (G, M) the number of cells of each group at each level."""
     m = out.shape[1]
     for g in prange(bounds.shape[0] - 1):
-        local = np.zeros(m, dtype=np.int64)
         tile = state[bounds[g] : bounds[g + 1]]
+        if m == 2:  # a plain sum vectorises; a histogram scatter does not
+            ones = np.int64(0)
+            for j in range(tile.shape[0]):
+                ones += np.int64(tile[j])
+            out[g, 0] += tile.shape[0] - ones
+            out[g, 1] += ones
+            continue
+        local = np.zeros(m, dtype=np.int64)
         for j in range(tile.shape[0]):
             local[tile[j]] += 1
         for i in range(m):
