@@ -23,7 +23,8 @@ from numba import prange
 
 from simcore import binomial
 from simcore._jit import jit, pjit, wide_vectors
-from simcore.propagator import _UMAX, bit_flip_probabilities, rate_pair, to_threshold
+from simcore.expfun import phi
+from simcore.propagator import _UMAX, rate_pair, to_threshold
 from simcore.rng import bits, mix64, stream_of, to_unit
 
 _S32 = np.uint64(32)
@@ -171,44 +172,40 @@ def bits_step_heterogeneous(
     ``e_old``/``e_new`` (N or 1, 2), ``saddles`` (N or 1, 1), ``f0`` (N or 1): a leading size of
     1 means shared. Adds work and heat (J) per group to ``work_g``/``heat_g`` (G,), cells at 1 and
     changes per group to ``ones_g``/``changes_g`` (G,), and per cell to ``work``/``heat`` (N,)
-    when ``record``.
+    when ``record``. Shared arrays are read with stride 0; the exponentials are
+    ``simcore.expfun``'s, so the numbers do not depend on the platform's libm.
     """
-    se = e_old.shape[0] > 1
-    sn = e_new.shape[0] > 1
-    ss = saddles.shape[0] > 1
-    sf = f0.shape[0] > 1
+    se = np.int64(e_old.shape[0] > 1)
+    sn = np.int64(e_new.shape[0] > 1)
+    ss = np.int64(saddles.shape[0] > 1)
+    sf = np.int64(f0.shape[0] > 1)
     base = key + gamma * (np.uint64(step) << _S32)
     for g in prange(bounds.shape[0] - 1):
         w_acc = 0.0
         q_acc = 0.0
-        n1 = 0
-        nf = 0
-        for i in range(bounds[g], bounds[g + 1]):
-            s = state[i]
-            ie = i if se else 0
-            jn = i if sn else 0
-            a0 = e_new[jn, 0]
-            a1 = e_new[jn, 1]
-            w = (a1 - e_old[ie, 1]) if s else (a0 - e_old[ie, 0])
-            p01, p10 = bit_flip_probabilities(
-                a0, a1, saddles[i if ss else 0, 0], kT, f0[i if sf else 0], kinetics, dt
-            )
+        n1 = np.int64(0)
+        nf = np.int64(0)
+        start = bounds[g]
+        tile = state[start : bounds[g + 1]]
+        for j in range(tile.shape[0]):
+            i = start + j
+            s = tile[j]
+            a0 = e_new[i * sn, 0]
+            a1 = e_new[i * sn, 1]
+            w = (a1 - e_old[i * se, 1]) if s else (a0 - e_old[i * se, 0])
+            k01, k10 = rate_pair(a0, a1, saddles[i * ss, 0], kT, f0[i * sf], kinetics)
+            ph = phi((k01 + k10) * dt)
             u = mix64(base + gamma * np.uint64(i))
             # the convention of propagator.level_thresholds, so shared and per-cell paths agree
-            if s:
-                f = np.uint8(u < to_threshold(p10))
-            else:
-                t = to_threshold(p01)
-                f = np.uint8(u >= (_UMAX - t if t > 0 else _UMAX))
-            q = 0.0
-            if f:
-                q = (a1 - a0) if s else (a0 - a1)
-            s ^= f
-            state[i] = s
+            t01 = to_threshold(k01 * dt * ph)
+            stay0 = _UMAX - t01 if t01 > 0 else _UMAX
+            s_new = np.uint8(u >= (to_threshold(k10 * dt * ph) if s else stay0))
+            q = (a1 - a0) * (np.float64(s) - np.float64(s_new))
+            tile[j] = s_new
             w_acc += w
             q_acc += q
-            n1 += s
-            nf += f
+            n1 += np.int64(s_new)
+            nf += np.int64(s_new ^ s)
             if record:
                 work[i] += w
                 heat[i] += q

@@ -23,6 +23,7 @@ import numpy as np
 from numba import prange
 
 from simcore._jit import jit, pjit
+from simcore.expfun import exp, phi
 
 _TWO64 = 18446744073709551616.0
 _UMAX = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -33,21 +34,12 @@ def rate_pair(e_lo, e_hi, saddle, kT, f0, kinetics):
     """``(k(lo->hi), k(hi->lo))`` for one pair (kinetics 0 = arrhenius, 1 = glauber)."""
     if kinetics == 0:
         s_eff = max(saddle, max(e_lo, e_hi))
-        return f0 * math.exp(-(s_eff - e_lo) / kT), f0 * math.exp(-(s_eff - e_hi) / kT)
-    x = (e_hi - e_lo) / kT
-    if x >= 0.0:
-        ex = math.exp(-x)
-        return f0 * ex / (1.0 + ex), f0 / (1.0 + ex)
-    ex = math.exp(x)
-    return f0 / (1.0 + ex), f0 * ex / (1.0 + ex)
-
-
-@jit
-def phi(x):
-    """``(1 - exp(-x)) / x`` with ``phi(0) = 1``."""
-    if x < 1e-8:
-        return 1.0 - 0.5 * x
-    return -math.expm1(-x) / x
+        return f0 * exp(-(s_eff - e_lo) / kT), f0 * exp(-(s_eff - e_hi) / kT)
+    # glauber: the exponent is never positive, so nothing overflows
+    ex = exp(-abs(e_hi - e_lo) / kT)
+    up = f0 * ex / (1.0 + ex)
+    down = f0 / (1.0 + ex)
+    return (up, down) if e_hi >= e_lo else (down, up)
 
 
 @jit

@@ -10,7 +10,19 @@ import numpy as np
 import scipy.linalg
 
 from simcore import rng
+from simcore.expfun import exp_np, phi_np
 from simcore.landscape import generator, pair_rates
+
+
+def rates(e_lo, e_hi, saddle, kT, f0, kinetics):
+    """Twin of ``propagator.rate_pair`` with the kernels' exponential (bit-identical)."""
+    if kinetics == "arrhenius":
+        s_eff = np.maximum(saddle, np.maximum(e_lo, e_hi))
+        return f0 * exp_np(-(s_eff - e_lo) / kT), f0 * exp_np(-(s_eff - e_hi) / kT)
+    ex = exp_np(-np.abs(e_hi - e_lo) / kT)
+    up, down = f0 * ex / (1.0 + ex), f0 / (1.0 + ex)
+    return np.where(e_hi >= e_lo, up, down), np.where(e_hi >= e_lo, down, up)
+
 
 TWO64 = 2.0**64
 UMAX = np.uint64(2**64 - 1)
@@ -69,12 +81,8 @@ def run_shared(state, thresholds, seed, step0, energies=None):
 def bits_step_heterogeneous(state, e_old, e_new, saddles, f0, kT, kinetics, dt, seed, step):
     """Twin of kernels.bits_step_heterogeneous with full (N, ...) arrays."""
     n = state.size
-    up, down = pair_rates(e_new, saddles, kT, f0, kinetics)
-    up, down = up[:, 0], down[:, 0]
-    r = up + down
-    x = r * dt
-    with np.errstate(invalid="ignore", divide="ignore"):
-        phi = np.where(x < 1e-8, 1.0 - 0.5 * x, -np.expm1(-x) / np.where(x > 0, x, 1.0))
+    up, down = rates(e_new[:, 0], e_new[:, 1], saddles[:, 0], kT, f0, kinetics)
+    phi = phi_np((up + down) * dt)
     p01, p10 = up * dt * phi, down * dt * phi
     u = rng.uniform_bits(seed, step, np.arange(n))
     t01, t10 = rng.threshold(p01), rng.threshold(p10)

@@ -1,0 +1,102 @@
+"""The exponential functions of the rate kernels, in plain arithmetic.
+
+``math.exp`` and ``math.expm1`` are calls into the platform's libm, whose last bits differ
+between libm versions, and which the loop vectoriser cannot widen (llvmlite ships no vector math
+library). Here ``exp`` is Cody–Waite range reduction, a degree-13 Taylor polynomial on
+|r| <= ln2/2 (truncation < 4e-18 relative) and a table of powers of two; ``phi(x) = (1 - e^-x)/x``
+uses its Taylor series below x = 0.1 (truncation < 3e-18) and ``exp`` above. Measured accuracy:
+``exp`` within 1 ulp of libm over [-708, 709], ``phi`` within 6 ulp (1.3e-15 relative). Being
+IEEE arithmetic only, the results are the same on every machine.
+
+The NumPy twins (``exp_np``, ``phi_np``) perform the same IEEE operations in the same order, so
+they give bit-identical results (no fused multiply-add is allowed: the project compiles without
+fastmath flags).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simcore._jit import jit
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_X_MIN = -708.0  # below: the result is under 3.3e-308 and is returned as 0
+_X_MAX = 709.0
+_K_MIN = -1023
+_POW2 = np.array([math.ldexp(1.0, k) for k in range(_K_MIN, 1024)])
+_C = tuple(1.0 / math.factorial(n) for n in range(14))
+
+
+@jit(inline="always")
+def exp(x):
+    """``e**x`` (0 below -708, clamped at 709), vectorisable."""
+    xc = min(max(x, _X_MIN), _X_MAX)
+    k = math.floor(xc * _LOG2E + 0.5)
+    r = (xc - k * _LN2_HI) - k * _LN2_LO
+    p = _C[13]
+    p = p * r + _C[12]
+    p = p * r + _C[11]
+    p = p * r + _C[10]
+    p = p * r + _C[9]
+    p = p * r + _C[8]
+    p = p * r + _C[7]
+    p = p * r + _C[6]
+    p = p * r + _C[5]
+    p = p * r + _C[4]
+    p = p * r + _C[3]
+    p = p * r + _C[2]
+    p = p * r + _C[1]
+    p = p * r + _C[0]
+    out = p * _POW2[np.int64(k) - _K_MIN]
+    return out if x >= _X_MIN else 0.0
+
+
+@jit(inline="always")
+def phi(x):
+    """``(1 - e**-x) / x`` for ``x >= 0`` (1 at 0), vectorisable."""
+    if x < 0.1:
+        # 1 - x/2 + x^2/6 - ... = sum_n (-x)^n / (n+1)!
+        q = -x
+        s = 1.0 / 39916800.0
+        s = s * q + 1.0 / 3628800.0
+        s = s * q + 1.0 / 362880.0
+        s = s * q + 1.0 / 40320.0
+        s = s * q + 1.0 / 5040.0
+        s = s * q + 1.0 / 720.0
+        s = s * q + 1.0 / 120.0
+        s = s * q + 1.0 / 24.0
+        s = s * q + 1.0 / 6.0
+        s = s * q + 0.5
+        return s * q + 1.0
+    return (1.0 - exp(-x)) / x
+
+
+def exp_np(x):
+    """NumPy twin of ``exp`` (same operations, same order)."""
+    x = np.asarray(x, dtype=np.float64)
+    xc = np.minimum(np.maximum(x, _X_MIN), _X_MAX)
+    k = np.floor(xc * _LOG2E + 0.5)
+    r = (xc - k * _LN2_HI) - k * _LN2_LO
+    p = np.full_like(r, _C[13])
+    for c in _C[12::-1]:
+        p = p * r + c
+    out = p * _POW2[k.astype(np.int64) - _K_MIN]
+    return np.where(x >= _X_MIN, out, 0.0)
+
+
+def phi_np(x):
+    """NumPy twin of ``phi``."""
+    x = np.asarray(x, dtype=np.float64)
+    q = -x
+    s = np.full_like(x, 1.0 / 39916800.0)
+    for f in (3628800.0, 362880.0, 40320.0, 5040.0, 720.0, 120.0, 24.0, 6.0):
+        s = s * q + 1.0 / f
+    s = s * q + 0.5
+    small = s * q + 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        large = (1.0 - exp_np(-x)) / x
+    return np.where(x < 0.1, small, large)
