@@ -16,7 +16,14 @@ import numpy as np
 from simcore import kernels
 from simcore.accounting import block_energy
 from simcore.constants import kT as thermal_energy
-from simcore.errors import ParameterError, finite_array, positive, positive_array, positive_int
+from simcore.errors import (
+    ParameterError,
+    finite_array,
+    one_of,
+    positive,
+    positive_array,
+    positive_int,
+)
 from simcore.landscape import MAX_LEVELS, boltzmann, check_levels, kinetics_code
 from simcore.ledger import Estimate, Ledger, TagLedger
 from simcore.propagator import step_tables
@@ -93,7 +100,14 @@ class MemoryArray:
         kinetics: str = "arrhenius",
         seed: int = 0,
         initial=0,
+        backend: str = "cpu",
     ):
+        self.backend = one_of("backend", backend, ("cpu", "cuda"))
+        if backend == "cuda":
+            from simcore import gpu
+
+            if not gpu.available():
+                raise ParameterError("backend", backend, '"cpu" (no usable CUDA device here)')
         self.n_cells = positive_int("n_cells", n_cells, self.MAX_CELLS)
         self.n_levels = check_levels(n_levels)
         self.temperature = positive("temperature", temperature)
@@ -167,18 +181,19 @@ class MemoryArray:
         g = self._bounds.size - 1
         m = self.n_levels
         changes = np.zeros((g, b), dtype=np.int64)
+        k = kernels
+        if self.backend == "cuda" and per_cell is None:
+            from simcore import gpu as k  # same signatures, bit-identical results
         if per_cell is None and m == 2:
             ones = np.zeros((g, b), dtype=np.int64)
-            kernels.bits_shared(
-                self.state, thresholds, key, gamma, step0, self._bounds, ones, changes
-            )
+            k.bits_shared(self.state, thresholds, key, gamma, step0, self._bounds, ones, changes)
             counts = np.empty((g, b, 2), dtype=np.int64)
             counts[:, :, 1] = ones
             counts[:, :, 0] = np.diff(self._bounds)[:, None] - ones
             return counts, changes
         counts = np.zeros((g, b, m), dtype=np.int64)
         if per_cell is None:
-            kernels.levels_shared(
+            k.levels_shared(
                 self.state, thresholds, key, gamma, step0, self._bounds, counts, changes
             )
         else:
