@@ -2,12 +2,14 @@
 
     limsim list
     limsim run NAME [--smoke] [--seed N] [--out DIR] [--set key=value ...] [--config FILE.toml]
+                    [--quiet] [--show-config]
     limsim plot FILE.h5 [--out DIR]
-    limsim bounds [...]
+    limsim bounds [--temperature K] [--attempt-frequency HZ] [...]
     limsim sweep FILE.toml [--scheduler ADDRESS] [--workers N] [--out DIR]
     limsim bench [--quick]
 
-Exit status: 0 when the run's physics checks pass, 1 when one fails, 2 on bad input.
+Exit status: 0 when the run's physics checks pass, 1 when one fails, 2 on bad input (one line
+on stderr naming the parameter; nothing written), 130 when interrupted (no partial file).
 """
 
 from __future__ import annotations
@@ -26,14 +28,18 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("name")
     run.add_argument("--smoke", action="store_true", help="a seconds-long version")
     run.add_argument("--seed", type=int, default=None)
-    run.add_argument("--out", default=None, help="output folder")
+    run.add_argument("--out", default=None, help="output folder (default results/NAME-TIMESTAMP)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     run.add_argument("--config", default=None, metavar="FILE.toml")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    run.add_argument("--show-config", action="store_true", help="print the config and stop")
     plot = sub.add_parser("plot", help="redraw the figures of a result file")
     plot.add_argument("file")
-    plot.add_argument("--out", default=None)
-    sub.add_parser("bounds", help="analytic bounds as a table")
+    plot.add_argument("--out", default=None, help="output folder (default: the file's folder)")
+    bounds = sub.add_parser("bounds", help="analytic bounds as a table")
+    from experiments.bounds_table import add_arguments
+
+    add_arguments(bounds)
     sweep = sub.add_parser("sweep", help="parameter sweep on Dask")
     sweep.add_argument("file")
     bench = sub.add_parser("bench", help="kernel benchmarks against NumPy")
@@ -43,37 +49,55 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args) -> int:
-    from experiments import config as cfgmod
-    from experiments.registry import EXPERIMENTS
+    from pathlib import Path
 
-    if args.name not in EXPERIMENTS:
-        raise ParameterError("NAME", args.name, "one of " + ", ".join(sorted(EXPERIMENTS)))
-    exp = EXPERIMENTS[args.name]
-    cfg = exp.Config()
-    if args.smoke:
-        cfg = cfg.smoke()
-    if args.config:
-        cfg = cfgmod.apply(cfg, cfgmod.load_toml(args.config))
-    overrides = cfgmod.parse_sets(args.set)
-    if args.seed is not None:
-        overrides["seed"] = args.seed
-    cfg = cfgmod.apply(cfg, overrides)
-    result = exp.run(cfg, progress=not args.quiet and sys.stderr.isatty())
-    print(exp.report(result))
-    checks = exp.checks(result)
+    from experiments import config as cfgmod
+    from experiments import runner
+    from simcore import io
+
+    exp = runner.experiment(args.name)
+    cfg = runner.resolve_config(
+        exp, smoke=args.smoke, config_file=args.config, sets=args.set, seed=args.seed
+    )
+    if args.show_config:
+        print(cfgmod.to_toml(cfg), end="")
+        return 0
+    out = Path(args.out) if args.out else runner.default_out(exp.NAME)
+    io.writable_folder(out)  # before the simulation starts
+    progress = not args.quiet and sys.stderr.isatty()
+    checks, h5 = runner.run(exp, cfg, out, progress=progress, smoke=args.smoke)
     failed = [c for c in checks if not c["passed"]]
     print(f"checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
     for c in failed:
         print(
             f"  FAILED {c['check']}: simulated {c['simulated']:.6g},"
             f" reference {c['reference']:.6g},"
-            f" tolerance {c['tolerance']:.3g}"
+            f" tolerance {c['tolerance']:.3g} {c['unit']}"
         )
+    print(f"wrote {h5} and {out / runner.REPORT}")
     return 1 if failed else 0
+
+
+def _plot(args) -> int:
+    from pathlib import Path
+
+    from experiments import runner
+    from simcore import io
+
+    h5 = Path(args.file)
+    out = Path(args.out) if args.out else h5.parent
+    io.read(h5)  # a damaged file is reported before anything is drawn
+    io.writable_folder(out)
+    stems = runner.redraw(h5, out)
+    for s in stems:
+        print(out / f"{s}.png")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from simcore.io import ResultFileError
+
     try:
         if args.command == "list":
             from experiments.registry import EXPERIMENTS
@@ -83,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "run":
             return _run(args)
+        if args.command == "plot":
+            return _plot(args)
+        if args.command == "bounds":
+            from experiments.bounds_table import main as bounds_main
+
+            return bounds_main(args)
         if args.command == "bench":
             from benchmarks.suite import main as bench_main
 
@@ -92,6 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as exc:
         print(f"limsim: error: {exc}", file=sys.stderr)
         return 2
+    except ResultFileError as exc:
+        print(f"limsim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("limsim: interrupted; no partial result file was left", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

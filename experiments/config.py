@@ -14,9 +14,72 @@ from pathlib import Path
 from simcore.errors import ParameterError
 
 
-def field(default, unit: str = "", help: str = "", **kwargs):
-    """A dataclass field with its unit and a one-line description in the metadata."""
-    return dataclasses.field(default=default, metadata={"unit": unit, "help": help}, **kwargs)
+def field(
+    default,
+    unit: str = "",
+    help: str = "",
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    open_low: bool = False,
+    choices: tuple[str, ...] | None = None,
+    **kwargs,
+):
+    """A dataclass field with its unit, a one-line description and its allowed range in the
+    metadata: ``low``/``high`` bounds (``open_low`` excludes ``low``) or a tuple of ``choices``.
+    A tuple-valued field applies them to every element."""
+    meta = {
+        "unit": unit,
+        "help": help,
+        "low": low,
+        "high": high,
+        "open_low": open_low,
+        "choices": choices,
+    }
+    return dataclasses.field(default=default, metadata=meta, **kwargs)
+
+
+def _allowed(meta) -> str:
+    if meta.get("choices"):
+        return "one of " + ", ".join(repr(c) for c in meta["choices"])
+    low, high = meta.get("low"), meta.get("high")
+    unit = f" {meta['unit']}" if meta.get("unit") else ""
+    lo = None if low is None else (">" if meta.get("open_low") else ">=") + f" {low:g}"
+    hi = None if high is None else f"<= {high:g}"
+    return "a value " + " and ".join(x for x in (lo, hi) if x) + unit
+
+
+def _check_range(name: str, value, meta) -> None:
+    if meta.get("choices") and value not in meta["choices"]:
+        raise ParameterError(name, value, _allowed(meta))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ParameterError(name, value, "a finite number")
+        low, high = meta.get("low"), meta.get("high")
+        too_low = low is not None and (value <= low if meta.get("open_low") else value < low)
+        if too_low or (high is not None and value > high):
+            raise ParameterError(name, value, _allowed(meta))
+
+
+def validate(config):
+    """Check every field of ``config`` against its range; returns ``config`` or raises
+    ``ParameterError`` naming the first offending key."""
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        for v in value if isinstance(value, tuple) else (value,):
+            _check_range(f.name, v, f.metadata)
+    check = getattr(config, "check", None)
+    if callable(check):
+        check()
+    return config
+
+
+def describe(config) -> list[tuple[str, object, str, str]]:
+    """``(key, value, unit, help)`` for every field of ``config``."""
+    return [
+        (f.name, getattr(config, f.name), f.metadata.get("unit", ""), f.metadata.get("help", ""))
+        for f in dataclasses.fields(config)
+    ]
 
 
 def _coerce(name: str, value, target):
@@ -43,14 +106,22 @@ def _coerce(name: str, value, target):
             raise ParameterError(name, value, "an integer") from None
         if not f.is_integer():
             raise ParameterError(name, value, "an integer")
-        return int(f) if abs(f) < 2**53 else int(str(value))
+        if abs(f) < 2**53:
+            return int(f)
+        try:
+            return int(str(value))
+        except ValueError:
+            return int(f)
     if target is float:
         if isinstance(value, bool):
             raise ParameterError(name, value, "a number")
         try:
-            return float(value)
+            x = float(value)
         except (TypeError, ValueError):
             raise ParameterError(name, value, "a number") from None
+        if x != x or x in (float("inf"), float("-inf")):
+            raise ParameterError(name, value, "a finite number")
+        return x
     if target is str:
         if not isinstance(value, str):
             raise ParameterError(name, value, "a string")
@@ -67,13 +138,13 @@ def apply(config, overrides: dict):
         if key not in names:
             raise ParameterError(key, value, "one of the config keys: " + ", ".join(sorted(names)))
         changes[key] = _coerce(key, value, hints[key])
-    return dataclasses.replace(config, **changes)
+    return validate(dataclasses.replace(config, **changes))
 
 
 def parse_sets(items: list[str]) -> dict:
     out = {}
     for item in items:
-        if "=" not in item:
+        if "=" not in item or not item.split("=", 1)[0].strip():
             raise ParameterError("--set", item, "key=value")
         key, value = item.split("=", 1)
         out[key.strip()] = value.strip()
@@ -83,11 +154,15 @@ def parse_sets(items: list[str]) -> dict:
 def load_toml(path: str | Path) -> dict:
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ParameterError("--config", str(path), "an existing TOML file") from None
+            table = tomllib.load(fh)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise ParameterError("--config", str(path), "an existing, readable TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError("--config", str(path), f"valid TOML ({exc})") from None
+    for key, value in table.items():
+        if isinstance(value, dict):
+            raise ParameterError(key, value, "a flat table of config keys (no [sections])")
+    return table
 
 
 def to_toml(config) -> str:

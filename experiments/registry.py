@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
-from experiments import landauer_erasure
+_MODULES = (
+    "landauer_erasure",
+    "retention",
+    "fluctuation_theorems",
+    "update_wall",
+    "consolidation_wall",
+)
 
-EXPERIMENTS: dict[str, ModuleType] = {m.NAME: m for m in (landauer_erasure,)}
+
+def _load() -> dict[str, ModuleType]:
+    out = {}
+    for name in _MODULES:
+        try:
+            mod = importlib.import_module(f"experiments.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"experiments.{name}":
+                raise
+            continue
+        out[mod.NAME] = mod
+    return out
+
+
+EXPERIMENTS: dict[str, ModuleType] = _load()

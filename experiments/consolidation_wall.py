@@ -1,0 +1,196 @@
+"""The consolidation wall: copying a value from a fast (low-barrier) memory into a slow
+(retention-barrier) memory, against raising the barrier of the same cell in place.
+
+For each retention target t the long-term barrier is ``E_L = bounds.retention_barrier(t, ε)``
+(THEORY.md 5.4). A copy overwrites the slow cell's unknown old bit by a tilt-only write over E_L
+(``update_wall.static_write`` with the exact tilt): about ``(E_L - E_w)/2`` per bit
+(``bounds.consolidation_copy_cost``). Raising the barrier in place from the short-term value E_S
+to E_L moves only the saddle, which costs no work (THEORY.md 4, checked exactly here); the price
+is the bits lost while the barrier is still low (``bounds.raise_error``), each rewritten by a
+static write over E_L (``bounds.consolidation_raise_cost``, THEORY.md 5.6).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+import simcore as sc
+from experiments.common import bar, binomial_se, check, energy, figure, quantity
+from experiments.config import field
+from experiments.update_wall import static_write
+from simcore import bounds
+
+NAME = "consolidation_wall"
+SUMMARY = "copy into a high-barrier memory vs raise the barrier in place, vs retention target"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    n_cells: int = field(200_000, "", "cells per point", low=100, high=2**32)
+    temperature: float = field(300.0, "K", "bath temperature", low=0, open_low=True)
+    attempt_frequency: float = field(1e9, "Hz", "attempt frequency f0", low=0, open_low=True)
+    short_barrier: float = field(14.0, "kT", "barrier of the fast (short-term) memory", low=0,
+                                 high=200)
+    retention_times: tuple[float, ...] = field((1.0, 3600.0, 86400.0, sc.YEAR, 10 * sc.YEAR),
+                                               "s", "retention targets", low=0, open_low=True)
+    error: float = field(1e-3, "", "failure probability of retention and of writes", low=0,
+                         open_low=True, high=0.4)
+    write_time: float = field(1e-8, "s", "write time of a copy or a rewrite", low=0,
+                              open_low=True)
+    raise_time: float = field(1e-6, "s", "time to raise the barrier in place", low=0,
+                              open_low=True)
+    steps: int = field(400, "", "time steps of the barrier raise", low=4, high=10**7)
+    seed: int = field(1, "", "root seed", low=0, high=2**63 - 1)
+
+    def smoke(self) -> Config:
+        return dataclasses.replace(self, n_cells=40_000, retention_times=(1.0, 10 * sc.YEAR),
+                                   steps=100)
+
+
+def raise_in_place(cfg: Config, long_barrier: float) -> sc.Protocol:
+    kT = sc.kT(cfg.temperature)
+    return sc.Protocol.ramp(sc.bit_landscape(cfg.short_barrier * kT),
+                            sc.bit_landscape(long_barrier), cfg.raise_time, "consolidate")
+
+
+def run(cfg: Config, progress: bool = False) -> dict:
+    kT = sc.kT(cfg.temperature)
+    rows = []
+    outer = bar(len(cfg.retention_times), NAME, progress)
+    for i, t_ret in enumerate(cfg.retention_times):
+        e_l = bounds.retention_barrier(t_ret, cfg.error, cfg.attempt_frequency, cfg.temperature)
+        if e_l <= cfg.short_barrier * kT:
+            raise sc.ParameterError("retention_times", t_ret, "targets whose retention barrier"
+                                    f" exceeds short_barrier ({cfg.short_barrier:g} kT)")
+        tilt = bounds.static_write_tilt(e_l, cfg.write_time, cfg.error, cfg.attempt_frequency,
+                                        cfg.temperature, exact=True)
+        copy = static_write(e_l, tilt, cfg.write_time, "consolidate")
+        arr = sc.MemoryArray(cfg.n_cells, temperature=cfg.temperature,
+                             attempt_frequency=cfg.attempt_frequency, seed=cfg.seed + 2 * i)
+        rc = arr.run(copy, cfg.write_time, initial=[0.5, 0.5], progress=progress)
+        mc = sc.solve_master(copy, cfg.write_time, cfg.temperature, cfg.attempt_frequency,
+                             "arrhenius", [0.5, 0.5])
+        up = raise_in_place(cfg, e_l)
+        dt = cfg.raise_time / cfg.steps
+        arr = sc.MemoryArray(cfg.n_cells, temperature=cfg.temperature,
+                             attempt_frequency=cfg.attempt_frequency, seed=cfg.seed + 2 * i + 1)
+        rr = arr.run(up, dt, initial=0, progress=progress)
+        mr = sc.solve_master(up, dt, cfg.temperature, cfg.attempt_frequency, "arrhenius", 0)
+        rewrite = tilt * (1 - cfg.error)  # exact heat of a static write per changed bit
+        rows.append({
+            "retention": t_ret, "barrier": e_l, "tilt": tilt, "copy": (rc, mc),
+            "raise": (rr, mr), "raise_energy": rr.occupancy[1] * rewrite,
+            "raise_energy_se": binomial_se(mr.occupancy[1], cfg.n_cells) * rewrite,
+            "copy_estimate": bounds.consolidation_copy_cost(
+                e_l, cfg.write_time, cfg.error, cfg.attempt_frequency, cfg.temperature),
+            "raise_estimate": bounds.consolidation_raise_cost(
+                cfg.short_barrier * kT, e_l, cfg.raise_time, cfg.write_time, cfg.error,
+                cfg.attempt_frequency, cfg.temperature),
+            "raise_bound": bounds.raise_error(cfg.short_barrier * kT, e_l, cfg.raise_time,
+                                              cfg.attempt_frequency, cfg.temperature),
+        })
+        outer.update()
+    outer.close()
+    return {"config": cfg, "kT": kT, "rows": rows}
+
+
+def checks(result: dict) -> list[dict]:
+    kT, cfg = result["kT"], result["config"]
+    out = []
+    for row in result["rows"]:
+        tag = f"t = {row['retention']:.3g} s"
+        rc, mc = row["copy"]
+        rr, mr = row["raise"]
+        out.append(check(f"copy: heat vs master, {tag}", rc.heat.mean / kT, mc.heat / kT,
+                         4 * rc.heat.stderr / kT + 1e-12, unit="kT"))
+        out.append(check(f"copy: heat = tilt (1 - ε)/2 per bit, {tag}", rc.heat.mean / kT,
+                         row["tilt"] * (1 - cfg.error) / 2 / kT, 4 * rc.heat.stderr / kT,
+                         unit="kT"))
+        out.append(check(f"copy: error vs master, {tag}", rc.occupancy[1], mc.occupancy[1],
+                         4 * binomial_se(mc.occupancy[1], cfg.n_cells)))
+        out.append(check(f"raise: work is exactly zero (saddle only), {tag}",
+                         abs(rr.work.mean) / kT, 0.0, 0.0, unit="kT"))
+        out.append(check(f"raise: errors vs master, {tag}", rr.occupancy[1], mr.occupancy[1],
+                         4 * binomial_se(mr.occupancy[1], cfg.n_cells)))
+        out.append(check(f"raise: errors <= first-passage bound raise_error, {tag}",
+                         mr.occupancy[1], row["raise_bound"], 1e-12, kind="upper"))
+    return out
+
+
+def report(result: dict) -> str:
+    kT, cfg = result["kT"], result["config"]
+    lines = [f"{NAME}: {cfg.n_cells} cells per point, short-term barrier {cfg.short_barrier:g}"
+             f" kT, ε = {cfg.error:g}, write {cfg.write_time:g} s, raise {cfg.raise_time:g} s;"
+             " energy per consolidated bit in kT",
+             f"{'retention (s)':>13} {'E_L (kT)':>9} {'copy MC':>17} {'copy est.':>9}"
+             f" {'raise errors':>12} {'raise MC':>17} {'raise est.':>10}"]
+    for row in result["rows"]:
+        rc, _ = row["copy"]
+        rr, _ = row["raise"]
+        lines.append(
+            f"{row['retention']:13.4g} {row['barrier'] / kT:9.3f} {rc.heat.mean / kT:9.4f} ±"
+            f" {rc.heat.stderr / kT:6.4f} {row['copy_estimate'] / kT:9.4f}"
+            f" {rr.occupancy[1]:12.3g} {row['raise_energy'] / kT:9.4f} ±"
+            f" {row['raise_energy_se'] / kT:6.4f} {row['raise_estimate'] / kT:10.4f}")
+    return "\n".join(lines)
+
+
+def data(result: dict) -> dict:
+    rows = result["rows"]
+
+    def col(f):
+        return np.array([f(r) for r in rows], dtype=np.float64)
+
+    return {
+        "retention_time": quantity(col(lambda r: r["retention"]), "s"),
+        "barrier": energy(col(lambda r: r["barrier"]), "long-term barrier E_L"),
+        "tilt": energy(col(lambda r: r["tilt"]), "exact static-write tilt over E_L"),
+        "copy": {
+            "heat": energy(col(lambda r: r["copy"][0].heat.mean), "heat per copied bit"),
+            "heat_stderr": energy(col(lambda r: r["copy"][0].heat.stderr)),
+            "heat_master": energy(col(lambda r: r["copy"][1].heat)),
+            "estimate": energy(col(lambda r: r["copy_estimate"]),
+                               "bounds.consolidation_copy_cost"),
+        },
+        "raise": {
+            "errors": quantity(col(lambda r: r["raise"][0].occupancy[1]), "",
+                               "fraction of cells lost while raising"),
+            "errors_master": quantity(col(lambda r: r["raise"][1].occupancy[1]), ""),
+            "errors_bound": quantity(col(lambda r: r["raise_bound"]), "",
+                                     "bounds.raise_error (first passage)"),
+            "work": energy(col(lambda r: r["raise"][0].work.mean)),
+            "energy": energy(col(lambda r: r["raise_energy"]),
+                             "errors × exact rewrite heat per bit"),
+            "energy_stderr": energy(col(lambda r: r["raise_energy_se"])),
+            "estimate": energy(col(lambda r: r["raise_estimate"]),
+                               "bounds.consolidation_raise_cost"),
+        },
+    }
+
+
+def plot(res, outdir) -> list[str]:
+    kT = res.attrs["kT"]
+    stems: list[str] = []
+    t = res["retention_time"]
+    with figure(outdir, "energy_per_consolidation", stems) as (_fig, ax):
+        ax.errorbar(t, res["copy/heat"] / kT, 4 * res["copy/heat_stderr"] / kT, fmt="o",
+                    mfc="none", label="copy into the slow memory, Monte Carlo")
+        ax.plot(t, res["copy/estimate"] / kT, "C0--", label="consolidation_copy_cost")
+        ax.errorbar(t, res["raise/energy"] / kT, 4 * res["raise/energy_stderr"] / kT, fmt="s",
+                    mfc="none", label="raise barrier in place, Monte Carlo")
+        ax.plot(t, res["raise/estimate"] / kT, "C1--", label="consolidation_raise_cost")
+        ax.set(xscale="log", yscale="log", xlabel="retention target (s)",
+               ylabel="energy per consolidated bit (kT)", title="consolidation wall")
+        ax.legend()
+    with figure(outdir, "raise_errors", stems) as (_fig, ax):
+        ax.plot(res["barrier"] / kT, res["raise/errors"], "o", mfc="none", label="Monte Carlo")
+        ax.plot(res["barrier"] / kT, res["raise/errors_master"], "k-", label="master equation")
+        ax.plot(res["barrier"] / kT, res["raise/errors_bound"], "C2:",
+                label="first passage (raise_error)")
+        ax.set(yscale="log", xlabel="final barrier E_L (kT)",
+               ylabel="fraction lost while raising", title="errors of raising in place")
+        ax.legend()
+    return stems

@@ -1,0 +1,246 @@
+"""Jarzynski's equality per cell and Crooks' theorem from forward and reverse protocols.
+
+Every cell starts in equilibrium and is driven by a staircase of tilts at a low barrier: jump to
+the next landscape, relax for one step, repeat. The engine's step order (work step, then exact
+relaxation) makes both theorems exact in discrete time (THEORY.md 4), provided the reverse
+protocol is the exact time reversal: the same staircase read backwards.
+
+- Jarzynski (C. Jarzynski, PRL 78, 2690 (1997), doi:10.1103/PhysRevLett.78.2690):
+  ``⟨exp(-W/kT)⟩ = exp(-ΔF/kT)`` over the per-cell works.
+- Crooks (G. E. Crooks, PRE 60, 2721 (1999), doi:10.1103/PhysRevE.60.2721):
+  ``P_F(W) / P_R(-W) = exp((W - ΔF)/kT)``. Binned without bias: for a bin b of forward works,
+  ``ln(P_F(b)/P_R(-b)) = (w_b - ΔF)/kT`` with ``w_b = -kT ln⟨exp(-W/kT)⟩_b`` over the forward
+  works in the bin, so the fitted slope is exactly 1 and the crossing is ΔF.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+import simcore as sc
+from experiments.common import bar, check, energy, figure, quantity
+from experiments.config import field
+
+NAME = "fluctuation_theorems"
+SUMMARY = "Jarzynski per cell and Crooks from forward and reverse tilt staircases"
+
+MIN_BIN_COUNT = 30
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    n_cells: int = field(400_000, "", "cells per direction", low=100, high=2**32)
+    temperature: float = field(300.0, "K", "bath temperature", low=0, open_low=True)
+    attempt_frequency: float = field(1e9, "Hz", "attempt frequency f0", low=0, open_low=True)
+    kinetics: str = field("arrhenius", "", "rate law", choices=("arrhenius", "glauber"))
+    barrier: float = field(1.0, "kT", "barrier during the drive", low=0, high=100)
+    tilt: float = field(3.0, "kT", "final tilt (level 0 raised)", low=-50, high=50)
+    duration: float = field(5e-9, "s", "duration of the drive", low=0, open_low=True)
+    steps: int = field(20, "", "stairs (jump + relax) in the drive", low=1, high=10**6)
+    bins: int = field(60, "", "histogram bins", low=5, high=10**4)
+    seed: int = field(1, "", "root seed", low=0, high=2**63 - 1)
+
+    def smoke(self) -> Config:
+        return dataclasses.replace(self, n_cells=50_000)
+
+
+def staircase(cfg: Config, reverse: bool = False) -> sc.Protocol:
+    """Jump to the next tilt, relax ``duration/steps``; ``reverse`` reads the stairs backwards."""
+    kT = sc.kT(cfg.temperature)
+    tilts = np.linspace(0.0, cfg.tilt, cfg.steps + 1)
+    if reverse:
+        tilts = tilts[::-1]
+    dt = cfg.duration / cfg.steps
+    times, energies, saddles = [0.0], [], []
+    land = [sc.bit_landscape(cfg.barrier * kT, -x * kT) for x in tilts]
+    energies.append(land[0][0])
+    saddles.append(land[0][1])
+    for k in range(1, cfg.steps + 1):
+        times += [(k - 1) * dt, k * dt]
+        energies += [land[k][0], land[k][0]]
+        saddles += [land[k][1], land[k][1]]
+    tags = ["update"] * (len(times) - 1)
+    return sc.Protocol(times, energies, saddles, tags)
+
+
+def _sim(cfg: Config, reverse: bool, seed: int, progress: bool):
+    p = staircase(cfg, reverse)
+    dt = cfg.duration / cfg.steps
+    arr = sc.MemoryArray(cfg.n_cells, temperature=cfg.temperature,
+                         attempt_frequency=cfg.attempt_frequency, kinetics=cfg.kinetics,
+                         seed=seed)
+    r = arr.run(p, dt, initial="equilibrium", record_per_cell=True, progress=progress)
+    m = sc.solve_master(p, dt, cfg.temperature, cfg.attempt_frequency, cfg.kinetics,
+                        "equilibrium")
+    return r, m, p
+
+
+def _jarzynski(w: np.ndarray, kT: float):
+    """``(⟨exp(-W/kT)⟩, its standard error)`` from per-cell works ``w`` (J)."""
+    x = np.exp(-w / kT)
+    return float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
+
+
+def crooks_bins(w_f: np.ndarray, w_r: np.ndarray, kT: float, bins: int):
+    """Per bin of forward work with at least ``MIN_BIN_COUNT`` samples in both directions:
+    ``w_b`` (J, the bin's exponential mean), ``ln(P_F/P_R)`` and its variance."""
+    lo = min(w_f.min(), (-w_r).min())
+    hi = max(w_f.max(), (-w_r).max())
+    edges = np.linspace(lo, hi + 1e-9 * (abs(hi) + kT), bins + 1)
+    i_f = np.clip(np.searchsorted(edges, w_f, side="right") - 1, 0, bins - 1)
+    i_r = np.clip(np.searchsorted(edges, -w_r, side="right") - 1, 0, bins - 1)
+    n_f = np.bincount(i_f, minlength=bins)
+    n_r = np.bincount(i_r, minlength=bins)
+    s_f = np.bincount(i_f, weights=np.exp(-(w_f - w_f.min()) / kT), minlength=bins)
+    ok = (n_f >= MIN_BIN_COUNT) & (n_r >= MIN_BIN_COUNT)
+    w_b = w_f.min() - kT * np.log(s_f[ok] / n_f[ok])
+    y = np.log(n_f[ok] / w_f.size) - np.log(n_r[ok] / w_r.size)
+    var = 1.0 / n_f[ok] + 1.0 / n_r[ok]
+    return edges, n_f, n_r, w_b, y, var
+
+
+def _line_fit(x, y, var):
+    """Weighted fit ``y = s x + c``: ``(s, c, cov)``."""
+    a = np.column_stack([x, np.ones_like(x)])
+    w = 1.0 / var
+    cov = np.linalg.inv(a.T @ (w[:, None] * a))
+    s, c = cov @ (a.T @ (w * y))
+    return float(s), float(c), cov
+
+
+def run(cfg: Config, progress: bool = False) -> dict:
+    kT = sc.kT(cfg.temperature)
+    outer = bar(2, NAME, progress)
+    fwd = _sim(cfg, False, cfg.seed, progress)
+    outer.update()
+    rev = _sim(cfg, True, cfg.seed + 1, progress)
+    outer.update()
+    outer.close()
+    e0, _ = fwd[2].start
+    e1, _ = fwd[2].end
+    delta_f = sc.free_energy(e1, kT) - sc.free_energy(e0, kT)
+    w_f, w_r = fwd[0].work.per_cell, rev[0].work.per_cell
+    edges, n_f, n_r, w_b, y, var = crooks_bins(w_f, w_r, kT, cfg.bins)
+    s, c, cov = _line_fit(w_b / kT, y, var)
+    # crossing of ln(P_F/P_R) = 0: W* = -c/s (kT), variance by the delta method
+    g = np.array([c / s**2, -1.0 / s])
+    cross_se = float(np.sqrt(g @ cov @ g))
+    return {
+        "config": cfg, "kT": kT, "delta_f": float(delta_f), "forward": fwd, "reverse": rev,
+        "jarzynski_f": _jarzynski(w_f, kT), "jarzynski_r": _jarzynski(w_r, kT),
+        "edges": edges, "n_f": n_f, "n_r": n_r, "w_b": w_b, "ln_ratio": y, "ln_ratio_var": var,
+        "slope": (s, float(np.sqrt(cov[0, 0]))), "crossing": (-c / s * kT, cross_se * kT),
+    }
+
+
+def checks(result: dict) -> list[dict]:
+    kT, df = result["kT"], result["delta_f"]
+    out = []
+    for key, sign, label in (("forward", 1, "forward"), ("reverse", -1, "reverse")):
+        r, m, _ = result[key]
+        out.append(check(f"⟨W⟩ {label} vs master", r.work.mean / kT, m.work / kT,
+                         4 * r.work.stderr / kT + 1e-12, unit="kT"))
+        out.append(check(f"⟨W⟩ {label} >= ΔF (second law)", r.work.mean / kT, sign * df / kT,
+                         4 * r.work.stderr / kT, kind="lower", unit="kT"))
+        j, se = result[f"jarzynski_{key[0]}"]
+        out.append(check(f"Jarzynski per cell, {label}: ⟨exp(-W/kT)⟩ vs exp(∓ΔF/kT)", j,
+                         np.exp(-sign * df / kT), 4 * se))
+    s, s_se = result["slope"]
+    out.append(check("Crooks: slope of ln(P_F(W)/P_R(-W)) against W/kT", s, 1.0, 4 * s_se))
+    w, w_se = result["crossing"]
+    out.append(check("Crooks: crossing P_F(W) = P_R(-W) at W = ΔF", w / kT, df / kT,
+                     4 * w_se / kT, unit="kT"))
+    return out
+
+
+def report(result: dict) -> str:
+    cfg, kT, df = result["config"], result["kT"], result["delta_f"]
+    lines = [
+        f"{NAME}: {cfg.n_cells} cells per direction, T = {cfg.temperature:g} K, tilt 0 -> "
+        f"{cfg.tilt:g} kT in {cfg.steps} stairs over {cfg.duration:g} s at barrier"
+        f" {cfg.barrier:g} kT ({cfg.kinetics})",
+        f"ΔF = {df / kT:.5f} kT (exact)",
+    ]
+    for key, sign in (("forward", 1), ("reverse", -1)):
+        r, m, _ = result[key]
+        j, se = result[f"jarzynski_{key[0]}"]
+        lines.append(
+            f"{key:8s} ⟨W⟩ = {r.work.mean / kT:.5f} ± {r.work.stderr / kT:.5f} kT"
+            f" (master {m.work / kT:.5f}); ⟨exp(-W/kT)⟩ = {j:.5f} ± {se:.5f}"
+            f" vs exp({-sign * df / kT:+.5f}) = {np.exp(-sign * df / kT):.5f}"
+            f" (ratio {j / np.exp(-sign * df / kT):.5f})"
+        )
+    s, s_se = result["slope"]
+    w, w_se = result["crossing"]
+    lines.append(f"Crooks: slope {s:.4f} ± {s_se:.4f} (1 exact), crossing {w / kT:.4f} ±"
+                 f" {w_se / kT:.4f} kT (ΔF = {df / kT:.4f} kT), {result['w_b'].size} bins used")
+    return "\n".join(lines)
+
+
+def data(result: dict) -> dict:
+    fr, rr = result["forward"][0], result["reverse"][0]
+    return {
+        "delta_f": energy(result["delta_f"], "equilibrium free-energy change, forward"),
+        "forward": {
+            "work": energy(fr.work.per_cell, "work of each cell, forward staircase"),
+            "work_master": energy(result["forward"][1].work),
+        },
+        "reverse": {
+            "work": energy(rr.work.per_cell, "work of each cell, reversed staircase"),
+            "work_master": energy(result["reverse"][1].work),
+        },
+        "crooks": {
+            "edges": energy(result["edges"], "histogram bin edges (forward W, reverse -W)"),
+            "count_forward": quantity(result["n_f"], ""),
+            "count_reverse": quantity(result["n_r"], "", "counts of -W_R"),
+            "bin_work": energy(result["w_b"], "-kT ln⟨exp(-W/kT)⟩ of the forward works in bin"),
+            "ln_ratio": quantity(result["ln_ratio"], "", "ln(P_F(W)/P_R(-W))"),
+            "ln_ratio_var": quantity(result["ln_ratio_var"], ""),
+            "slope": quantity(result["slope"][0], "1/kT", "fitted slope, in units of 1/kT"),
+            "crossing": energy(result["crossing"][0]),
+        },
+    }
+
+
+def plot(res, outdir) -> list[str]:
+    kT = res.attrs["kT"]
+    df = float(res["delta_f"]) / kT
+    stems: list[str] = []
+    edges = res["crooks/edges"] / kT
+    width = np.diff(edges)
+    with figure(outdir, "work_histograms", stems) as (_fig, ax):
+        n_f, n_r = res["crooks/count_forward"], res["crooks/count_reverse"]
+        ax.stairs(n_f / n_f.sum() / width, edges, label="P_F(W), forward")
+        ax.stairs(n_r / n_r.sum() / width, edges, label="P_R(-W), reverse")
+        ax.axvline(df, color="k", ls="--", label=f"ΔF = {df:.3f} kT")
+        ax.set(yscale="log", xlabel="work W (kT)", ylabel="probability density (1/kT)",
+               title="work distributions of the forward and reversed staircase")
+        ax.legend()
+    with figure(outdir, "crooks", stems) as (_fig, ax):
+        x = res["crooks/bin_work"] / kT
+        y = res["crooks/ln_ratio"]
+        ax.errorbar(x, y, 4 * np.sqrt(res["crooks/ln_ratio_var"]), fmt="o", mfc="none",
+                    label="Monte Carlo bins (±4 s.e.)")
+        xx = np.linspace(x.min(), x.max(), 50)
+        ax.plot(xx, xx - df, "k-", label="Crooks: (W - ΔF)/kT")
+        ax.set(xlabel="bin work W (kT)", ylabel="ln P_F(W) / P_R(-W)",
+               title=f"Crooks, fitted slope {float(res['crooks/slope']):.4f}")
+        ax.legend()
+    with figure(outdir, "jarzynski_convergence", stems) as (_fig, ax):
+        for key, sign in (("forward", 1), ("reverse", -1)):
+            w = res[f"{key}/work"] / kT
+            n = np.arange(1, w.size + 1)
+            est = -np.log(np.cumsum(np.exp(-w)) / n)
+            k = np.unique(np.geomspace(1, w.size, 300).astype(int)) - 1
+            ax.plot(n[k], sign * est[k], label=f"{key}: {'' if sign > 0 else '-'}"
+                    "(-kT ln⟨exp(-W/kT)⟩)")
+            ax.plot(n[k], sign * np.cumsum(w)[k] / n[k], ls=":",
+                    label=f"{key}: {'' if sign > 0 else '-'}⟨W⟩")
+        ax.axhline(df, color="k", ls="--", label="ΔF")
+        ax.set(xscale="log", xlabel="number of cells averaged",
+               ylabel="free-energy estimate (kT)", title="Jarzynski estimate against cells")
+        ax.legend()
+    return stems

@@ -1,0 +1,139 @@
+"""Run an experiment end to end: config -> simulation -> one HDF5 file -> figures -> report.md.
+
+Bad input is found before anything runs or is written: the config (type and range of every key)
+and the output folder. The HDF5 file is written atomically; the figures and the report are then
+drawn from the file read back from disk, exactly as ``limsim plot`` would.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from experiments import config as cfgmod
+from experiments.common import checks_tree
+from experiments.registry import EXPERIMENTS
+from simcore import io
+from simcore.errors import ParameterError
+
+REPORT = "report.md"
+
+
+def experiment(name: str) -> ModuleType:
+    if name not in EXPERIMENTS:
+        raise ParameterError("NAME", name, "one of " + ", ".join(sorted(EXPERIMENTS)))
+    return EXPERIMENTS[name]
+
+
+def resolve_config(exp: ModuleType, *, smoke=False, config_file=None, sets=(), seed=None):
+    """The experiment's config after ``--smoke``, ``--config FILE``, ``--set`` and ``--seed``,
+    in that order, validated (raises ``ParameterError`` naming the key)."""
+    cfg = exp.Config()
+    if smoke:
+        cfg = cfg.smoke()
+    if config_file:
+        cfg = cfgmod.apply(cfg, cfgmod.load_toml(config_file))
+    overrides = cfgmod.parse_sets(list(sets))
+    if seed is not None:
+        overrides["seed"] = seed
+    return cfgmod.validate(cfgmod.apply(cfg, overrides))
+
+
+def default_out(name: str) -> Path:
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path("results") / f"{name}-{stamp}"
+    n = 1
+    while out.exists():
+        n += 1
+        out = Path("results") / f"{name}-{stamp}-{n}"
+    return out
+
+
+def run(exp: ModuleType, cfg, out: Path, *, progress: bool = False, smoke: bool = False,
+        echo=print):
+    """Simulate, write ``out/NAME.h5``, draw the figures and ``out/report.md``. Returns
+    ``(checks, h5 path)``. ``out`` must have been checked with ``io.writable_folder``."""
+    started = io.now()
+    result = exp.run(cfg, progress=progress)
+    checks = exp.checks(result)
+    summary = exp.report(result)
+    tree = exp.data(result)
+    tree["checks"] = checks_tree(checks)
+    tree["summary"] = io.Data(summary, "", "the console summary of the run")
+    attrs = io.provenance(
+        experiment=exp.NAME,
+        seed=cfg.seed,
+        temperature=cfg.temperature,
+        config_toml=cfgmod.to_toml(cfg),
+        started=started,
+    )
+    attrs["config_units_toml"] = "".join(
+        f'{k} = "{u}"\n' for k, _, u, _ in cfgmod.describe(cfg) if u
+    )
+    attrs["smoke"] = bool(smoke)
+    out.mkdir(parents=True, exist_ok=True)
+    h5 = io.write(out / f"{exp.NAME}.h5", tree, attrs)
+    echo(summary)
+    redraw(h5, out)
+    return checks, h5
+
+
+def redraw(h5: Path, out: Path) -> list[str]:
+    """Read ``h5`` and draw its figures and ``report.md`` into ``out``; returns the figure stems."""
+    res = io.read(h5)
+    exp = experiment(res.attrs["experiment"])
+    out.mkdir(parents=True, exist_ok=True)
+    stems = exp.plot(res, out)
+    (out / REPORT).write_text(report_markdown(res, stems, h5, out, exp))
+    return stems
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}" if np.isfinite(x) else str(x)
+
+
+def report_markdown(res: io.Result, stems: list[str], h5: Path, out: Path, exp) -> str:
+    a = res.attrs
+    rel = Path(h5).resolve()
+    try:
+        rel = rel.relative_to(out.resolve())
+    except ValueError:
+        rel = Path(h5).name
+    c = res.group("checks")
+    n_fail = int(np.sum(~c["passed"].astype(bool)))
+    lines = [
+        f"# {a['experiment']}",
+        "",
+        exp.SUMMARY,
+        "",
+        (exp.__doc__ or "").strip(),
+        "",
+        f"Result file: `{rel}` (schema {a['schema_version']}). Software {a['software_version']},"
+        f" commit `{a['git_commit']}`, seed {a['seed']}, generator `{a['generator']}`,"
+        f" T = {a['temperature']:g} K (kT = {a['kT']:.5g} J), run {a['started']} to"
+        f" {a['finished']}.",
+        "",
+        "## Checks",
+        "",
+        f"{len(c['passed']) - n_fail} passed, {n_fail} failed. Two-sided checks pass when"
+        " |simulated - reference| <= tolerance; `lower` when simulated >= reference - tolerance"
+        " (a bound); `upper` when simulated <= reference + tolerance.",
+        "",
+        "| check | simulated | reference | tolerance | kind | unit | result |",
+        "|---|---:|---:|---:|---|---|---|",
+    ]
+    for i in range(len(c["passed"])):
+        lines.append(
+            f"| {c['name'][i]} | {_fmt(c['simulated'][i])} | {_fmt(c['reference'][i])} |"
+            f" {_fmt(c['tolerance'][i])} | {c['kind'][i]} | {c['unit'][i]} |"
+            f" {'pass' if c['passed'][i] else '**FAIL**'} |"
+        )
+    lines += ["", "## Figures", ""]
+    for s in stems:
+        lines += [f"![{s}]({s}.png)", "", f"[{s}.pdf]({s}.pdf)", ""]
+    lines += ["## Summary", "", "```", str(res["summary"][()]), "```", "", "## Config", "",
+              "```toml", a["config_toml"].rstrip(), "```", ""]
+    return "\n".join(lines)

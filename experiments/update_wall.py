@@ -1,0 +1,228 @@
+"""The update wall: energy per update against precision and write time, for a barrier held at
+its retention value (tilt-only write) and for a barrier lowered during the write.
+
+An update overwrites a bit of unknown old value (1/2, 1/2) with the value 0 within the write time
+τ_w, failing with probability ε. With the barrier fixed at a retention value E_B the source well
+must be lifted by about ``E_B - kT ln(f0 τ_w / ln(1/ε))`` and the lift is dissipated on every
+flip (THEORY.md 5.5, ``bounds.static_write_cost``); here the tilt is solved exactly
+(``bounds.static_write_tilt(exact=True)``) so the failure is ε by construction and the heat per
+changed bit is exactly ``tilt (1 - ε)``. Lowering the barrier during the write (the four-ramp
+erasure of ``landauer_erasure`` with equilibrium error ε) costs only the generalised Landauer
+bound ``kT [ln 2 - H(ε)]`` plus a finite-time excess, drawn against the glauber geodesic
+``landauer + 4 (π/4 - arcsin √ε)² kT/(f0 τ_w)`` (Sivak & Crooks 2012,
+doi:10.1103/PhysRevLett.108.190602; Proesmans, Ehrich & Bechhoefer 2020,
+doi:10.1103/PhysRevLett.125.100602).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+import simcore as sc
+from experiments.common import bar, binomial_se, check, energy, figure, quantity
+from experiments.config import field
+from simcore import bounds
+
+NAME = "update_wall"
+SUMMARY = "energy per update vs precision and write time: static barrier vs lowered barrier"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    n_cells: int = field(100_000, "", "cells per point", low=100, high=2**32)
+    temperature: float = field(300.0, "K", "bath temperature", low=0, open_low=True)
+    attempt_frequency: float = field(1e9, "Hz", "attempt frequency f0", low=0, open_low=True)
+    barrier: float = field(40.0, "kT", "retention barrier (held during a static write)", low=1,
+                           high=200)
+    low_barrier: float = field(0.0, "kT", "barrier during a lowered-barrier write", low=0,
+                               high=200)
+    errors: tuple[float, ...] = field((1e-1, 1e-2, 1e-3), "", "write failure probabilities ε",
+                                      low=0, open_low=True, high=0.4)
+    write_times: tuple[float, ...] = field((1e-8, 1e-7, 1e-6), "s", "write times τ_w", low=0,
+                                           open_low=True)
+    steps: int = field(800, "", "time steps of a lowered-barrier write", low=8, high=10**7)
+    seed: int = field(1, "", "root seed", low=0, high=2**63 - 1)
+
+    def smoke(self) -> Config:
+        return dataclasses.replace(self, n_cells=30_000, errors=(1e-1, 1e-2),
+                                   write_times=(1e-8, 1e-6), steps=200)
+
+
+def static_write(barrier: float, tilt: float, write_time: float, tag: str = "update"):
+    """Tilt-only write of level 1 -> 0 over a static saddle (J): lift level 1 by ``tilt`` at
+    once, hold ``write_time``, drop it (the convention of ``bounds.static_write_error``)."""
+    flat = np.array([0.0, 0.0])
+    lifted = np.array([0.0, tilt])
+    s = np.array([barrier])
+    return sc.Protocol([0.0, 0.0, write_time, write_time], [flat, lifted, lifted, flat],
+                       [s, s, s, s], [tag] * 3)
+
+
+def lowered_write(cfg: Config, error: float, write_time: float) -> sc.Protocol:
+    """Lower the barrier, tilt to equilibrium error ``error``, raise, untilt: four ramps."""
+    kT = sc.kT(cfg.temperature)
+    x = np.log((1 - error) / error)
+
+    def b(barrier, tilt=0.0):
+        return sc.bit_landscape(barrier * kT, tilt * kT)
+
+    q = write_time / 4
+    return (sc.Protocol.ramp(b(cfg.barrier), b(cfg.low_barrier), q, "update")
+            .ramp_to(*b(cfg.low_barrier, x), q, "update")
+            .ramp_to(*b(cfg.barrier, x), q, "update")
+            .ramp_to(*b(cfg.barrier), q, "update"))
+
+
+def simulate(p, dt, cfg, seed, initial, progress):
+    arr = sc.MemoryArray(cfg.n_cells, temperature=cfg.temperature,
+                         attempt_frequency=cfg.attempt_frequency, seed=seed)
+    r = arr.run(p, dt, initial=initial, progress=progress)
+    m = sc.solve_master(p, dt, cfg.temperature, cfg.attempt_frequency, "arrhenius", initial)
+    return r, m
+
+
+def run(cfg: Config, progress: bool = False) -> dict:
+    kT = sc.kT(cfg.temperature)
+    e_b = cfg.barrier * kT
+    rows = []
+    grid = list(itertools.product(cfg.write_times, cfg.errors))
+    outer = bar(len(grid), NAME, progress)
+    for i, (tw, eps) in enumerate(grid):
+        tilt = bounds.static_write_tilt(e_b, tw, eps, cfg.attempt_frequency, cfg.temperature,
+                                        exact=True)
+        st = simulate(static_write(e_b, tilt, tw), tw, cfg, cfg.seed + 2 * i, [0.5, 0.5],
+                      progress)
+        lw = simulate(lowered_write(cfg, eps, tw), tw / cfg.steps, cfg, cfg.seed + 2 * i + 1,
+                      [0.5, 0.5], progress)
+        rows.append({
+            "write_time": tw, "error": eps, "tilt": tilt, "static": st, "lowered": lw,
+            "static_estimate": 0.5 * bounds.static_write_cost(e_b, tw, eps,
+                                                              cfg.attempt_frequency,
+                                                              cfg.temperature),
+            "landauer": bounds.landauer_erasure(1 - eps, cfg.temperature),
+            "geodesic": bounds.landauer_erasure(1 - eps, cfg.temperature)
+            + bounds.geodesic_erasure_excess(eps, tw, cfg.attempt_frequency, cfg.temperature),
+        })
+        outer.update()
+    outer.close()
+    return {"config": cfg, "kT": kT, "rows": rows}
+
+
+def checks(result: dict) -> list[dict]:
+    kT, cfg = result["kT"], result["config"]
+    out = []
+    for row in result["rows"]:
+        tag = f"τ_w = {row['write_time']:.3g} s, ε = {row['error']:.3g}"
+        for kind in ("static", "lowered"):
+            r, m = row[kind]
+            out.append(check(f"{kind}: heat vs master, {tag}", r.heat.mean / kT, m.heat / kT,
+                             4 * r.heat.stderr / kT + 1e-12, unit="kT"))
+            out.append(check(f"{kind}: error vs master, {tag}", r.occupancy[1], m.occupancy[1],
+                             4 * binomial_se(m.occupancy[1], cfg.n_cells)))
+            out.append(check(f"{kind}: heat >= generalised Landauer at the MC error, {tag}",
+                             r.heat.mean / kT,
+                             bounds.landauer_erasure(r.occupancy[0], cfg.temperature) / kT,
+                             4 * r.heat.stderr / kT, kind="lower", unit="kT"))
+        r, m = row["static"]
+        # half the cells start in the source: failure ε/2 plus the negligible target leak
+        out.append(check(f"static: exact tilt gives failure ε on changed bits, {tag}",
+                         2 * m.occupancy[1], row["error"], 1e-6 * row["error"]))
+        out.append(check(f"static: heat = tilt (1 - ε)/2 per update, {tag}", r.heat.mean / kT,
+                         row["tilt"] * (1 - row["error"]) / 2 / kT,
+                         4 * r.heat.stderr / kT + 1e-9, unit="kT"))
+    return out
+
+
+def report(result: dict) -> str:
+    kT, cfg = result["kT"], result["config"]
+    lines = [f"{NAME}: {cfg.n_cells} cells per point, retention barrier {cfg.barrier:g} kT,"
+             f" lowered to {cfg.low_barrier:g} kT; energies per update (random old bit) in kT",
+             f"{'τ_w (s)':>8} {'ε':>7} {'static MC':>17} {'estimate':>9} {'err':>8}"
+             f" {'lowered MC':>17} {'err':>8} {'Landauer':>9} {'geodesic':>9}"]
+    for row in result["rows"]:
+        (rs, _), (rl, _) = row["static"], row["lowered"]
+        lines.append(
+            f"{row['write_time']:8.2g} {row['error']:7.2g} {rs.heat.mean / kT:9.4f} ±"
+            f" {rs.heat.stderr / kT:6.4f} {row['static_estimate'] / kT:9.4f}"
+            f" {rs.occupancy[1]:8.2g} {rl.heat.mean / kT:9.4f} ± {rl.heat.stderr / kT:6.4f}"
+            f" {rl.occupancy[1]:8.2g} {row['landauer'] / kT:9.4f} {row['geodesic'] / kT:9.4f}")
+    return "\n".join(lines)
+
+
+def data(result: dict) -> dict:
+    rows = result["rows"]
+
+    def col(f):
+        return np.array([f(r) for r in rows])
+
+    out = {
+        "write_time": quantity(col(lambda r: r["write_time"]), "s"),
+        "error": quantity(col(lambda r: r["error"]), "", "target failure probability ε"),
+        "tilt": energy(col(lambda r: r["tilt"]), "exact static-write tilt"),
+        "n_cells": quantity(result["config"].n_cells, ""),
+        "bounds": {
+            "static_estimate": energy(col(lambda r: r["static_estimate"]),
+                                      "static_write_cost / 2 (random old bit)"),
+            "landauer": energy(col(lambda r: r["landauer"]), "landauer_erasure(1 - ε)"),
+            "geodesic": energy(col(lambda r: r["geodesic"]),
+                               "landauer + geodesic_erasure_excess(ε, τ_w, Γ = f0)"),
+        },
+    }
+    for kind in ("static", "lowered"):
+        out[kind] = {
+            "heat": energy(col(lambda r, k=kind: r[k][0].heat.mean), "heat per update"),
+            "heat_stderr": energy(col(lambda r, k=kind: r[k][0].heat.stderr)),
+            "work": energy(col(lambda r, k=kind: r[k][0].work.mean)),
+            "error": quantity(col(lambda r, k=kind: r[k][0].occupancy[1]), "",
+                              "fraction of cells not in the target"),
+            "heat_master": energy(col(lambda r, k=kind: r[k][1].heat)),
+            "error_master": quantity(col(lambda r, k=kind: r[k][1].occupancy[1]), ""),
+        }
+    return out
+
+
+def plot(res, outdir) -> list[str]:
+    kT = res.attrs["kT"]
+    stems: list[str] = []
+    tw, eps = res["write_time"], res["error"]
+    with figure(outdir, "energy_vs_precision", stems, size=(10, 4.2), ncols=2) as (_fig, ax):
+        for i, t in enumerate(np.unique(tw)):
+            sel = tw == t
+            bits = -np.log2(res["static/error_master"][sel] * 2)
+            ax[0].errorbar(bits, res["static/heat"][sel] / kT,
+                           4 * res["static/heat_stderr"][sel] / kT, fmt="o", color=f"C{i}",
+                           mfc="none", label=f"static barrier, τ_w = {t:.0e} s")
+            ax[0].plot(bits, res["bounds/static_estimate"][sel] / kT, "--", color=f"C{i}",
+                       lw=0.8)
+            b_low = -np.log2(res["lowered/error_master"][sel])
+            ax[1].errorbar(b_low, res["lowered/heat"][sel] / kT,
+                           4 * res["lowered/heat_stderr"][sel] / kT, fmt="s", color=f"C{i}",
+                           mfc="none", label=f"lowered barrier, τ_w = {t:.0e} s")
+            ax[1].plot(-np.log2(eps[sel]), res["bounds/geodesic"][sel] / kT, ":",
+                       color=f"C{i}", label=f"geodesic, τ_w = {t:.0e} s")
+        e = np.geomspace(eps.min() / 3, 0.45, 50)
+        land = np.log(2) + e * np.log(e) + (1 - e) * np.log(1 - e)
+        ax[1].plot(-np.log2(e), land, "k-", label="generalised Landauer kT[ln 2 - H(ε)]")
+        ax[0].set(xlabel="precision -log2(failure on changed bits) (bits)",
+                  ylabel="heat per update (kT)",
+                  title="tilt-only write over the retention barrier (-- estimate)")
+        ax[1].set(xlabel="precision -log2(error) (bits)", ylabel="heat per update (kT)",
+                  title="barrier lowered during the write")
+        ax[0].legend()
+        ax[1].legend()
+    with figure(outdir, "energy_vs_write_time", stems) as (_fig, ax):
+        for i, e_ in enumerate(np.unique(eps)):
+            sel = eps == e_
+            ax.plot(tw[sel], res["static/heat"][sel] / kT, "o-", color=f"C{i}",
+                    label=f"static, ε = {e_:g}")
+            ax.plot(tw[sel], res["lowered/heat"][sel] / kT, "s--", color=f"C{i}",
+                    label=f"lowered, ε = {e_:g}")
+            ax.plot(tw[sel], res["bounds/landauer"][sel] / kT, ":", color=f"C{i}")
+        ax.set(xscale="log", yscale="log", xlabel="write time τ_w (s)",
+               ylabel="heat per update (kT)", title="update wall (: Landauer)")
+        ax.legend(ncol=2)
+    return stems

@@ -1,0 +1,59 @@
+"""Every experiment runs with --smoke in seconds, writes its file, passes its checks, and its
+figures are redrawn by ``limsim plot`` from the file alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from experiments.__main__ import main
+from experiments.registry import EXPERIMENTS
+from simcore import io
+
+#: The experiments with a smoke test below; a new experiment must be added here.
+SMOKE_TESTED = (
+    "landauer_erasure",
+    "retention",
+    "fluctuation_theorems",
+    "update_wall",
+    "consolidation_wall",
+)
+
+
+def test_every_experiment_has_a_smoke_test():
+    missing = sorted(set(EXPERIMENTS) - set(SMOKE_TESTED))
+    assert not missing, f"experiments without a smoke test: {missing}"
+
+
+@pytest.mark.parametrize("name", [n for n in SMOKE_TESTED if n in EXPERIMENTS])
+def test_smoke_run_and_redraw(name, tmp_path, capsys):
+    out = tmp_path / "run"
+    rc = main(["run", name, "--smoke", "--quiet", "--seed", "3", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert rc == 0, text
+    h5 = out / f"{name}.h5"
+    res = io.read(h5)
+    for attr in io.REQUIRED_ATTRS:
+        assert attr in res.attrs
+    assert res.attrs["experiment"] == name
+    assert res.attrs["seed"] == 3
+    assert res.attrs["smoke"]
+    assert res.config["seed"] == 3
+    assert all(res["checks/passed"])
+    assert len(res["checks/passed"]) >= 3
+    for key, value in res.data.items():
+        if res.unit(key) == "J":
+            assert res.dataset_attrs[key]["kT"] == pytest.approx(res.attrs["kT"])
+            assert value.dtype.kind == "f"
+    figures = sorted(p.name for p in out.glob("*.png"))
+    assert figures
+    report = (out / "report.md").read_text()
+    assert "| check | simulated | reference | tolerance |" in report
+    assert "**FAIL**" not in report
+    for f in figures:
+        assert f"]({f})" in report
+    # redraw from the file alone, somewhere else
+    again = tmp_path / "again"
+    assert main(["plot", str(h5), "--out", str(again)]) == 0
+    assert sorted(p.name for p in again.glob("*.png")) == figures
+    assert sorted(p.name for p in again.glob("*.pdf")) == [f[:-4] + ".pdf" for f in figures]
+    assert not list(out.glob(".*tmp"))
