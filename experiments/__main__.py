@@ -41,7 +41,13 @@ def _parser() -> argparse.ArgumentParser:
 
     add_arguments(bounds)
     sweep = sub.add_parser("sweep", help="parameter sweep on Dask")
-    sweep.add_argument("file")
+    sweep.add_argument("file", metavar="FILE.toml")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="an existing dask scheduler (default: an embedded local cluster)")
+    sweep.add_argument("--workers", type=int, default=None, help="local worker processes")
+    sweep.add_argument("--out", default=None, help="sweep folder (default runs/FILE-stem)")
+    sweep.add_argument("--retry-failed", action="store_true", help="rerun failed points")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     bench = sub.add_parser("bench", help="kernel benchmarks against NumPy")
     bench.add_argument("--quick", action="store_true", help="under a minute")
     bench.add_argument("--json", default=None, help="also write the table to this JSON file")
@@ -94,6 +100,34 @@ def _plot(args) -> int:
     return 0
 
 
+def _sweep(args) -> int:
+    import functools
+    from pathlib import Path
+
+    from experiments import runner, sweeping
+    from simcore.sweep import SweepInterrupted, load_spec, run_sweep
+
+    spec = load_spec(args.file)
+    runner.experiment(spec.experiment)  # a registered experiment, else exit 2
+    out = Path(args.out) if args.out else Path("runs") / Path(args.file).stem
+    try:
+        idx = run_sweep(
+            spec,
+            functools.partial(sweeping.run_point, spec.experiment),
+            out,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            retry_failed=args.retry_failed,
+            progress=not args.quiet,
+            memory_estimate=functools.partial(sweeping.memory_need, spec.experiment),
+        )
+    except SweepInterrupted as exc:
+        return 128 + exc.signum
+    ok = idx.count("ok")
+    print(f"sweep {spec.experiment}: {ok} of {len(idx)} points done; index {out / 'index.h5'}")
+    return 0 if ok == len(idx) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from simcore.io import ResultFileError
@@ -113,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             from experiments.bounds_table import main as bounds_main
 
             return bounds_main(args)
+        if args.command == "sweep":
+            return _sweep(args)
         if args.command == "bench":
             from benchmarks.suite import main as bench_main
 

@@ -52,10 +52,8 @@ def default_out(name: str) -> Path:
     return out
 
 
-def run(exp: ModuleType, cfg, out: Path, *, progress: bool = False, smoke: bool = False,
-        echo=print):
-    """Simulate, write ``out/NAME.h5``, draw the figures and ``out/report.md``. Returns
-    ``(checks, h5 path)``. ``out`` must have been checked with ``io.writable_folder``."""
+def simulate(exp: ModuleType, cfg, h5: Path, *, progress: bool = False, smoke: bool = False):
+    """Simulate and write the result file ``h5`` (atomically). Returns ``(checks, summary)``."""
     started = io.now()
     result = exp.run(cfg, progress=progress)
     checks = exp.checks(result)
@@ -74,8 +72,17 @@ def run(exp: ModuleType, cfg, out: Path, *, progress: bool = False, smoke: bool 
         f'{k} = "{u}"\n' for k, _, u, _ in cfgmod.describe(cfg) if u
     )
     attrs["smoke"] = bool(smoke)
-    out.mkdir(parents=True, exist_ok=True)
-    h5 = io.write(out / f"{exp.NAME}.h5", tree, attrs)
+    Path(h5).parent.mkdir(parents=True, exist_ok=True)
+    io.write(h5, tree, attrs)
+    return checks, summary
+
+
+def run(exp: ModuleType, cfg, out: Path, *, progress: bool = False, smoke: bool = False,
+        echo=print):
+    """Simulate, write ``out/NAME.h5``, draw the figures and ``out/report.md``. Returns
+    ``(checks, h5 path)``. ``out`` must have been checked with ``io.writable_folder``."""
+    h5 = out / f"{exp.NAME}.h5"
+    checks, summary = simulate(exp, cfg, h5, progress=progress, smoke=smoke)
     echo(summary)
     redraw(h5, out)
     return checks, h5
