@@ -11,6 +11,7 @@ _MODULES = (
     "fluctuation_theorems",
     "update_wall",
     "consolidation_wall",
+    "lim_optimizer",
 )
 
 

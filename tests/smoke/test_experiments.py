@@ -16,6 +16,7 @@ SMOKE_TESTED = (
     "fluctuation_theorems",
     "update_wall",
     "consolidation_wall",
+    "lim_optimizer",
 )
 
 
