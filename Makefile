@@ -12,7 +12,7 @@ $(BIN)/limsim: pyproject.toml
 	touch $@
 
 run: $(BIN)/limsim
-	$(BIN)/limsim run landauer_erasure
+	$(BIN)/limsim suite
 
 test: $(BIN)/limsim
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -3,6 +3,7 @@
     limsim list
     limsim run NAME [--smoke] [--seed N] [--out DIR] [--set key=value ...] [--config FILE.toml]
                     [--quiet] [--show-config]
+    limsim suite [NAME ...] [--smoke] [--out DIR] [--quiet]
     limsim plot FILE.h5 [--out DIR]
     limsim bounds [--temperature K] [--attempt-frequency HZ] [...]
     limsim sweep FILE.toml [--scheduler ADDRESS] [--workers N] [--out DIR]
@@ -33,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", default=None, metavar="FILE.toml")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     run.add_argument("--show-config", action="store_true", help="print the config and stop")
+    suite = sub.add_parser("suite", help="run the default suite and write an index page")
+    suite.add_argument("names", nargs="*", metavar="NAME",
+                       help="experiments to run (default: every one)")
+    suite.add_argument("--smoke", action="store_true", help="the seconds-long versions")
+    suite.add_argument("--out", default=None, help="suite folder (default results/suite-TIME)")
+    suite.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     plot = sub.add_parser("plot", help="redraw the figures of a result file")
     plot.add_argument("file")
     plot.add_argument("--out", default=None, help="output folder (default: the file's folder)")
@@ -68,6 +75,7 @@ def _run(args) -> int:
     if args.show_config:
         print(cfgmod.to_toml(cfg), end="")
         return 0
+    runner.check_memory(exp, cfg)  # refused up front with the estimate and the limit
     out = Path(args.out) if args.out else runner.default_out(exp.NAME)
     io.writable_folder(out)  # before the simulation starts
     progress = not args.quiet and sys.stderr.isatty()
@@ -81,7 +89,23 @@ def _run(args) -> int:
             f" tolerance {c['tolerance']:.3g} {c['unit']}"
         )
     print(f"wrote {h5} and {out / runner.REPORT}")
+    from experiments.suite import refresh_results_index
+
+    refresh_results_index(out)
     return 1 if failed else 0
+
+
+def _suite(args) -> int:
+    from pathlib import Path
+
+    from experiments import suite
+    from simcore import io
+
+    suite.plan(args.names, args.smoke)  # names, configs and memory: before anything is written
+    out = Path(args.out) if args.out else suite.default_out()
+    io.writable_folder(out)
+    progress = not args.quiet and sys.stderr.isatty()
+    return suite.run_suite(args.names, out, smoke=args.smoke, progress=progress)
 
 
 def _plot(args) -> int:
@@ -141,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "run":
             return _run(args)
+        if args.command == "suite":
+            return _suite(args)
         if args.command == "plot":
             return _plot(args)
         if args.command == "bounds":

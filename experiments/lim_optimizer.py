@@ -132,6 +132,20 @@ class Config:
             raise ParameterError("ising_degree", self.ising_degree, "below half the spins")
 
 
+def memory_estimate(cfg: Config) -> float:
+    """Upper estimate (bytes) of the peak memory of a run: the largest array of each problem
+    with its per-cell landscapes (energies ``(N, M)`` and saddles ``(N, M-1)`` built per write
+    piece, plus their validated copies), per-cell ledgers, states of the short- and long-term
+    memories, and the problem itself (sparse couplings)."""
+    qp_n = max((cfg.qp_size, *cfg.qp_sizes))
+    qp_m = 2 ** max((cfg.qp_bits, *cfg.qp_bits_scan))
+    ising_n = max((cfg.ising_size, *cfg.ising_sizes))
+    per_cell = 64 * 2 + 8 * 48  # ledgers, states, targets, masks, the optimiser's own vectors
+    qp = qp_n * (4 * 8 * 2 * qp_m + per_cell) + qp_n * cfg.qp_degree * 48
+    ising = ising_n * (4 * 8 * 2 * 2 + per_cell) + ising_n * cfg.ising_degree * 48
+    return float(max(qp, ising))
+
+
 # --------------------------------------------------------------------------- problems
 @dataclass(frozen=True)
 class Quadratic:

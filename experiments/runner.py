@@ -20,6 +20,30 @@ from simcore import io
 from simcore.errors import ParameterError
 
 REPORT = "report.md"
+#: Fixed overhead of a process running an experiment (interpreter, NumPy, Numba, LLVM), bytes.
+BASE_MEMORY = 400 * 2**20
+#: Bytes per cell a run may hold at its peak when the experiment gives no estimate of its own:
+#: 1 byte of state, per-cell work and heat (16 bytes) when recorded, and per-cell landscapes
+#: (M = 2: 24 bytes) in per-cell runs.
+BYTES_PER_CELL = 48
+
+
+class MemoryRefused(ParameterError):
+    """A run's estimated memory exceeds what the machine has; refused before it starts."""
+
+    def __init__(self, name: str, need: float, available: float, hint: str):
+        self.name, self.value, self.allowed = "memory", need, f"at most {available:.0f} bytes"
+        self.need, self.available = need, available
+        ValueError.__init__(
+            self,
+            f"memory: {name} needs an estimated {_gib(need)}, more than the {_gib(available)}"
+            " available"
+            f" on this machine; refused before anything ran ({hint})",
+        )
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:.3g} GiB"
 
 
 def experiment(name: str) -> ModuleType:
@@ -40,6 +64,34 @@ def resolve_config(exp: ModuleType, *, smoke=False, config_file=None, sets=(), s
     if seed is not None:
         overrides["seed"] = seed
     return cfgmod.validate(cfgmod.apply(cfg, overrides))
+
+
+def memory_need(exp: ModuleType, cfg) -> float:
+    """Upper estimate (bytes) of the peak memory of a run of ``exp`` with ``cfg``: the
+    experiment's own ``memory_estimate(cfg)`` when it has one, else ``BYTES_PER_CELL`` per cell
+    of ``cfg.n_cells``, plus ``BASE_MEMORY``."""
+    own = getattr(exp, "memory_estimate", None)
+    body = own(cfg) if callable(own) else BYTES_PER_CELL * float(getattr(cfg, "n_cells", 0))
+    return BASE_MEMORY + float(body)
+
+
+def available_memory() -> float:
+    """Bytes of memory available to a new run on this machine."""
+    from simcore.sweep import available_memory as available
+
+    return float(available())
+
+
+def check_memory(exp: ModuleType, cfg, available: float | None = None) -> float:
+    """Refuse (``MemoryRefused``, a ``ParameterError``) a run whose estimated memory exceeds
+    ``available`` (default: what this machine has free now). Returns the estimate."""
+    need = memory_need(exp, cfg)
+    limit = available_memory() if available is None else float(available)
+    if need > limit:
+        sizes = [k for k in ("n_cells", "qp_sizes", "ising_sizes", "sizes") if hasattr(cfg, k)]
+        hint = "reduce " + " or ".join(sizes) if sizes else "reduce the problem size"
+        raise MemoryRefused(exp.NAME, need, limit, hint)
+    return need
 
 
 def default_out(name: str) -> Path:

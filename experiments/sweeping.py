@@ -12,12 +12,6 @@ from pathlib import Path
 from experiments import config as cfgmod
 from experiments import runner
 
-#: Fixed overhead of a worker running a point (interpreter, NumPy, Numba, LLVM), bytes.
-BASE_MEMORY = 400 * 2**20
-#: Bytes per cell a run may hold at its peak: 1 byte of state, per-cell work and heat
-#: (16 bytes) when recorded, and per-cell landscapes (M = 2: 24 bytes) in per-cell runs.
-BYTES_PER_CELL = 48
-
 
 def _config(name: str, point: dict, seed: int | None = None):
     exp = runner.experiment(name)
@@ -48,5 +42,5 @@ def run_point(name: str, point: dict, seed: int, path: str) -> dict[str, float]:
 
 def memory_need(name: str, point: dict) -> float:
     """Upper estimate of a point's memory (bytes); also validates the point's config."""
-    _, cfg = _config(name, point)
-    return BASE_MEMORY + BYTES_PER_CELL * float(getattr(cfg, "n_cells", 0))
+    exp, cfg = _config(name, point)
+    return runner.memory_need(exp, cfg)

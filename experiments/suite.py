@@ -1,0 +1,211 @@
+"""The default suite (``limsim suite``, ``make run``) and the index page of a results folder.
+
+The suite runs every registered experiment with its representative config (``Config.suite()``
+when the experiment defines one, else its full config), each into ``OUT/NAME/`` exactly as
+``limsim run`` would, then writes ``index.md`` and ``index.html`` linking every report. One
+experiment that fails its checks or raises does not stop the others; the exit status says so.
+
+``write_index(folder)`` lists every result file under ``folder`` with its checks (read back from
+the file, so a damaged file shows as damaged rather than stopping the index). ``limsim run`` and
+``limsim suite`` refresh the index of ``results/`` after each run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from experiments import runner
+from experiments.registry import EXPERIMENTS
+from simcore import io
+
+INDEX = "index"
+#: The folder whose index ``limsim run`` keeps up to date when writing under it.
+RESULTS = Path("results")
+
+
+def suite_config(exp, smoke: bool = False):
+    """The representative config of ``exp`` for the suite (validated)."""
+    from experiments import config as cfgmod
+
+    cfg = exp.Config()
+    if smoke:
+        cfg = cfg.smoke()
+    elif callable(getattr(cfg, "suite", None)):
+        cfg = cfg.suite()
+    return cfgmod.validate(cfg)
+
+
+def default_out() -> Path:
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return RESULTS / f"suite-{stamp}"
+
+
+def plan(names: list[str] | None, smoke: bool):
+    """``[(module, config)]`` for the suite; validates names, configs and memory up front."""
+    names = list(EXPERIMENTS) if not names else names
+    out = []
+    for name in names:
+        exp = runner.experiment(name)
+        cfg = suite_config(exp, smoke)
+        runner.check_memory(exp, cfg)
+        out.append((exp, cfg))
+    return out
+
+
+def run_suite(names, out: Path, *, smoke=False, progress=False, echo=print) -> int:
+    """Run the suite into ``out``; returns 0 when every check of every experiment passed, 1
+    otherwise. ``out`` must have been checked with ``io.writable_folder``."""
+    todo = plan(names, smoke)
+    failed = []
+    t_all = time.perf_counter()
+    for i, (exp, cfg) in enumerate(todo, 1):
+        echo(f"[{i}/{len(todo)}] {exp.NAME}: {exp.SUMMARY}")
+        t0 = time.perf_counter()
+        try:
+            checks, _ = runner.run(exp, cfg, out / exp.NAME, progress=progress, smoke=smoke,
+                                   echo=lambda _s: None)
+        except KeyboardInterrupt:
+            write_index(out)
+            raise
+        except Exception as exc:  # one broken experiment must not hide the others
+            failed.append(exp.NAME)
+            echo(f"    ERROR {type(exc).__name__}: {exc}")
+            continue
+        bad = [c for c in checks if not c["passed"]]
+        if bad:
+            failed.append(exp.NAME)
+        echo(f"    checks: {len(checks) - len(bad)} passed, {len(bad)} failed"
+             f" ({time.perf_counter() - t0:.1f} s)")
+    index = write_index(out)
+    refresh_results_index(out)
+    echo(f"suite: {len(todo) - len(failed)} of {len(todo)} experiments passed every check in"
+         f" {time.perf_counter() - t_all:.0f} s; index {index}")
+    return 1 if failed else 0
+
+
+def refresh_results_index(out: Path) -> None:
+    """Rewrite ``results/index.*`` when ``out`` lies inside ``results/``."""
+    try:
+        Path(out).resolve().relative_to(RESULTS.resolve())
+    except ValueError:
+        return
+    write_index(RESULTS)
+
+
+# --------------------------------------------------------------------------- the index page
+def _entry(h5: Path, root: Path) -> dict:
+    folder = h5.parent
+    row = {
+        "folder": folder.relative_to(root).as_posix() or ".",
+        "h5": h5.relative_to(root).as_posix(),
+        "report": (folder / runner.REPORT).relative_to(root).as_posix()
+        if (folder / runner.REPORT).exists() else None,
+        "figures": sorted(p.relative_to(root).as_posix() for p in folder.glob("*.png")),
+        "mtime": h5.stat().st_mtime,
+    }
+    try:
+        res = io.read(h5)
+    except io.ResultFileError as exc:
+        row.update(experiment="?", status="damaged", detail=exc.reason, passed=0, failed=0)
+        return row
+    a = res.attrs
+    c = res.group("checks")
+    n_fail = int(np.sum(~c["passed"].astype(bool))) if "passed" in c else 0
+    n_all = len(c["passed"]) if "passed" in c else 0
+    row.update(
+        experiment=str(a.get("experiment", "?")),
+        status="pass" if n_fail == 0 else "FAIL",
+        detail="smoke" if bool(a.get("smoke", False)) else "",
+        passed=n_all - n_fail,
+        failed=n_fail,
+        seed=a.get("seed", ""),
+        started=str(a.get("started", "")),
+        commit=str(a.get("git_commit", "")),
+    )
+    return row
+
+
+def entries(root: Path) -> list[dict]:
+    """Every result file under ``root`` (newest first), with its checks."""
+    root = Path(root)
+    # A run writes NAME.h5; sweep points and sweep indexes have their own index (index.h5).
+    files = [p for p in root.rglob("*.h5") if p.is_file() and p.stem in EXPERIMENTS]
+    rows = [_entry(p, root) for p in files]
+    rows.sort(key=lambda r: (-r["mtime"], r["folder"]))
+    return rows
+
+
+def _markdown(rows: list[dict], root: Path) -> str:
+    n_pass = sum(r["status"] == "pass" for r in rows)
+    lines = [
+        f"# limsim results: {root.name or root}",
+        "",
+        f"{len(rows)} result files, {n_pass} with every check passing. Newest first; each report"
+        " holds the figures and the table of physics checks. Redraw any of them from its file"
+        " with `limsim plot FILE.h5`.",
+        "",
+        "| experiment | run | started | checks | status | report | file |",
+        "|---|---|---|---:|---|---|---|",
+    ]
+    for r in rows:
+        report = f"[report]({r['report']})" if r["report"] else "-"
+        status = r["status"] + (f" ({r['detail']})" if r["detail"] else "")
+        lines.append(
+            f"| {r['experiment']} | `{r['folder']}` | {r.get('started', '')} |"
+            f" {r['passed']}/{r['passed'] + r['failed']} | {status} | {report} |"
+            f" [{Path(r['h5']).name}]({r['h5']}) |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _html(rows: list[dict], root: Path) -> str:
+    e = html.escape
+    body = []
+    for r in rows:
+        report = f'<a href="{e(r["report"])}">report.md</a>' if r["report"] else "-"
+        figs = " ".join(
+            f'<a href="{e(f)}"><img src="{e(f)}" alt="{e(Path(f).stem)}" height="90"></a>'
+            for f in r["figures"]
+        )
+        cls = "pass" if r["status"] == "pass" else "fail"
+        status = e(r["status"] + (f" ({r['detail']})" if r["detail"] else ""))
+        body.append(
+            f"<tr><td>{e(r['experiment'])}</td><td><code>{e(r['folder'])}</code></td>"
+            f"<td>{e(r.get('started', ''))}</td>"
+            f"<td>{r['passed']}/{r['passed'] + r['failed']}</td>"
+            f'<td class="{cls}">{status}</td><td>{report}</td>'
+            f'<td><a href="{e(r["h5"])}">{e(Path(r["h5"]).name)}</a></td><td>{figs}</td></tr>'
+        )
+    return (
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
+        f"<title>limsim results: {e(root.name or str(root))}</title>"
+        "<style>body{font-family:sans-serif}td,th{padding:4px 8px;border-bottom:1px solid #ddd;"
+        "vertical-align:top}.pass{color:#060}.fail{color:#a00;font-weight:bold}</style>"
+        f"</head><body><h1>limsim results: {e(root.name or str(root))}</h1>"
+        "<table><tr><th>experiment</th><th>run</th><th>started</th><th>checks</th>"
+        "<th>status</th><th>report</th><th>file</th><th>figures</th></tr>\n"
+        + "\n".join(body) + "\n</table></body></html>\n"
+    )
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def write_index(root: Path) -> Path:
+    """Write ``root/index.md`` and ``root/index.html`` (atomically); returns the Markdown path."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    rows = entries(root)
+    _atomic_text(root / f"{INDEX}.html", _html(rows, root))
+    md = root / f"{INDEX}.md"
+    _atomic_text(md, _markdown(rows, root))
+    return md
