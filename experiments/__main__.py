@@ -16,6 +16,7 @@ on stderr naming the parameter; nothing written), 130 when interrupted (no parti
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from simcore.errors import ParameterError
@@ -154,42 +155,52 @@ def _sweep(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from experiments.runner import interrupt_guard, raise_if_interrupted
     from simcore.io import ResultFileError
 
     try:
-        if args.command == "list":
-            from experiments.registry import EXPERIMENTS
-
-            for name, mod in EXPERIMENTS.items():
-                print(f"{name:24s} {mod.SUMMARY}")
-            return 0
-        if args.command == "run":
-            return _run(args)
-        if args.command == "suite":
-            return _suite(args)
-        if args.command == "plot":
-            return _plot(args)
-        if args.command == "bounds":
-            from experiments.bounds_table import main as bounds_main
-
-            return bounds_main(args)
-        if args.command == "sweep":
-            return _sweep(args)
-        if args.command == "bench":
-            from benchmarks.suite import main as bench_main
-
-            return bench_main(quick=args.quick, json_path=args.json)
-        print(f"limsim {args.command}: not yet available", file=sys.stderr)
-        return 2
+        with interrupt_guard():
+            rc = _dispatch(args)
+            raise_if_interrupted()  # a signal whose exception a finaliser swallowed
+            return rc
     except ParameterError as exc:
         print(f"limsim: error: {exc}", file=sys.stderr)
         return 2
     except ResultFileError as exc:
         print(f"limsim: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("limsim: interrupted; no partial result file was left", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        print(f"limsim: interrupted ({signal.Signals(signum).name}); no partial result file was"
+              " left", file=sys.stderr)
+        return 128 + int(signum)
+
+
+def _dispatch(args) -> int:
+    if args.command == "list":
+        from experiments.registry import EXPERIMENTS
+
+        for name, mod in EXPERIMENTS.items():
+            print(f"{name:24s} {mod.SUMMARY}")
+        return 0
+    if args.command == "run":
+        return _run(args)
+    if args.command == "suite":
+        return _suite(args)
+    if args.command == "plot":
+        return _plot(args)
+    if args.command == "bounds":
+        from experiments.bounds_table import main as bounds_main
+
+        return bounds_main(args)
+    if args.command == "sweep":
+        return _sweep(args)
+    if args.command == "bench":
+        from benchmarks.suite import main as bench_main
+
+        return bench_main(quick=args.quick, json_path=args.json)
+    print(f"limsim {args.command}: not yet available", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ Every experiment module has ``NAME``, ``SUMMARY``, a frozen ``Config`` with ``sm
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +108,26 @@ def bar(total: int, desc: str, enabled: bool):
 
 
 @contextlib.contextmanager
+def atomic_path(dest: Path):
+    """A temporary path beside ``dest``, renamed onto it when the block ends normally and
+    removed otherwise (an interrupted write leaves the old file or none, never half a file)."""
+    dest = Path(dest)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_text_atomic(dest: Path, text: str) -> None:
+    with atomic_path(dest) as tmp:
+        tmp.write_text(text)
+
+
+@contextlib.contextmanager
 def figure(outdir: Path, stem: str, stems: list[str], *, size=(6.4, 4.2), ncols=1, nrows=1):
     """A matplotlib figure (Agg) saved as ``stem.png`` and ``stem.pdf`` in ``outdir`` on exit;
     appends ``stem`` to ``stems``."""
@@ -128,8 +149,9 @@ def figure(outdir: Path, stem: str, stems: list[str], *, size=(6.4, 4.2), ncols=
         try:
             yield fig, (ax[0, 0] if ax.size == 1 else ax.ravel())
             outdir.mkdir(parents=True, exist_ok=True)
-            fig.savefig(outdir / f"{stem}.png", dpi=150)
-            fig.savefig(outdir / f"{stem}.pdf")
+            for ext, kwargs in (("png", {"dpi": 150}), ("pdf", {})):
+                with atomic_path(outdir / f"{stem}.{ext}") as tmp:
+                    fig.savefig(tmp, format=ext, **kwargs)
             stems.append(stem)
         finally:
             plt.close(fig)

@@ -7,14 +7,17 @@ drawn from the file read back from disk, exactly as ``limsim plot`` would.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import signal
+import threading
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 
 from experiments import config as cfgmod
-from experiments.common import checks_tree
+from experiments.common import checks_tree, write_text_atomic
 from experiments.registry import EXPERIMENTS
 from simcore import io
 from simcore.errors import ParameterError
@@ -44,6 +47,44 @@ class MemoryRefused(ParameterError):
 
 def _gib(n: float) -> str:
     return f"{n / 2**30:.3g} GiB"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGINT or SIGTERM, raised in the main thread so that the same cleanup runs for both."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+_SIGNALLED: list[int] = []
+
+
+@contextlib.contextmanager
+def interrupt_guard():
+    """SIGINT and SIGTERM raise ``Terminated`` in the main thread (atomic writes then remove
+    their temporary files) and are remembered: Python drops an exception raised while a
+    finaliser runs, so ``raise_if_interrupted`` re-raises at the next safe point."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        _SIGNALLED.append(signum)
+        raise Terminated(signum)
+
+    _SIGNALLED.clear()
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def raise_if_interrupted() -> None:
+    if _SIGNALLED:
+        raise Terminated(_SIGNALLED[-1])
 
 
 def experiment(name: str) -> ModuleType:
@@ -137,6 +178,7 @@ def run(exp: ModuleType, cfg, out: Path, *, progress: bool = False, smoke: bool 
     checks, summary = simulate(exp, cfg, h5, progress=progress, smoke=smoke)
     echo(summary)
     redraw(h5, out)
+    raise_if_interrupted()
     return checks, h5
 
 
@@ -146,7 +188,7 @@ def redraw(h5: Path, out: Path) -> list[str]:
     exp = experiment(res.attrs["experiment"])
     out.mkdir(parents=True, exist_ok=True)
     stems = exp.plot(res, out)
-    (out / REPORT).write_text(report_markdown(res, stems, h5, out, exp))
+    write_text_atomic(out / REPORT, report_markdown(res, stems, h5, out, exp))
     return stems
 
 

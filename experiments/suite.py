@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime
 import html
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 
 from experiments import runner
+from experiments.common import write_text_atomic
 from experiments.registry import EXPERIMENTS
 from simcore import io
 
@@ -194,18 +194,12 @@ def _html(rows: list[dict], root: Path) -> str:
     )
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def write_index(root: Path) -> Path:
     """Write ``root/index.md`` and ``root/index.html`` (atomically); returns the Markdown path."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     rows = entries(root)
-    _atomic_text(root / f"{INDEX}.html", _html(rows, root))
+    write_text_atomic(root / f"{INDEX}.html", _html(rows, root))
     md = root / f"{INDEX}.md"
-    _atomic_text(md, _markdown(rows, root))
+    write_text_atomic(md, _markdown(rows, root))
     return md
