@@ -41,9 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     suite.add_argument("--smoke", action="store_true", help="the seconds-long versions")
     suite.add_argument("--out", default=None, help="suite folder (default results/suite-TIME)")
     suite.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
-    plot = sub.add_parser("plot", help="redraw the figures of a result file")
-    plot.add_argument("file")
+    plot = sub.add_parser("plot", help="redraw the figures of a result file, or plot a sweep")
+    plot.add_argument("file", help="a result file NAME.h5, or a sweep folder or its index.h5")
     plot.add_argument("--out", default=None, help="output folder (default: the file's folder)")
+    plot.add_argument("--x", default=None, metavar="AXIS", help="sweep: the axis (default: first)")
+    plot.add_argument("--y", action="append", default=None, metavar="RESULT",
+                      help="sweep: a result to draw (repeatable; default: every result)")
     bounds = sub.add_parser("bounds", help="analytic bounds as a table")
     from experiments.bounds_table import add_arguments
 
@@ -112,9 +115,16 @@ def _suite(args) -> int:
 def _plot(args) -> int:
     from pathlib import Path
 
-    from experiments import runner
+    from experiments import runner, sweeping
     from simcore import io
 
+    if sweeping.is_sweep(args.file):
+        folder = Path(args.file) if Path(args.file).is_dir() else Path(args.file).parent
+        out = Path(args.out) if args.out else folder / "plots"
+        io.writable_folder(out)
+        for s in sweeping.plot_index(args.file, out, x=args.x, ys=args.y):
+            print(out / f"{s}.png")
+        return 0
     h5 = Path(args.file)
     out = Path(args.out) if args.out else h5.parent
     io.read(h5)  # a damaged file is reported before anything is drawn
@@ -157,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from experiments.runner import interrupt_guard, raise_if_interrupted
     from simcore.io import ResultFileError
+    from simcore.sweep import DamagedFileError
 
     try:
         with interrupt_guard():
@@ -166,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as exc:
         print(f"limsim: error: {exc}", file=sys.stderr)
         return 2
-    except ResultFileError as exc:
+    except (ResultFileError, DamagedFileError) as exc:
         print(f"limsim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:

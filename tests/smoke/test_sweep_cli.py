@@ -37,6 +37,18 @@ def test_sweep_runs_and_resumes(tmp_path):
     again = _limsim("sweep", "s.toml", "--workers", "1", "--quiet", "--out", "out", cwd=tmp_path)
     assert again.returncode == 0, again.stderr[-2000:]
     assert load_index(tmp_path / "out") == index
+    # limsim plot draws any result against any axis of the sweep, with units from the checks
+    plot = _limsim("plot", "out", "--x", "tilt", "--y", "checks_passed", "--y",
+                   "success_probability_vs_master_1e_08_s", cwd=tmp_path)
+    assert plot.returncode == 0, plot.stderr[-2000:]
+    pngs = sorted(p.name for p in (tmp_path / "out" / "plots").glob("*.png"))
+    assert pngs == ["sweep_checks_passed_vs_tilt.png",
+                    "sweep_success_probability_vs_master_1e_08_s_vs_tilt.png"], plot.stdout
+    everything = _limsim("plot", "out/index.h5", "--out", "all", cwd=tmp_path)
+    assert everything.returncode == 0, everything.stderr[-2000:]
+    assert len(list((tmp_path / "all").glob("*.pdf"))) == len(index.results)
+    bad = _limsim("plot", "out", "--x", "no_axis", cwd=tmp_path)
+    assert bad.returncode == 2 and "--x" in bad.stderr and "tilt" in bad.stderr
 
 
 def test_sweep_bad_spec_exits_2(tmp_path):
