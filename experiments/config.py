@@ -39,6 +39,27 @@ def field(
     return dataclasses.field(default=default, metadata=meta, **kwargs)
 
 
+# The fields most experiments share, with one range each.
+def n_cells_field(default: int, help: str = "cells per point", low: int = 100):
+    return field(default, "", help, low=low, high=2**32)
+
+
+def temperature_field(default: float = 300.0):
+    return field(default, "K", "bath temperature", low=0, open_low=True)
+
+
+def attempt_frequency_field(default: float = 1e9, help: str = "attempt frequency f0"):
+    return field(default, "Hz", help, low=0, open_low=True)
+
+
+def kinetics_field(default: str = "arrhenius"):
+    return field(default, "", "rate law", choices=("arrhenius", "glauber"))
+
+
+def seed_field(default: int = 1, high: int = 2**63 - 1):
+    return field(default, "", "root seed", low=0, high=high)
+
+
 def _allowed(meta) -> str:
     if meta.get("choices"):
         return "one of " + ", ".join(repr(c) for c in meta["choices"])

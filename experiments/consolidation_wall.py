@@ -19,7 +19,13 @@ import numpy as np
 
 import simcore as sc
 from experiments.common import bar, binomial_se, check, energy, figure, quantity
-from experiments.config import field
+from experiments.config import (
+    attempt_frequency_field,
+    field,
+    n_cells_field,
+    seed_field,
+    temperature_field,
+)
 from experiments.update_wall import static_write
 from simcore import bounds
 
@@ -29,9 +35,9 @@ SUMMARY = "copy into a high-barrier memory vs raise the barrier in place, vs ret
 
 @dataclass(frozen=True, kw_only=True)
 class Config:
-    n_cells: int = field(200_000, "", "cells per point", low=100, high=2**32)
-    temperature: float = field(300.0, "K", "bath temperature", low=0, open_low=True)
-    attempt_frequency: float = field(1e9, "Hz", "attempt frequency f0", low=0, open_low=True)
+    n_cells: int = n_cells_field(200_000, "cells per point")
+    temperature: float = temperature_field()
+    attempt_frequency: float = attempt_frequency_field()
     short_barrier: float = field(14.0, "kT", "barrier of the fast (short-term) memory", low=0,
                                  high=200)
     retention_times: tuple[float, ...] = field((1.0, 3600.0, 86400.0, sc.YEAR, 10 * sc.YEAR),
@@ -43,7 +49,7 @@ class Config:
     raise_time: float = field(1e-6, "s", "time to raise the barrier in place", low=0,
                               open_low=True)
     steps: int = field(400, "", "time steps of the barrier raise", low=4, high=10**7)
-    seed: int = field(1, "", "root seed", low=0, high=2**63 - 1)
+    seed: int = seed_field(1)
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=40_000, retention_times=(1.0, 10 * sc.YEAR),

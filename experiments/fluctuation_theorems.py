@@ -22,7 +22,14 @@ import numpy as np
 
 import simcore as sc
 from experiments.common import bar, check, energy, figure, quantity
-from experiments.config import field
+from experiments.config import (
+    attempt_frequency_field,
+    field,
+    kinetics_field,
+    n_cells_field,
+    seed_field,
+    temperature_field,
+)
 
 NAME = "fluctuation_theorems"
 SUMMARY = "Jarzynski per cell and Crooks from forward and reverse tilt staircases"
@@ -32,16 +39,16 @@ MIN_BIN_COUNT = 30
 
 @dataclass(frozen=True, kw_only=True)
 class Config:
-    n_cells: int = field(400_000, "", "cells per direction", low=100, high=2**32)
-    temperature: float = field(300.0, "K", "bath temperature", low=0, open_low=True)
-    attempt_frequency: float = field(1e9, "Hz", "attempt frequency f0", low=0, open_low=True)
-    kinetics: str = field("arrhenius", "", "rate law", choices=("arrhenius", "glauber"))
+    n_cells: int = n_cells_field(400_000, "cells per direction")
+    temperature: float = temperature_field()
+    attempt_frequency: float = attempt_frequency_field()
+    kinetics: str = kinetics_field()
     barrier: float = field(1.0, "kT", "barrier during the drive", low=0, high=100)
     tilt: float = field(3.0, "kT", "final tilt (level 0 raised)", low=-50, high=50)
     duration: float = field(5e-9, "s", "duration of the drive", low=0, open_low=True)
     steps: int = field(20, "", "stairs (jump + relax) in the drive", low=1, high=10**6)
     bins: int = field(60, "", "histogram bins", low=5, high=10**4)
-    seed: int = field(1, "", "root seed", low=0, high=2**63 - 1)
+    seed: int = seed_field(1)
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=50_000)

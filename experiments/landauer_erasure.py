@@ -23,7 +23,14 @@ import numpy as np
 
 import simcore as sc
 from experiments.common import bar, binomial_se, check, energy, figure, quantity
-from experiments.config import field
+from experiments.config import (
+    attempt_frequency_field,
+    field,
+    kinetics_field,
+    n_cells_field,
+    seed_field,
+    temperature_field,
+)
 from simcore import bounds
 
 NAME = "landauer_erasure"
@@ -34,10 +41,10 @@ HISTORY_POINTS = 201
 
 @dataclass(frozen=True, kw_only=True)
 class Config:
-    n_cells: int = field(100_000, "", "number of memory cells", low=2, high=2**32)
-    temperature: float = field(300.0, "K", "bath temperature", low=0, open_low=True)
-    attempt_frequency: float = field(1e9, "Hz", "attempt frequency f0", low=0, open_low=True)
-    kinetics: str = field("arrhenius", "", "rate law", choices=("arrhenius", "glauber"))
+    n_cells: int = n_cells_field(100_000, "number of memory cells", low=2)
+    temperature: float = temperature_field()
+    attempt_frequency: float = attempt_frequency_field()
+    kinetics: str = kinetics_field()
     hold_barrier: float = field(40.0, "kT", "barrier that holds the bit", low=0, high=200)
     low_barrier: float = field(0.0, "kT", "barrier during the erasure", low=0, high=200)
     tilt: float = field(10.0, "kT", "tilt towards level 0 during the erasure", low=0,
@@ -51,7 +58,7 @@ class Config:
     max_dt: float = field(5e-10, "s", "largest time step", low=0, open_low=True)
     fit_min_duration: float = field(1e-7, "s", "shortest duration in the kT ln 2 + B/τ fit",
                                     low=0)
-    seed: int = field(1, "", "root seed", low=0, high=2**63 - 1)
+    seed: int = seed_field(1)
 
     def smoke(self) -> Config:
         return dataclasses.replace(

@@ -47,7 +47,7 @@ from scipy.linalg import expm
 
 import simcore as sc
 from experiments.common import check, figure, quantity
-from experiments.config import field
+from experiments.config import attempt_frequency_field, field, seed_field, temperature_field
 from simcore import bounds
 from simcore.errors import ParameterError, one_of
 
@@ -67,9 +67,8 @@ N_SIGMA = 4.0
 
 @dataclass(frozen=True, kw_only=True)
 class Config:
-    temperature: float = field(300.0, "K", "bath temperature", low=0, open_low=True)
-    attempt_frequency: float = field(1e9, "Hz", "attempt frequency f0 (arrhenius)", low=0,
-                                     open_low=True)
+    temperature: float = temperature_field()
+    attempt_frequency: float = attempt_frequency_field(help="attempt frequency f0 (arrhenius)")
     error: float = field(1e-3, "", "write and hold failure probability ε of every memory",
                          low=0, open_low=True, high=0.1)
     retention: float = field(10 * sc.YEAR, "s", "how long the solution must be kept", low=0,
@@ -107,7 +106,7 @@ class Config:
     ising_fraction: float = field(0.25, "", "Ising: fraction of spins proposed per iteration",
                                   low=0, open_low=True, high=1)
     record_per_cell: bool = field(False, "", "keep per-cell ledgers (first-law check)")
-    seed: int = field(7, "", "root seed", low=0, high=2**40)
+    seed: int = seed_field(7, high=2**40)
 
     def smoke(self) -> Config:
         return dataclasses.replace(

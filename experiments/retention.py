@@ -21,7 +21,13 @@ import numpy as np
 
 import simcore as sc
 from experiments.common import bar, binomial_se, check, energy, figure, quantity
-from experiments.config import field
+from experiments.config import (
+    attempt_frequency_field,
+    field,
+    n_cells_field,
+    seed_field,
+    temperature_field,
+)
 from simcore import bounds
 
 NAME = "retention"
@@ -30,9 +36,9 @@ SUMMARY = "flip probability vs hold time and barrier; 10-year barrier; array fai
 
 @dataclass(frozen=True, kw_only=True)
 class Config:
-    n_cells: int = field(200_000, "", "cells per barrier", low=100, high=2**32)
-    temperature: float = field(300.0, "K", "bath temperature", low=0, open_low=True)
-    attempt_frequency: float = field(1e9, "Hz", "attempt frequency f0", low=0, open_low=True)
+    n_cells: int = n_cells_field(200_000, "cells per barrier")
+    temperature: float = temperature_field()
+    attempt_frequency: float = attempt_frequency_field()
     barriers: tuple[float, ...] = field((10.0, 12.0, 14.0, 16.0, 18.0, 20.0), "kT",
                                         "barriers simulated", low=0, high=60)
     times_per_barrier: int = field(25, "", "hold times per barrier (log-spaced)", low=3,
@@ -50,7 +56,7 @@ class Config:
                              high=2**32)
     array_sizes: tuple[int, ...] = field((1, 10, 100, 1000, 10_000), "",
                                          "array sizes N", low=1)
-    seed: int = field(1, "", "root seed", low=0, high=2**63 - 1)
+    seed: int = seed_field(1)
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=40_000, barriers=(10.0, 13.0, 16.0),

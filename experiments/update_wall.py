@@ -24,7 +24,13 @@ import numpy as np
 
 import simcore as sc
 from experiments.common import bar, binomial_se, check, energy, figure, quantity
-from experiments.config import field
+from experiments.config import (
+    attempt_frequency_field,
+    field,
+    n_cells_field,
+    seed_field,
+    temperature_field,
+)
 from simcore import bounds
 
 NAME = "update_wall"
@@ -33,9 +39,9 @@ SUMMARY = "energy per update vs precision and write time: static barrier vs lowe
 
 @dataclass(frozen=True, kw_only=True)
 class Config:
-    n_cells: int = field(100_000, "", "cells per point", low=100, high=2**32)
-    temperature: float = field(300.0, "K", "bath temperature", low=0, open_low=True)
-    attempt_frequency: float = field(1e9, "Hz", "attempt frequency f0", low=0, open_low=True)
+    n_cells: int = n_cells_field(100_000, "cells per point")
+    temperature: float = temperature_field()
+    attempt_frequency: float = attempt_frequency_field()
     barrier: float = field(40.0, "kT", "retention barrier (held during a static write)", low=1,
                            high=200)
     low_barrier: float = field(0.0, "kT", "barrier during a lowered-barrier write", low=0,
@@ -45,7 +51,7 @@ class Config:
     write_times: tuple[float, ...] = field((1e-8, 1e-7, 1e-6), "s", "write times τ_w", low=0,
                                            open_low=True)
     steps: int = field(800, "", "time steps of a lowered-barrier write", low=8, high=10**7)
-    seed: int = field(1, "", "root seed", low=0, high=2**63 - 1)
+    seed: int = seed_field(1)
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=30_000, errors=(1e-1, 1e-2),

@@ -180,15 +180,25 @@ class Choice:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Grid:
-    """Every combination of the keys' values (the first key varies slowest)."""
+class _Listed:
+    """An axis given by lists of values per key (``grid`` or ``zip``)."""
 
-    kind: ClassVar[str] = "grid"
+    kind: ClassVar[str]
     values: tuple[tuple[str, tuple[Scalar, ...]], ...]
 
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(k for k, _ in self.values)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "values": {k: list(v) for k, v in self.values}}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Grid(_Listed):
+    """Every combination of the keys' values (the first key varies slowest)."""
+
+    kind: ClassVar[str] = "grid"
 
     def rows(self, root_seed: int, position: int) -> list[tuple[Scalar, ...]]:
         rows: list[tuple[Scalar, ...]] = [()]
@@ -196,26 +206,15 @@ class Grid:
             rows = [(*row, v) for row in rows for v in values]
         return rows
 
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "values": {k: list(v) for k, v in self.values}}
-
 
 @dataclass(frozen=True, kw_only=True)
-class Zip:
+class Zip(_Listed):
     """The keys' values walked together (all lists have the same length)."""
 
     kind: ClassVar[str] = "zip"
-    values: tuple[tuple[str, tuple[Scalar, ...]], ...]
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(k for k, _ in self.values)
 
     def rows(self, root_seed: int, position: int) -> list[tuple[Scalar, ...]]:
         return list(zip(*(v for _, v in self.values), strict=True))
-
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "values": {k: list(v) for k, v in self.values}}
 
 
 @dataclass(frozen=True, kw_only=True)
