@@ -752,16 +752,10 @@ class SweepIndex:
         )
 
     def _compared(self) -> dict[str, np.ndarray]:
-        out = {
-            "index": self.index,
-            "seed": self.seed,
-            "status": self.status,
-            "error": self.error,
-            "file": self.file,
+        skip = ("points/file_sha256", "points/file_size")
+        return {
+            k.removeprefix("points/"): v for k, v in _index_columns(self).items() if k not in skip
         }
-        out |= {f"axes/{k}": v for k, v in self.axes.items()}
-        out |= {f"results/{k}": v for k, v in self.results.items()}
-        return out
 
     __hash__ = None  # type: ignore[assignment]
 
