@@ -12,6 +12,7 @@ _MODULES = (
     "update_wall",
     "consolidation_wall",
     "lim_optimizer",
+    "brain_scale",
 )
 
 

@@ -41,6 +41,7 @@ from simcore.landscape import (
     pair_rates,
 )
 from simcore.protocol import Protocol
+from simcore.series import smooth_sum
 
 __all__ = [
     "ARCHITECTURES",
@@ -61,12 +62,15 @@ __all__ = [
     "geodesic_erasure_protocol",
     "glauber_bit_length",
     "landauer_erasure",
+    "log_schedule_activity",
     "matched_barrier",
+    "matched_kinks",
     "raise_error",
     "retention_barrier",
     "retention_error",
     "retention_time",
     "schedule_activity",
+    "schedule_index",
     "second_law",
     "slow_driving_excess",
     "speed_limit",
@@ -563,7 +567,9 @@ def consolidation_raise_cost(barrier_start, barrier_end, duration, write_time, e
 @dataclass(frozen=True)
 class EnergyToSolution:
     """Energy (J, whole optimiser) by wall, with the reference lines. ``total`` is the sum of
-    the three walls; ``landauer`` and ``hardware`` are reference lines, not part of it."""
+    the three walls; ``landauer`` and ``hardware`` are reference lines, not part of it.
+    ``sum_error`` (J) bounds the error of the sums over iterations in ``total`` (0 when every
+    term was summed one by one; see ``simcore.series.smooth_sum``)."""
 
     architecture: str
     update: float
@@ -577,6 +583,7 @@ class EnergyToSolution:
     changed_bits: float
     barrier_long: float
     barrier_final: float
+    sum_error: float = 0.0
 
     @property
     def total(self) -> float:
@@ -587,8 +594,10 @@ class EnergyToSolution:
 #: reading a 32-bit word from a small SRAM, one floating-point multiply-add and the write-back
 #: at 45 nm (M. Horowitz, ISSCC 2014, doi:10.1109/ISSCC.2014.6757323).
 HARDWARE_ENERGY_PER_OP = 1e-11
-_MAX_ITERATIONS = 10**9
-_CHUNK = 2**20
+#: Largest iteration count: every iteration index is exact in float64.
+_MAX_ITERATIONS = 2**53
+#: Inner sums of a consolidation window are evaluated as (points × K) arrays up to this K.
+_WINDOW_TERMS = 4096
 
 
 def schedule_activity(n, schedule, scale):
@@ -639,9 +648,92 @@ def _precision_bits(precision) -> int:
     return max(1, math.ceil(-math.log2(x) - 1e-12))
 
 
-def _chunks(n_iter: int, size: int):
-    for start in range(1, n_iter + 1, size):
-        yield np.arange(start, min(start + size, n_iter + 1), dtype=np.float64)
+def log_schedule_activity(n, schedule, scale):
+    """``ln a_n`` of ``schedule_activity`` without underflow (the exponential schedule's
+    ``a_n = e^{-n/scale}`` is 0 in float64 beyond n ≈ 745 scale, its logarithm is not)."""
+    one_of("schedule", schedule, SCHEDULES)
+    x = np.asarray(n, dtype=np.float64) / positive("scale", scale)
+    if schedule == "inverse":
+        return -np.log1p(x)
+    if schedule == "exponential":
+        return -x
+    return -np.log1p(x / math.e)
+
+
+def schedule_index(log_activity, schedule, scale):
+    """The (real) update index n at which ``ln a_n = log_activity`` (<= 0): the inverse of
+    ``log_schedule_activity``."""
+    one_of("schedule", schedule, SCHEDULES)
+    s = positive("scale", scale)
+    la = np.asarray(log_activity, dtype=np.float64)
+    if schedule == "inverse":
+        out = s * np.expm1(-la)
+    elif schedule == "exponential":
+        out = -s * la
+    else:
+        out = s * math.e * np.expm1(-la)
+    return float(out) if out.ndim == 0 else out
+
+
+def _matched_barrier_log(n, schedule, scale, update_time, error, attempt_frequency, temperature,
+                         cap):
+    """``min(matched_barrier(n), cap)`` (J), from ``ln a_n`` so that it never underflows."""
+    e0 = retention_barrier(update_time, error, attempt_frequency, temperature)
+    e_n = e0 - thermal_energy(temperature) * log_schedule_activity(n, schedule, scale)
+    return np.minimum(e_n, cap)
+
+
+def matched_kinks(n_iterations, schedule, scale, update_time, error, attempt_frequency,
+                  temperature, cap):
+    """Update indices (real, inside ``(1, n_iterations)``) where the matched architecture's cost
+    per changed bit has a kink: its barrier reaches ``cap`` (J), or the tilt of
+    ``static_write_tilt`` switches branch. Between them every per-iteration term of
+    ``energy_to_solution`` is an analytic function of n."""
+    k_t = thermal_energy(temperature)
+    eps = float(_probability("error", error))
+    e0 = retention_barrier(update_time, eps, attempt_frequency, temperature)
+    e_w = write_barrier(update_time, eps, attempt_frequency, temperature)
+    out = []
+    for e in (cap, e_w, e_w + k_t * math.log((1 - eps) / eps)):
+        if e0 < e <= cap:
+            n = schedule_index(-(e - e0) / k_t, schedule, scale)
+            if 1.0 < n < n_iterations:
+                out.append(n)
+    return sorted(out)
+
+
+def _iteration_count(ops, n_params, ops_f: float, n_par: float) -> int:
+    """``ops // n_params``; a float quotient within 1e-12 of an integer is that integer
+    (``1e28 / 1e15`` is 10^13 although ``1e28 // 1e15`` is 10^13 - 1 in floating point)."""
+    exact = (int, np.integer)
+    if isinstance(ops, exact) and isinstance(n_params, exact):
+        return int(ops) // int(n_params)
+    q = ops_f / n_par
+    r = round(q)
+    return int(r) if abs(q - r) <= 1e-12 * q else math.floor(q)
+
+
+def _window_change(j, every: int, schedule: str, scale: float):
+    """Probability that a bit differs from its last copy after consolidation window ``j``
+    (iterations ``(j-1)K + 1 ... jK``; real j allowed): ``[1 - Π (1 - a_n)]/2``."""
+    j = np.atleast_1d(np.asarray(j, dtype=np.float64))
+    out = np.empty(j.size)
+
+    def log_keep(n):
+        return np.log1p(-np.minimum(schedule_activity(n, schedule, scale), 1 - 1e-16))
+
+    if every <= _WINDOW_TERMS:
+        i = np.arange(1, every + 1, dtype=np.float64)
+        rows = max(1, 2**20 // every)
+        for s in range(0, j.size, rows):
+            n = (j[s : s + rows, None] - 1.0) * every + i
+            out[s : s + rows] = -0.5 * np.expm1(log_keep(n).sum(axis=1))
+    else:
+        for k, jk in enumerate(j):
+            start = (jk - 1.0) * every
+            total, _ = smooth_sum(lambda i, start=start: log_keep(start + i), 1, every)
+            out[k] = -0.5 * math.expm1(total)
+    return out
 
 
 def energy_to_solution(architecture, ops, n_params, schedule="inverse", precision=8, *,
@@ -682,6 +774,11 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
     Reference lines: ``landauer = ops · B · kT ln 2``; ``hardware = ops ·
     hardware_energy_per_op`` (J per parameter update of digital hardware, default
     ``HARDWARE_ENERGY_PER_OP`` = 10 pJ).
+
+    Sums over iterations are taken term by term up to 2^20 iterations (consolidation windows)
+    and beyond by the Euler–Maclaurin formula of ``simcore.series.smooth_sum`` (every summand is
+    an analytic function of n between the ``matched_kinks``), for any count up to 2^53;
+    ``sum_error`` bounds the error (J), about 1e-15 of the total.
     """
     arch = one_of("architecture", architecture, ARCHITECTURES)
     one_of("schedule", schedule, SCHEDULES)
@@ -689,10 +786,10 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
     n_par = positive("n_params", n_params)
     if n_par != math.floor(n_par):
         raise ParameterError("n_params", n_params, "a whole number of parameters >= 1")
-    n_iter = int(ops_f // n_par)
+    n_iter = _iteration_count(ops, n_params, ops_f, n_par)
     if not 1 <= n_iter <= _MAX_ITERATIONS:
         raise ParameterError(
-            "ops", ops, f"between n_params and {_MAX_ITERATIONS} × n_params updates"
+            "ops", ops, "between n_params and 2^53 × n_params updates"
         )
     bits = _precision_bits(precision)
     eps = 2.0**-bits if error is None else float(_probability("error", error))
@@ -704,43 +801,52 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
     every = consolidation_interval
     if isinstance(every, bool) or not isinstance(every, int | np.integer) or every < 1:
         raise ParameterError("consolidation_interval", every, "an integer >= 1 (iterations)")
+    every = int(every)
     per_op = _nonnegative("hardware_energy_per_op", hardware_energy_per_op)
     cells = n_par * bits
     e_long = retention_barrier(hold_for, eps, f0, temperature, n_cells=cells)
     landauer = ops_f * bits * k_t * LN2
     hardware = ops_f * float(per_op)
-    update = consolidation = hold = changed = 0.0
+    consolidation = hold = 0.0
     e_final = e_long
+
+    def activity(n):
+        return schedule_activity(n, schedule, sc)
+
+    changed, err = smooth_sum(activity, 1, n_iter)
     if arch == "static":
         e_short = retention_barrier(every * tau, eps, f0, temperature)
         c_short = static_write_cost(e_short, tau, eps, f0, temperature)
         c_long = static_write_cost(e_long, tau, eps, f0, temperature)
-        size = int(every) * max(1, _CHUNK // int(every))
-        for n in _chunks(n_iter, size):
-            a = schedule_activity(n, schedule, sc)
-            changed += float(a.sum())
-            starts = np.arange(0, n.size, int(every))
-            kept = np.exp(np.add.reduceat(np.log1p(-np.minimum(a, 1 - 1e-16)), starts))
-            consolidation += float(np.sum(0.5 * (1.0 - kept))) * c_long
+        full, rest = divmod(n_iter, every)
+        consolidation, err_c = smooth_sum(
+            lambda j: _window_change(j, every, schedule, sc), 1, full)
+        if rest:
+            tail = np.arange(full * every + 1, n_iter + 1, dtype=np.float64)
+            keep = np.log1p(-np.minimum(activity(tail), 1 - 1e-16)).sum()
+            consolidation += -0.5 * math.expm1(keep)
+        consolidation *= c_long
         update = changed * 0.5 * c_short
-        hold = math.ceil(n_iter / int(every)) * eps * c_short
+        hold = math.ceil(n_iter / every) * eps * c_short
+        err = err * 0.5 * c_short + err_c * c_long
     elif arch == "matched":
-        for n in _chunks(n_iter, _CHUNK):
-            a = schedule_activity(n, schedule, sc)
-            e_n = np.minimum(retention_barrier(tau / a, eps, f0, temperature), e_long)
-            c_n = static_write_cost(e_n, tau, eps, f0, temperature)
-            changed += float(a.sum())
-            update += float(np.sum(0.5 * a * c_n))
-            hold += float(np.sum(a * eps * c_n))
-        a_end = schedule_activity(n_iter, schedule, sc)
-        e_final = float(min(retention_barrier(tau / a_end, eps, f0, temperature), e_long))
+        kinks = matched_kinks(n_iter, schedule, sc, tau, eps, f0, temperature, e_long)
+
+        def cost(n):
+            e_n = _matched_barrier_log(n, schedule, sc, tau, eps, f0, temperature, e_long)
+            return activity(n) * static_write_cost(e_n, tau, eps, f0, temperature)
+
+        weighted, err_w = smooth_sum(cost, 1, n_iter, breaks=kinks)
+        update, hold = 0.5 * weighted, eps * weighted
+        e_final = float(_matched_barrier_log(n_iter, schedule, sc, tau, eps, f0, temperature,
+                                             e_long))
         consolidation = consolidation_raise_cost(e_final, e_long, tau, tau, eps, f0, temperature)
+        err = err_w * (0.5 + eps)
     else:
-        for n in _chunks(n_iter, _CHUNK):
-            changed += float(schedule_activity(n, schedule, sc).sum())
         per_bit = landauer_erasure(1.0 - eps, temperature) + geodesic_erasure_excess(
             eps, tau, f0, temperature)
         update = 0.5 * changed * per_bit
+        err = 0.5 * err * per_bit
     scale_up = cells  # every term above is per bit of one parameter
     return EnergyToSolution(
         architecture=arch,
@@ -755,4 +861,5 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
         changed_bits=0.5 * changed * scale_up,
         barrier_long=float(e_long),
         barrier_final=float(e_final),
+        sum_error=float(err * scale_up),
     )

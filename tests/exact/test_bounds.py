@@ -341,3 +341,105 @@ def test_energy_to_solution_terms_match_a_simulated_optimiser(architecture):
     sd = math.sqrt(n_params * np.sum(a * bits / 4 + a * (1 - a) * bits**2 / 4))
     changed = fast.by_tag["update"].changes * cells
     assert abs(changed - estimate.changed_bits) <= N_SIGMA * sd
+
+
+# --------------------------------------------------------------------- energy-to-solution sums
+def _brute_force_sums(architecture, n_iter, n_params, schedule, bits, scale, update_time,
+                      every):
+    """The per-bit sums of ``energy_to_solution`` term by term (its pre-Euler–Maclaurin form):
+    ``(Σ a_n, Σ a_n c_n / 2, Σ a_n ε c_n, Σ_windows q_j)``."""
+    eps = 2.0**-bits
+    cells = n_params * bits
+    e_long = bounds.retention_barrier(10 * sc.YEAR, eps, F0, T, n_cells=cells)
+    changed = update = hold = copies = 0.0
+    size = every * max(1, 2**22 // every)
+    for start in range(1, n_iter + 1, size):
+        n = np.arange(start, min(start + size, n_iter + 1), dtype=np.float64)
+        a = bounds.schedule_activity(n, schedule, scale)
+        changed += a.sum()
+        if architecture == "static":
+            kept = np.exp(np.add.reduceat(np.log1p(-np.minimum(a, 1 - 1e-16)),
+                                          np.arange(0, n.size, every)))
+            copies += np.sum(0.5 * (1.0 - kept))
+        elif architecture == "matched":
+            e_n = np.minimum(bounds.retention_barrier(update_time / a, eps, F0, T), e_long)
+            c = bounds.static_write_cost(e_n, update_time, eps, F0, T)
+            update += np.sum(0.5 * a * c)
+            hold += np.sum(a * eps * c)
+    return changed, update, hold, copies
+
+
+@pytest.mark.parametrize(
+    ("n_iter", "schedule", "scale", "update_time", "every"),
+    [
+        (10**7, "inverse", None, 1e-9, 100),  # default n0 = n/10
+        (10**7, "exponential", None, 1e-8, 1),  # one window per iteration: 10^7 windows
+        (3 * 10**7, "logarithmic", 1e3, 1e-9, 10),
+        (10**7, "exponential", 1e5, 1e-9, 100),  # the barrier reaches E_L: a kink at 4.9e6
+    ],
+)
+def test_energy_to_solution_sums_match_term_by_term(n_iter, schedule, scale, update_time, every):
+    """Beyond 2^20 iterations the sums are Euler–Maclaurin: they agree with the term-by-term
+    sums to within the reported ``sum_error`` (plus float round-off of the brute force)."""
+    n_params, bits = 1000, 8
+    sc_ = max(1.0, n_iter / 10) if scale is None else scale
+    ref = _brute_force_sums("matched", n_iter, n_params, schedule, bits, sc_, update_time, every)
+    copies = _brute_force_sums("static", n_iter, n_params, schedule, bits, sc_, update_time,
+                               every)[3]
+    common = dict(scale=scale, update_time=update_time, consolidation_interval=every)
+    m = bounds.energy_to_solution("matched", n_iter * n_params, n_params, schedule, bits,
+                                  **common)
+    s = bounds.energy_to_solution("static", n_iter * n_params, n_params, schedule, bits,
+                                  **common)
+    cells = n_params * bits
+    assert m.n_iterations == n_iter
+    if schedule == "exponential" and scale == 1e5:
+        assert bounds.matched_kinks(n_iter, schedule, sc_, update_time, 2.0**-8, F0, T,
+                                    m.barrier_long)
+    c_long = bounds.static_write_cost(s.barrier_long, update_time, 2.0**-8, F0, T)
+    # brute-force float sums of up to 3e7 terms: relative round-off well below 1e-13
+    for got, want, err in (
+        (m.changed_bits, 0.5 * ref[0] * cells, m.sum_error),
+        (m.update, ref[1] * cells, m.sum_error),
+        (m.hold, ref[2] * cells, m.sum_error),
+        (s.consolidation, copies * c_long * cells, s.sum_error),
+    ):
+        assert abs(got - want) <= err + 1e-13 * abs(want)
+    assert m.sum_error < 1e-12 * m.total and s.sum_error < 1e-12 * s.total
+
+
+def test_energy_to_solution_closed_forms_at_ten_to_the_thirteen():
+    """10^13 iterations per parameter (OPS = 10^28 at N = 10^15) against closed forms: the
+    changed bits of the inverse schedule, ``Σ_{n≤M} s/(s+n) = s [ψ(s+M+1) - ψ(s+1)]``, and the
+    matched update of the exponential schedule, whose tilt ``δ_n = kT (ln L + n/s)``
+    (``L = ln(1/ε)/(-ln(1-ε))``, far below E_L) gives geometric sums."""
+    from scipy.special import digamma
+
+    m_iter, n_params, bits = 10**13, 10**15, 8
+    r = bounds.energy_to_solution("matched", 1e28, 1e15, "inverse", bits)
+    assert r.n_iterations == m_iter
+    s = m_iter / 10
+    want = s * (digamma(s + m_iter + 1) - digamma(s + 1))
+    assert r.changed_bits == pytest.approx(0.5 * want * n_params * bits, rel=1e-12)
+
+    tau, eps = 1e-8, 2.0**-bits
+    r = bounds.energy_to_solution("matched", 1e28, 1e15, "exponential", bits, update_time=tau)
+    q, omq = math.exp(-1 / s), -math.expm1(-1 / s)
+    q_m = math.exp(-m_iter / s)
+    geometric = q * -math.expm1(-m_iter / s) / omq  # Σ q^n
+    weighted = q * (1 - q_m * (1 + m_iter * omq)) / omq**2 / s  # Σ (n/s) q^n
+    ln_l = math.log(math.log(1 / eps) / -math.log1p(-eps))
+    per_bit = 0.5 * KT * (1 - eps) * (ln_l * geometric + weighted)
+    assert r.barrier_final < r.barrier_long
+    assert r.update == pytest.approx(per_bit * n_params * bits, rel=1e-12)
+    assert r.hold == pytest.approx(2 * eps * r.update, rel=1e-12)
+    assert r.sum_error < 1e-12 * r.total
+
+
+@pytest.mark.slow
+def test_energy_to_solution_sums_at_ten_to_the_eight():
+    n_iter, n_params, bits = 10**8, 10, 8
+    ref = _brute_force_sums("matched", n_iter, n_params, "inverse", bits, n_iter / 10, 1e-8, 100)
+    m = bounds.energy_to_solution("matched", n_iter * n_params, n_params, "inverse", bits,
+                                  update_time=1e-8)
+    assert abs(m.update - ref[1] * n_params * bits) <= m.sum_error + 1e-13 * m.update

@@ -17,6 +17,7 @@ SMOKE_TESTED = (
     "update_wall",
     "consolidation_wall",
     "lim_optimizer",
+    "brain_scale",
 )
 
 

@@ -137,6 +137,32 @@ def test_energy_to_solution_structure():
     assert hw == pytest.approx(2e-5)
 
 
+def test_energy_to_solution_iteration_count():
+    # 1e28 // 1e15 is 10^13 - 1 in floating point; the quotient within 1e-12 of an integer counts
+    assert bounds.energy_to_solution("ideal", 1e28, 1e15).n_iterations == 10**13
+    assert bounds.energy_to_solution("ideal", 10**28, 10**15).n_iterations == 10**13
+    assert bounds.energy_to_solution("ideal", 10**28 - 1, 10**15).n_iterations == 10**13 - 1
+    assert bounds.energy_to_solution("ideal", 2.5e4, 1e4).n_iterations == 2
+    with pytest.raises(sc.ParameterError):
+        bounds.energy_to_solution("ideal", 2.0**54, 1)
+
+
+@pytest.mark.parametrize("schedule", bounds.SCHEDULES)
+def test_schedule_index_inverts_the_log_activity(schedule):
+    n = np.array([1.0, 37.5, 1e6, 1e13])
+    la = bounds.log_schedule_activity(n, schedule, 1e3)
+    np.testing.assert_allclose(np.exp(la), bounds.schedule_activity(n, schedule, 1e3),
+                               rtol=1e-12)
+    np.testing.assert_allclose(bounds.schedule_index(la, schedule, 1e3), n, rtol=1e-9)
+
+
+def test_matched_kinks_where_the_barrier_meets_the_cap():
+    cap = 30 * KT
+    (n,) = bounds.matched_kinks(10**6, "exponential", 1e3, 1e-8, 1e-3, F0, T, cap)
+    assert bounds.matched_barrier(n, "exponential", 1e3, 1e-8, 1e-3, F0, T) == pytest.approx(cap)
+    assert bounds.matched_kinks(10, "exponential", 1e3, 1e-8, 1e-3, F0, T, cap) == []
+
+
 def test_matched_barrier_follows_log_schedule():
     e0 = bounds.retention_barrier(1e-9, 1e-3, F0, T)
     n = np.array([0.0, 10.0, 100.0])
