@@ -214,13 +214,9 @@ class MemoryArray:
         return counts, changes
 
     def _group_counts(self) -> np.ndarray:
-        b = self._bounds
-        return np.stack(
-            [
-                np.bincount(self.state[b[i] : b[i + 1]], minlength=self.n_levels)
-                for i in range(b.size - 1)
-            ]
-        ).astype(np.int64)
+        out = np.zeros((self._bounds.size - 1, self.n_levels), dtype=np.int64)
+        kernels.count_levels(self.state, self._bounds, out)
+        return out
 
     # ------------------------------------------------------------------ run
     def run(
@@ -243,7 +239,9 @@ class MemoryArray:
         ``record_history`` fills ``result.history`` (S+1, M) occupancy fractions.
         ``cell_landscapes``, a function mapping the protocol's landscape ``(energies (M,),
         saddles (M-1,))`` to this array's ``(energies, saddles)`` with shapes (M,) or (N, M) and
-        (M-1,) or (N, M-1), gives every cell its own landscape (device variability).
+        (M-1,) or (N, M-1), gives every cell its own landscape (device variability). It must be
+        a pure function of the protocol's landscape: it is called once per stretch of steps under
+        one protocol landscape, and bit cells run such a stretch as one kernel block.
         """
         if not isinstance(protocol, Protocol):
             raise ParameterError("protocol", protocol, "a simcore.Protocol")
@@ -369,24 +367,59 @@ class MemoryArray:
         if history is not None:
             history[0] = start_occ
 
+        last = [None, None, None]  # the protocol's landscape last mapped, and the result
+
         def landscape(k):
             e, s = grid.landscapes(k, k)
-            return (e[0], s[0]) if cell_landscapes is None else cell_landscapes(e[0], s[0])
+            if cell_landscapes is None:
+                return e[0], s[0]
+            # cell_landscapes is a function of the protocol's landscape: call it once per
+            # distinct landscape (a hold is one call)
+            if not (np.array_equal(e[0], last[0]) and np.array_equal(s[0], last[1])):
+                last[:] = e[0], s[0], cell_landscapes(e[0], s[0])
+            return last[2]
 
         bar = _progress(progress, grid.n_steps, self.n_cells)
         try:
             e0, s0 = landscape(0)
+            jump_from = None  # the landscape the first step jumps from, when the array has none
             if self._energies is None:
-                self._energies = np.array(e0, dtype=float)
-                self._saddles = np.array(s0, dtype=float)
+                if self.n_levels == 2 and grid.n_steps > 0:
+                    jump_from = self._check_landscape(e0, s0)[0]  # read by the kernel, no copy
+                else:
+                    self._energies = np.array(e0, dtype=float)
+                    self._saddles = np.array(s0, dtype=float)
             else:  # an instantaneous jump onto the protocol's first landscape: work, no time
                 self.step(e0, s0, 0.0, names[codes[0]], record_per_cell=record_per_cell)
-            for k in range(grid.n_steps):
-                e, s = landscape(k + 1)
-                self.step(e, s, grid.durations[k], names[codes[k]], record_per_cell=record_per_cell)
-                if history is not None:
-                    history[k + 1] = self.occupancy()
-                bar.update(1)
+            if self.n_levels == 2:
+                # bit cells: runs of steps under one landscape go to the kernel as one block
+                for k0, k1, dt in _held_blocks(grid, codes):
+                    e, s = self._check_landscape(*landscape(k0 + 1))
+                    ones = self._bits_block(
+                        e,
+                        s,
+                        dt,
+                        k1 - k0,
+                        names[codes[k0]],
+                        record_per_cell,
+                        float(grid.durations[k0:k1].sum()),
+                        jump_from,
+                    )
+                    jump_from = None
+                    if history is not None:
+                        n1 = ones.sum(axis=0)
+                        history[k0 + 1 : k1 + 1, 1] = n1 / self.n_cells
+                        history[k0 + 1 : k1 + 1, 0] = (self.n_cells - n1) / self.n_cells
+                    bar.update(k1 - k0)
+            else:
+                for k in range(grid.n_steps):
+                    e, s = landscape(k + 1)
+                    self.step(
+                        e, s, grid.durations[k], names[codes[k]], record_per_cell=record_per_cell
+                    )
+                    if history is not None:
+                        history[k + 1] = self.occupancy()
+                    bar.update(1)
         finally:
             bar.close()
             ledger, self.ledger = self.ledger, saved
@@ -403,11 +436,7 @@ class MemoryArray:
         cell (N, M)), then every cell evolves for ``dt`` s under it. Books work, heat and level
         changes under ``tag`` in ``self.ledger``. The first landscape an array sees costs no work
         (it is where the cells were prepared)."""
-        m, n = self.n_levels, self.n_cells
-        e = np.asarray(energies, dtype=np.float64)
-        s = np.asarray(saddles, dtype=np.float64)
-        e = finite_array("energies", e, (m,) if e.ndim < 2 else (n, m))
-        s = finite_array("saddles", s, (m - 1,) if s.ndim < 2 else (n, m - 1))
+        e, s = self._check_landscape(energies, saddles)
         dt = float(dt)
         if not (np.isfinite(dt) and dt >= 0):
             raise ParameterError("dt", dt, "a finite duration >= 0 (s)")
@@ -417,10 +446,106 @@ class MemoryArray:
         e_old = e if self._energies is None else self._energies
         if e.ndim == 1 and s.ndim == 1 and e_old.ndim == 1 and self.homogeneous:
             self._step_shared(e_old, e, s, dt, tag, record_per_cell)
+        elif self.n_levels == 2:
+            self._bits_block(e, s, dt, 1, tag, record_per_cell)
+            return
         else:
             self._step_heterogeneous(e_old, e, s, dt, tag, record_per_cell)
-        self._energies, self._saddles = e.copy(), s.copy()
+        self._remember(e, s)
         self.step_count += 1
+
+    def _check_landscape(self, energies, saddles):
+        """``(energies, saddles)`` as float64 arrays of shapes (M,) or (N, M) and (M-1,) or
+        (N, M-1), all finite, else ParameterError."""
+        m, n = self.n_levels, self.n_cells
+        e = np.asarray(energies, dtype=np.float64)
+        s = np.asarray(saddles, dtype=np.float64)
+        e = _finite("energies", e, (m,) if e.ndim < 2 else (n, m))
+        s = _finite("saddles", s, (m - 1,) if s.ndim < 2 else (n, m - 1))
+        return e, s
+
+    def _bits_block(
+        self, e, s, dt, n_steps, tag, record_per_cell, duration=None, e_old=None
+    ) -> np.ndarray:
+        """Advance bit cells ``n_steps`` steps of ``dt`` s under the checked landscape ``(e, s)``
+        (shared or per cell) with the per-cell kernel; the first step books the jump from
+        ``e_old`` (default: the current landscape) as work. Returns the cells at level 1 per
+        group after each step (G, n_steps)."""
+        g = self._bounds.size - 1
+        if e_old is None:
+            e_old = e if self._energies is None else self._energies
+        f0 = np.atleast_1d(self.attempt_frequency)
+        work_g = np.zeros(g)
+        heat_g = np.zeros(g)
+        ones = np.zeros((g, n_steps), dtype=np.int64)
+        changes = np.zeros((g, n_steps), dtype=np.int64)
+        if record_per_cell:
+            work_cell, heat_cell = self.ledger.per_cell_buffers(self.n_cells)
+        else:
+            work_cell = heat_cell = np.empty(0)
+        key, gamma = stream(self.seed, 0)
+        # the kernel writes a per-cell landscape into the array's own copy as it goes (over the
+        # old one when the shapes match), which saves a pass over 24 bytes per cell
+        kept_e = self._own_copy(self._energies, e.shape, 2)
+        kept_s = self._own_copy(self._saddles, s.shape, 1)
+        kernels.bits_heterogeneous(
+            self.state,
+            e_old if e_old is kept_e else np.ascontiguousarray(e_old.reshape(-1, 2)),
+            np.ascontiguousarray(e.reshape(-1, 2)),
+            np.ascontiguousarray(s.reshape(-1, 1)),
+            f0,
+            self.kT,
+            self._kin,
+            float(dt),
+            key,
+            gamma,
+            self.step_count,
+            self._bounds,
+            ones,
+            changes,
+            work_g,
+            heat_g,
+            work_cell,
+            heat_cell,
+            bool(record_per_cell),
+            np.empty((0, 2)) if kept_e is None else kept_e,
+            np.empty((0, 1)) if kept_s is None else kept_s,
+        )
+        duration = n_steps * dt if duration is None else duration
+        self.ledger.add(tag, work_g, heat_g, changes.sum(), n_steps, duration)
+        if kept_e is None:
+            self._energies = e.copy()
+        else:
+            self._energies = kept_e
+        if kept_s is None:
+            self._saddles = s.copy()
+        else:
+            self._saddles = kept_s
+        self.step_count += n_steps
+        return ones
+
+    def _own_copy(self, current, shape, columns):
+        """Where the kernel should write a per-cell landscape of ``shape``: the array's current
+        copy when it fits (C-contiguous, same shape), a new array otherwise; None for a shared
+        landscape (copied in Python, it is small)."""
+        if shape != (self.n_cells, columns):
+            return None
+        if current is not None and current.shape == shape and current.flags.c_contiguous:
+            return current
+        return np.empty(shape)
+
+    def _remember(self, e, s) -> None:
+        """Keep a copy of the current landscape (the caller may change its arrays), reusing the
+        array's own buffers when the shapes allow (a fresh 16 MB copy per step costs its page
+        faults)."""
+        if self._energies is not None and self._energies.shape == e.shape:
+            np.copyto(self._energies, e)
+        else:
+            self._energies = e.copy()
+        if self._saddles is not None and self._saddles.shape == s.shape:
+            np.copyto(self._saddles, s)
+        else:
+            self._saddles = s.copy()
 
     def _step_shared(self, e_old, e, s, dt, tag, record_per_cell):
         m = self.n_levels
@@ -462,52 +587,27 @@ class MemoryArray:
             work_cell, heat_cell = self.ledger.per_cell_buffers(n)
         else:
             work_cell = heat_cell = np.empty(0)
-        if m == 2:
-            key, gamma = stream(self.seed, 0)
-            ones_g = np.zeros(g, dtype=np.int64)
-            kernels.bits_step_heterogeneous(
-                self.state,
-                e_old2,
-                e2,
-                s2,
-                f0,
-                self.kT,
-                self._kin,
-                dt,
-                key,
-                gamma,
-                self.step_count,
-                self._bounds,
-                work_g,
-                heat_g,
-                ones_g,
-                changes_g,
-                work_cell,
-                heat_cell,
-                record_per_cell,
-            )
-        else:
-            counts_g = np.zeros((g, m), dtype=np.int64)
-            kernels.levels_step_heterogeneous(
-                self.state,
-                e_old2,
-                e2,
-                s2,
-                f0,
-                self.kT,
-                self._kin,
-                dt,
-                np.uint64(self.seed),
-                self.step_count,
-                self._bounds,
-                work_g,
-                heat_g,
-                counts_g,
-                changes_g,
-                work_cell,
-                heat_cell,
-                record_per_cell,
-            )
+        counts_g = np.zeros((g, m), dtype=np.int64)
+        kernels.levels_step_heterogeneous(
+            self.state,
+            e_old2,
+            e2,
+            s2,
+            f0,
+            self.kT,
+            self._kin,
+            dt,
+            np.uint64(self.seed),
+            self.step_count,
+            self._bounds,
+            work_g,
+            heat_g,
+            counts_g,
+            changes_g,
+            work_cell,
+            heat_cell,
+            record_per_cell,
+        )
         self.ledger.add(tag, work_g, heat_g, changes_g.sum(), 1, dt)
 
     # ------------------------------------------------------------------ results
@@ -550,6 +650,52 @@ class MemoryArray:
             f"MemoryArray(n_cells={self.n_cells}, n_levels={self.n_levels}, T={self.temperature} K,"
             f" kinetics={self.kinetics!r}, seed={self.seed}, steps={self.step_count})"
         )
+
+
+def _finite(name: str, values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``errors.finite_array`` with the check of large contiguous arrays done in parallel."""
+    if values.shape == shape and values.size >= 4096 and values.flags.c_contiguous:
+        if kernels.all_finite(values.reshape(-1)):
+            return values
+    return finite_array(name, values, shape)
+
+
+def _held_blocks(grid, codes, max_steps: int = 4096):
+    """Split a grid's steps into blocks ``(k0, k1, dt)`` of steps ``k0 .. k1-1`` that evolve under
+    one landscape (grid points ``k0+1 .. k1`` equal), with one tag and one duration ``dt`` (s).
+
+    Durations count as one when they differ by no more than the rounding of the times they are
+    differences of (a uniform grid's ``t[k+1] - t[k]`` wobbles in its last bits); a block whose
+    durations are not all equal then uses their mean ``(t[k1] - t[k0]) / (k1 - k0)``, within
+    8 ulp of the times of every step's own duration: the flip probabilities stay within
+    round-off of each step's exact propagator. A per-cell landscape is a function of the
+    protocol's landscape, so equal protocol landscapes give equal per-cell ones.
+    """
+    times = grid.times
+    n = grid.n_steps
+    chunk = 65536
+    for c0 in range(0, n, chunk):
+        c1 = min(c0 + chunk, n)
+        e, s = grid.landscapes(c0, c1)  # points c0 .. c1; step k evolves under point k+1
+        d = np.diff(times[c0 : c1 + 1])
+        tol = 8.0 * np.spacing(np.abs(times[c0 + 1 : c1 + 1]))
+        same = np.ones(c1 - c0, dtype=bool)
+        same[0] = False
+        same[1:] &= np.all(e[2:] == e[1:-1], axis=1) & np.all(s[2:] == s[1:-1], axis=1)
+        same[1:] &= codes[c0 + 1 : c1] == codes[c0 : c1 - 1]
+        same[1:] &= (np.abs(d[1:] - d[:-1]) <= tol[1:]) & ((d[1:] > 0) == (d[:-1] > 0))
+        starts = np.flatnonzero(~same)
+        ends = np.append(starts[1:], c1 - c0)
+        for a, b in zip(starts, ends, strict=True):
+            for k0 in range(c0 + a, c0 + b, max_steps):
+                k1 = min(k0 + max_steps, c0 + b)
+                dk = d[k0 - c0 : k1 - c0]
+                dt = dk[0] if np.all(dk == dk[0]) else (times[k1] - times[k0]) / (k1 - k0)
+                if np.all(np.abs(dk - dt) <= tol[k0 - c0 : k1 - c0]):
+                    yield k0, k1, float(dt)
+                else:  # durations that drift: every step on its own
+                    for k in range(k0, k1):
+                        yield k, k + 1, float(d[k - c0])
 
 
 class _NoBar:

@@ -16,6 +16,7 @@ The step order is THEORY.md section 2: the landscape jumps (work), then the stat
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -30,20 +31,90 @@ from simcore.rng import bits, mix64, stream_of, to_unit
 _S32 = np.uint64(32)
 #: Cells per inner tile: the tile's states stay in L1 while the kernel sweeps a block of steps.
 TILE = 8192
+_TILE_WORDS = TILE // 8
+#: Cells per tile of the per-cell kernel, whose tile also holds two uint64 thresholds per cell.
+HTILE = 2048
+_HTILE_WORDS = HTILE // 8
+_M8 = np.uint64(0x00FF00FF00FF00FF)
+_H16 = np.uint64(0x0001000100010001)
+_S8 = np.uint64(8)
+_S48 = np.uint64(48)
 
 
-def bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes):
-    """``_bits_shared`` compiled (on its first call) with 512-bit vectors where the CPU has them."""
-    global _bits_warm
-    if _bits_warm:
-        _bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes)
-        return
-    with wide_vectors():
-        _bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes)
-    _bits_warm = True
+@jit(inline="always")
+def _byte_sum(x):
+    # the sum of the 8 bytes of x (each < 256): pairs into 16-bit lanes, then one multiply
+    # adds the four lanes into the top 16 bits
+    x = (x & _M8) + ((x >> _S8) & _M8)
+    return (x * _H16) >> _S48
 
 
-_bits_warm = False
+@jit(inline="always")
+def _load_tile(state, t0, n, buf):
+    # Copies the states of cells t0 .. t0+n into buffer 0 and zeroes the padding of both
+    # buffers up to a whole word (the word tallies count it). Returns 0, the current buffer.
+    half = buf.shape[0] // 2
+    for j in range(n):
+        buf[j] = state[t0 + j]
+    for j in range(n, (n + 7) // 8 * 8):
+        buf[j] = 0
+        buf[half + j] = 0
+    return 0
+
+
+@jit(inline="always")
+def _store_tile(state, t0, n, buf, cur):
+    half = buf.shape[0] // 2
+    for j in range(n):
+        state[t0 + j] = buf[cur * half + j]
+
+
+@jit(inline="always")
+def _tile_tally(words, cur, n):
+    """``(ones, changes)`` of a step that read buffer ``cur`` and wrote the other one.
+
+    States are 0/1 bytes, so 8 cells are summed per 64-bit word: byte lanes are accumulated for
+    up to 255 words (no carry between lanes), then added up. Exact integer counts.
+    """
+    half = words.shape[0] // 2
+    w_in = words[cur * half : cur * half + (n + 7) // 8]
+    w_out = words[(1 - cur) * half : (1 - cur) * half + (n + 7) // 8]
+    n1 = np.uint64(0)
+    nf = np.uint64(0)
+    for c0 in range(0, w_in.shape[0], 255):
+        acc1 = np.uint64(0)
+        accf = np.uint64(0)
+        for j in range(c0, min(c0 + 255, w_in.shape[0])):
+            x = w_out[j]
+            acc1 += x
+            accf += x ^ w_in[j]
+        n1 += _byte_sum(acc1)
+        nf += _byte_sum(accf)
+    return np.int64(n1), np.int64(nf)
+
+
+def _wide(kernel):
+    """``kernel`` compiled (on its first call) with 512-bit vectors where the CPU has them.
+
+    The first call compiles the kernel for its argument types (or loads it from Numba's cache);
+    the array layer passes C-contiguous arrays of fixed dtypes, so that is the only compilation.
+    A later call with other types compiles at LLVM's own vector width: slower, same results.
+    """
+    warm = False
+
+    @functools.wraps(kernel.py_func)
+    def call(*args, **kwargs):
+        nonlocal warm
+        if warm:
+            kernel(*args, **kwargs)
+            return
+        with wide_vectors():
+            kernel(*args, **kwargs)
+        warm = True
+
+    call.__name__ = kernel.__name__.lstrip("_")
+    call.kernel = kernel
+    return call
 
 
 @pjit
@@ -58,25 +129,30 @@ def _bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes):
     """
     n_steps = thresholds.shape[0]
     for g in prange(bounds.shape[0] - 1):
+        words = np.zeros(2 * _TILE_WORDS, dtype=np.uint64)  # two tile buffers, read as bytes
+        buf = words.view(np.uint8)
         for t0 in range(bounds[g], bounds[g + 1], TILE):
-            # a view indexed from 0 lets LLVM drop the negative-index check and vectorise
-            tile = state[t0 : min(t0 + TILE, bounds[g + 1])]
+            n = min(TILE, bounds[g + 1] - t0)
+            cur = _load_tile(state, t0, n, buf)
             for k in range(n_steps):
-                base = key + gamma * ((np.uint64(step0 + k) << _S32) + np.uint64(t0))
+                z = key + gamma * ((np.uint64(step0 + k) << _S32) + np.uint64(t0))
                 stay0 = thresholds[k, 0, 0]
                 drop1 = thresholds[k, 1, 0]
-                n1 = np.uint64(0)
-                nf = np.uint64(0)
-                for j in range(tile.shape[0]):
-                    s = tile[j]
-                    u = mix64(base + gamma * np.uint64(j))
+                s_in = buf[cur * TILE : cur * TILE + n]
+                s_out = buf[(1 - cur) * TILE : (1 - cur) * TILE + n]
+                for j in range(n):
+                    u = mix64(z)
+                    z += gamma  # the counter of cell t0 + j, as an induction (no multiply)
                     # from 0 the cell flips iff u >= stay0; from 1 it stays iff u >= drop1
-                    s_new = np.uint8(u >= (drop1 if s else stay0))
-                    tile[j] = s_new
-                    n1 += np.uint64(s_new)
-                    nf += np.uint64(s_new ^ s)
-                ones[g, k] += np.int64(n1)
-                changes[g, k] += np.int64(nf)
+                    s_out[j] = np.uint8(u >= (drop1 if s_in[j] else stay0))
+                n1, nf = _tile_tally(words, cur, n)
+                ones[g, k] += n1
+                changes[g, k] += nf
+                cur = 1 - cur
+            _store_tile(state, t0, n, buf, cur)
+
+
+bits_shared = _wide(_bits_shared)
 
 
 @pjit
@@ -145,8 +221,18 @@ def levels_shared_per_cell(
                 changes[g, k] += np.int64(nf)
 
 
+@jit(inline="always")
+def _bit_thresholds(a0, a1, saddle, kT, f0, kinetics, dt):
+    # (stay0, drop1) of one cell: the convention of propagator.level_thresholds, so the shared
+    # and per-cell paths draw the same states for the same landscape
+    k01, k10 = rate_pair(a0, a1, saddle, kT, f0, kinetics)
+    ph = phi((k01 + k10) * dt)
+    t01 = to_threshold(k01 * dt * ph)
+    return (_UMAX - t01 if t01 > 0 else _UMAX), to_threshold(k10 * dt * ph)
+
+
 @pjit
-def bits_step_heterogeneous(
+def _bits_heterogeneous(
     state,
     e_old,
     e_new,
@@ -157,62 +243,109 @@ def bits_step_heterogeneous(
     dt,
     key,
     gamma,
-    step,
+    step0,
     bounds,
+    ones,
+    changes,
     work_g,
     heat_g,
-    ones_g,
-    changes_g,
     work,
     heat,
     record,
+    kept_energies,
+    kept_saddles,
 ):
-    """One step of bit cells with per-cell landscapes and attempt frequencies.
+    """Bit cells with per-cell landscapes and attempt frequencies, a block of ``B`` steps of
+    duration ``dt`` (s) under one per-cell landscape.
 
-    ``e_old``/``e_new`` (N or 1, 2), ``saddles`` (N or 1, 1), ``f0`` (N or 1): a leading size of
-    1 means shared. Adds work and heat (J) per group to ``work_g``/``heat_g`` (G,), cells at 1 and
-    changes per group to ``ones_g``/``changes_g`` (G,), and per cell to ``work``/``heat`` (N,)
-    when ``record``. Shared arrays are read with stride 0; the exponentials are
-    ``simcore.expfun``'s, so the numbers do not depend on the platform's libm.
+    ``e_old`` (N or 1, 2) is the landscape before the block, ``e_new`` (N or 1, 2),
+    ``saddles`` (N or 1, 1) and ``f0`` (N or 1) the one every step of the block evolves under:
+    a leading size of 1 means shared (read with stride 0). The first step books the jump from
+    ``e_old`` as work; the others do none. Step ``k`` is step ``step0 + k`` of the random
+    stream ``(key, gamma)``. Adds to ``ones``/``changes`` (G, B) the cells at 1 after each
+    step and the level changes in each step, to ``work_g``/``heat_g`` (G,) each group's work
+    and heat (J), and, when ``record``, to ``work``/``heat`` (N,) each cell's. Unless they have
+    length 0, ``kept_energies`` (N, 2) and ``kept_saddles`` (N, 1) receive each cell's new
+    landscape once the cell is done (they may be ``e_old`` itself): the caller keeps its copy of
+    the landscape without a pass of its own.
+
+    Each cell's two sampling thresholds are computed once per block (closed-form propagator,
+    ``simcore.expfun`` exponentials, no libm), so a step costs a hash and a compare per cell, as
+    in ``bits_shared``. The landscape is fixed within the block, so a cell's heat telescopes to
+    ``E(x_first) - E(x_last)``: no float sum in the step loop.
     """
+    n_steps = ones.shape[1]
     se = np.int64(e_old.shape[0] > 1)
     sn = np.int64(e_new.shape[0] > 1)
     ss = np.int64(saddles.shape[0] > 1)
     sf = np.int64(f0.shape[0] > 1)
-    base = key + gamma * (np.uint64(step) << _S32)
     for g in prange(bounds.shape[0] - 1):
+        words = np.zeros(2 * _HTILE_WORDS, dtype=np.uint64)
+        buf = words.view(np.uint8)
+        stay = np.empty(HTILE, dtype=np.uint64)
+        drop = np.empty(HTILE, dtype=np.uint64)
+        lo = np.empty(HTILE)
+        hi = np.empty(HTILE)
+        top = np.empty(HTILE)
+        freq = np.empty(HTILE)
         w_acc = 0.0
         q_acc = 0.0
-        n1 = np.int64(0)
-        nf = np.int64(0)
-        start = bounds[g]
-        tile = state[start : bounds[g + 1]]
-        for j in range(tile.shape[0]):
-            i = start + j
-            s = tile[j]
-            a0 = e_new[i * sn, 0]
-            a1 = e_new[i * sn, 1]
-            w = (a1 - e_old[i * se, 1]) if s else (a0 - e_old[i * se, 0])
-            k01, k10 = rate_pair(a0, a1, saddles[i * ss, 0], kT, f0[i * sf], kinetics)
-            ph = phi((k01 + k10) * dt)
-            u = mix64(base + gamma * np.uint64(i))
-            # the convention of propagator.level_thresholds, so shared and per-cell paths agree
-            t01 = to_threshold(k01 * dt * ph)
-            stay0 = _UMAX - t01 if t01 > 0 else _UMAX
-            s_new = np.uint8(u >= (to_threshold(k10 * dt * ph) if s else stay0))
-            q = (a1 - a0) * (np.float64(s) - np.float64(s_new))
-            tile[j] = s_new
-            w_acc += w
-            q_acc += q
-            n1 += np.int64(s_new)
-            nf += np.int64(s_new ^ s)
-            if record:
-                work[i] += w
-                heat[i] += q
+        for t0 in range(bounds[g], bounds[g + 1], HTILE):
+            n = min(HTILE, bounds[g + 1] - t0)
+            cur = _load_tile(state, t0, n, buf)
+            for j in range(n):
+                i = t0 + j
+                lo[j] = e_new[i * sn, 0]
+                hi[j] = e_new[i * sn, 1]
+                top[j] = saddles[i * ss, 0]
+                freq[j] = f0[i * sf]
+            if dt > 0.0:
+                # contiguous operands and branch-free arithmetic: this loop vectorises
+                for j in range(n):
+                    stay[j], drop[j] = _bit_thresholds(
+                        lo[j], hi[j], top[j], kT, freq[j], kinetics, dt
+                    )
+            else:  # a jump without time: what _bit_thresholds gives for dt = 0
+                for j in range(n):
+                    stay[j] = _UMAX
+                    drop[j] = np.uint64(0)
+            st = stay[:n]
+            dr = drop[:n]
+            for k in range(n_steps):
+                z = key + gamma * ((np.uint64(step0 + k) << _S32) + np.uint64(t0))
+                s_in = buf[cur * HTILE : cur * HTILE + n]
+                s_out = buf[(1 - cur) * HTILE : (1 - cur) * HTILE + n]
+                for j in range(n):
+                    u = mix64(z)
+                    z += gamma
+                    s_out[j] = np.uint8(u >= (dr[j] if s_in[j] else st[j]))
+                n1, nf = _tile_tally(words, cur, n)
+                ones[g, k] += n1
+                changes[g, k] += nf
+                cur = 1 - cur
+            # work of the jump (first step) and heat, from the first and last state of each cell
+            fin = buf[cur * HTILE : cur * HTILE + n]
+            for j in range(n):
+                i = t0 + j
+                s = state[i]
+                w = (hi[j] - e_old[i * se, 1]) if s else (lo[j] - e_old[i * se, 0])
+                q = (hi[j] - lo[j]) * (np.float64(s) - np.float64(fin[j]))
+                w_acc += w
+                q_acc += q
+                if record:
+                    work[i] += w
+                    heat[i] += q
+                if kept_energies.shape[0] > 0:  # after the read of e_old[i]: may alias it
+                    kept_energies[i, 0] = lo[j]
+                    kept_energies[i, 1] = hi[j]
+                if kept_saddles.shape[0] > 0:
+                    kept_saddles[i, 0] = top[j]
+                state[i] = fin[j]
         work_g[g] += w_acc
         heat_g[g] += q_acc
-        ones_g[g] += n1
-        changes_g[g] += nf
+
+
+bits_heterogeneous = _wide(_bits_heterogeneous)
 
 
 @jit
@@ -313,6 +446,21 @@ def levels_step_heterogeneous(
         work_g[g] += w_acc
         heat_g[g] += q_acc
         changes_g[g] += nf
+
+
+@pjit
+def all_finite(values):
+    """True when every entry of the 1-D float array ``values`` is finite (no NaN, no inf)."""
+    n = values.shape[0]
+    parts = 64
+    bad = np.zeros(parts, dtype=np.uint8)
+    for c in prange(parts):
+        flag = np.uint8(0)
+        for i in range(n * c // parts, n * (c + 1) // parts):
+            d = values[i] - values[i]  # NaN exactly when values[i] is NaN or infinite
+            flag |= np.uint8(d != d)
+        bad[c] = flag
+    return not bad.any()
 
 
 @pjit

@@ -29,7 +29,7 @@ _TWO64 = 18446744073709551616.0
 _UMAX = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-@jit
+@jit(inline="always")
 def rate_pair(e_lo, e_hi, saddle, kT, f0, kinetics):
     """``(k(lo->hi), k(hi->lo))`` for one pair (kinetics 0 = arrhenius, 1 = glauber)."""
     if kinetics == 0:
@@ -50,7 +50,7 @@ def bit_flip_probabilities(e0, e1, saddle, kT, f0, kinetics, dt):
     return k01 * dt * ph, k10 * dt * ph
 
 
-@jit
+@jit(inline="always")
 def to_threshold(p):
     """``floor(p * 2**64)``, saturating, for the test ``u < threshold``."""
     if p <= 0.0:

@@ -78,21 +78,29 @@ def run_shared(state, thresholds, seed, step0, energies=None):
     return state, occ, work, heat
 
 
-def bits_step_heterogeneous(state, e_old, e_new, saddles, f0, kT, kinetics, dt, seed, step):
-    """Twin of kernels.bits_step_heterogeneous with full (N, ...) arrays."""
+def bits_heterogeneous(state, e_old, e_new, saddles, f0, kT, kinetics, dt, seed, step0, n_steps):
+    """Twin of kernels.bits_heterogeneous with full (N, ...) arrays, step by step: returns the
+    new state, cells at 1 and level changes after each step (B,), per-cell work and heat."""
     n = state.size
+    cells = np.arange(n)
     up, down = rates(e_new[:, 0], e_new[:, 1], saddles[:, 0], kT, f0, kinetics)
     phi = phi_np((up + down) * dt)
-    p01, p10 = up * dt * phi, down * dt * phi
-    u = rng.uniform_bits(seed, step, np.arange(n))
-    t01, t10 = rng.threshold(p01), rng.threshold(p10)
+    t01, t10 = rng.threshold(up * dt * phi), rng.threshold(down * dt * phi)
     stay0 = np.where(t01 > 0, UMAX - t01, UMAX)
-    flip = np.where(state == 1, u < t10, u >= stay0)
     s = state.astype(np.int64)
-    work = e_new[np.arange(n), s] - e_old[np.arange(n), s]
-    new = np.where(flip, 1 - s, s)
-    heat = e_new[np.arange(n), s] - e_new[np.arange(n), new]
-    return new.astype(np.uint8), work, heat
+    work = e_new[cells, s] - e_old[cells, s]  # the jump before the first step
+    heat = np.zeros(n)
+    ones = np.zeros(n_steps, dtype=np.int64)
+    changes = np.zeros(n_steps, dtype=np.int64)
+    for k in range(n_steps):
+        u = rng.uniform_bits(seed, step0 + k, cells)
+        flip = np.where(s == 1, u < t10, u >= stay0)
+        new = np.where(flip, 1 - s, s)
+        heat += e_new[cells, s] - e_new[cells, new]
+        ones[k] = new.sum()
+        changes[k] = flip.sum()
+        s = new
+    return s.astype(np.uint8), ones, changes, work, heat
 
 
 def gillespie_step(state, e_new, saddles, f0, kT, kinetics, dt, seed, step):

@@ -100,19 +100,16 @@ def _heterogeneous_inputs(n, m, seed=4):
     return state, e_old, e_new, sad, f0
 
 
-@pytest.mark.parametrize("kinetics", ["arrhenius", "glauber"])
-def test_bits_heterogeneous_matches_twin(kinetics):
-    n, seed, step = 2000, 5, 17
-    state, e_old, e_new, sad, f0 = _heterogeneous_inputs(n, 2)
-    ref_state, ref_w, ref_q = naive.bits_step_heterogeneous(
-        state, e_old, e_new, sad, f0, KT, kinetics, 1e-9, seed, step
-    )
+def _run_bits_heterogeneous(
+    state, e_old, e_new, sad, f0, kinetics, dt, seed, step0, n_steps, g, kept=None
+):
+    n = state.size
     key, gamma = rng.stream(seed)
-    g = 7
     wg, qg = np.zeros(g), np.zeros(g)
-    ones, ch = np.zeros(g, dtype=np.int64), np.zeros(g, dtype=np.int64)
+    ones, ch = np.zeros((g, n_steps), dtype=np.int64), np.zeros((g, n_steps), dtype=np.int64)
     work, heat = np.zeros(n), np.zeros(n)
-    kernels.bits_step_heterogeneous(
+    state = state.copy()
+    kernels.bits_heterogeneous(
         state,
         e_old,
         e_new,
@@ -120,24 +117,113 @@ def test_bits_heterogeneous_matches_twin(kinetics):
         f0,
         KT,
         kinetics_code(kinetics),
-        1e-9,
+        dt,
         key,
         gamma,
-        step,
-        _bounds(n),
-        wg,
-        qg,
+        step0,
+        _bounds(n, g),
         ones,
         ch,
+        wg,
+        qg,
         work,
         heat,
         True,
+        np.empty((0, 2)) if kept is None else kept[0],
+        np.empty((0, 1)) if kept is None else kept[1],
     )
-    np.testing.assert_array_equal(state, ref_state)
+    return state, ones, ch, wg, qg, work, heat
+
+
+@pytest.mark.parametrize("kinetics", ["arrhenius", "glauber"])
+@pytest.mark.parametrize("n,n_steps,g", [(2000, 1, 7), (5003, 13, 3), (20, 5, 2)])
+def test_bits_heterogeneous_matches_twin(kinetics, n, n_steps, g):
+    # groups longer than a tile (5003 / 3 > HTILE), ragged tile ends, one and many steps
+    seed, step0 = 5, 17
+    state, e_old, e_new, sad, f0 = _heterogeneous_inputs(n, 2)
+    dt = 1e-9
+    ref_state, ref_ones, ref_ch, ref_w, ref_q = naive.bits_heterogeneous(
+        state, e_old, e_new, sad, f0, KT, kinetics, dt, seed, step0, n_steps
+    )
+    state1, ones, ch, wg, qg, work, heat = _run_bits_heterogeneous(
+        state, e_old, e_new, sad, f0, kinetics, dt, seed, step0, n_steps, g
+    )
+    np.testing.assert_array_equal(state1, ref_state)
+    np.testing.assert_array_equal(ones.sum(axis=0), ref_ones)
+    np.testing.assert_array_equal(ch.sum(axis=0), ref_ch)
+    assert ref_ch.sum() > n // 20  # real flips were compared
     np.testing.assert_allclose(work, ref_w, rtol=1e-12, atol=1e-35)
     np.testing.assert_allclose(heat, ref_q, rtol=1e-12, atol=1e-35)
-    assert ones.sum() == ref_state.sum()
     np.testing.assert_allclose(wg.sum(), ref_w.sum(), rtol=1e-12)
+    np.testing.assert_allclose(qg.sum(), ref_q.sum(), rtol=1e-12, atol=1e-12 * KT)
+
+
+def test_bits_heterogeneous_block_equals_single_steps():
+    # a block of B steps under one landscape draws what B one-step calls draw
+    n, b, seed = 3001, 6, 2
+    state, e_old, e_new, sad, f0 = _heterogeneous_inputs(n, 2, seed=1)
+    block = _run_bits_heterogeneous(state, e_old, e_new, sad, f0, "arrhenius", 2e-9, seed, 40, b, 5)
+    s = state
+    work, heat = np.zeros(n), np.zeros(n)
+    for k in range(b):
+        s, ones, _, _, _, w, q = _run_bits_heterogeneous(
+            s, e_old if k == 0 else e_new, e_new, sad, f0, "arrhenius", 2e-9, seed, 40 + k, 1, 5
+        )
+        work += w
+        heat += q
+        np.testing.assert_array_equal(ones[:, 0], block[1][:, k])
+    np.testing.assert_array_equal(s, block[0])
+    np.testing.assert_array_equal(work, block[5])
+    np.testing.assert_allclose(heat, block[6], rtol=1e-12, atol=1e-35)
+
+
+@pytest.mark.parametrize("over_old", [True, False])
+def test_bits_heterogeneous_keeps_the_new_landscape(over_old):
+    # the kernel copies each cell's new landscape out, also over e_old itself (read first)
+    n = 3000
+    state, e_old, e_new, sad, f0 = _heterogeneous_inputs(n, 2, seed=6)
+    ref = _run_bits_heterogeneous(state, e_old, e_new, sad, f0, "arrhenius", 1e-9, 4, 9, 3, 5)
+    old = e_old.copy()
+    kept = (old if over_old else np.full((n, 2), np.nan), np.full((n, 1), np.nan))
+    got = _run_bits_heterogeneous(state, old, e_new, sad, f0, "arrhenius", 1e-9, 4, 9, 3, 5, kept)
+    for x, y in zip(ref, got, strict=True):
+        np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(kept[0], e_new)
+    np.testing.assert_array_equal(kept[1], sad)
+
+
+def test_all_finite():
+    x = np.random.default_rng(0).normal(size=100_003)
+    assert kernels.all_finite(x)
+    for bad in (np.nan, np.inf, -np.inf):
+        y = x.copy()
+        y[77_777] = bad
+        assert not kernels.all_finite(y)
+    assert kernels.all_finite(np.empty(0))
+
+
+def test_bits_heterogeneous_shared_rows_read_with_stride_zero():
+    # (1, 2) energies, (1, 1) saddles and (1,) f0 mean "the same for every cell"
+    n, seed = 1500, 3
+    state, e_old, e_new, sad, f0 = _heterogeneous_inputs(n, 2, seed=2)
+    full = _run_bits_heterogeneous(
+        state,
+        np.tile(e_old[:1], (n, 1)),
+        np.tile(e_new[:1], (n, 1)),
+        np.tile(sad[:1], (n, 1)),
+        np.full(n, f0[0]),
+        "glauber",
+        1e-9,
+        seed,
+        0,
+        4,
+        7,
+    )
+    shared = _run_bits_heterogeneous(
+        state, e_old[:1], e_new[:1], sad[:1], f0[:1], "glauber", 1e-9, seed, 0, 4, 7
+    )
+    for x, y in zip(full, shared, strict=True):
+        np.testing.assert_array_equal(x, y)
 
 
 @pytest.mark.parametrize("kinetics", ["arrhenius", "glauber"])
