@@ -19,7 +19,7 @@ import argparse
 import signal
 import sys
 
-from simcore.errors import ParameterError
+from experiments.signals import interrupt_guard, raise_if_interrupted
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -164,27 +164,32 @@ def _sweep(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with interrupt_guard():  # first: a signal during the imports below is handled too
+        try:
+            return _main(argv)
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", signal.SIGINT)
+            print(f"limsim: interrupted ({signal.Signals(signum).name}); no partial result file"
+                  " was left", file=sys.stderr)
+            return 128 + int(signum)
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
-    from experiments.runner import interrupt_guard, raise_if_interrupted
+    from simcore.errors import ParameterError
     from simcore.io import ResultFileError
     from simcore.sweep import DamagedFileError
 
     try:
-        with interrupt_guard():
-            rc = _dispatch(args)
-            raise_if_interrupted()  # a signal whose exception a finaliser swallowed
-            return rc
+        rc = _dispatch(args)
+        raise_if_interrupted()  # a signal whose exception a finaliser swallowed
+        return rc
     except ParameterError as exc:
         print(f"limsim: error: {exc}", file=sys.stderr)
         return 2
     except (ResultFileError, DamagedFileError) as exc:
         print(f"limsim: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as exc:
-        signum = getattr(exc, "signum", signal.SIGINT)
-        print(f"limsim: interrupted ({signal.Signals(signum).name}); no partial result file was"
-              " left", file=sys.stderr)
-        return 128 + int(signum)
 
 
 def _dispatch(args) -> int:

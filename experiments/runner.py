@@ -7,10 +7,7 @@ drawn from the file read back from disk, exactly as ``limsim plot`` would.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import signal
-import threading
 from pathlib import Path
 from types import ModuleType
 
@@ -19,6 +16,7 @@ import numpy as np
 from experiments import config as cfgmod
 from experiments.common import checks_tree, write_text_atomic
 from experiments.registry import EXPERIMENTS
+from experiments.signals import raise_if_interrupted
 from simcore import io
 from simcore.errors import ParameterError
 
@@ -47,44 +45,6 @@ class MemoryRefused(ParameterError):
 
 def _gib(n: float) -> str:
     return f"{n / 2**30:.3g} GiB"
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGINT or SIGTERM, raised in the main thread so that the same cleanup runs for both."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
-_SIGNALLED: list[int] = []
-
-
-@contextlib.contextmanager
-def interrupt_guard():
-    """SIGINT and SIGTERM raise ``Terminated`` in the main thread (atomic writes then remove
-    their temporary files) and are remembered: Python drops an exception raised while a
-    finaliser runs, so ``raise_if_interrupted`` re-raises at the next safe point."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        _SIGNALLED.append(signum)
-        raise Terminated(signum)
-
-    _SIGNALLED.clear()
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
-
-
-def raise_if_interrupted() -> None:
-    if _SIGNALLED:
-        raise Terminated(_SIGNALLED[-1])
 
 
 def experiment(name: str) -> ModuleType:

@@ -37,6 +37,14 @@ def _stop(child, signum, group):
             child.wait()
 
 
+def _threads(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return int(next(x.split()[1] for x in status.splitlines() if x.startswith("Threads:")))
+
+
 def _no_partial_files(root: Path) -> list[Path]:
     left = [p for p in root.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
     assert not left, left
@@ -75,7 +83,11 @@ def test_interrupted_run_leaves_nothing(tmp_path, signum, group):
     # 2e6 cells: the run takes minutes, so the signal lands in the simulation.
     child = _start(["run", "landauer_erasure", "--set", "n_cells=2000000", "--out", str(out)],
                    tmp_path)
-    time.sleep(4.0)
+    # Wait until the simulation runs: Numba's worker threads exist (Linux), or 20 s have passed.
+    deadline = time.monotonic() + 20
+    while child.poll() is None and time.monotonic() < deadline and _threads(child.pid) < 2:
+        time.sleep(0.05)
+    time.sleep(1.0)
     assert child.poll() is None, child.communicate()[0].decode()
     output = _stop(child, signum, group)
     assert child.returncode == 128 + signum, output
