@@ -15,8 +15,13 @@ an optimiser or a device spread gives): "held" runs a hold protocol through
 thresholds once, then a hash and a compare per cell-step), its twin computes the per-cell flip
 probabilities once too; "every step" calls ``MemoryArray.step`` with a new (N, 2) landscape every
 step (thresholds, three exponentials per cell, every step), its twin recomputes them every step.
-Numba figures are the best of three runs: the machine is shared, so the best is the least
-disturbed.
+"indexed" (the optimiser's writes: a rest landscape and two tilts, new kinds and a new table every
+step) calls ``MemoryArray.step(table, saddles, dt, kinds=...)``: rates once per kind, one
+exponential per cell-step; its twin does the same with NumPy (per-kind tables, ``expm1`` per
+cell); "shared f0, indexed" the same with one attempt frequency (a threshold per kind and level,
+computed once per step; its twin looks up per-kind flip probabilities).
+Numba figures are the best of three runs (five for the indexed rows): the machine is shared, so
+the best is the least disturbed.
 """
 
 from __future__ import annotations
@@ -116,6 +121,69 @@ def _numpy_heterogeneous(n: int, n_steps: int, dt: float, held: bool) -> float:
     return time.perf_counter() - t
 
 
+def _indexed_table(scale: float = 1.0):
+    """The optimiser's bit landscapes (``experiments/lim_optimizer.py``, ``_Memory.write``): row 0
+    rests (flat wells, saddle 20 kT), row 1 + t tilts towards level t (``v_tilt``: the other
+    level lifted by 4 kT) under a 1 kT saddle. ``scale`` varies the tilt from step to step."""
+    e = np.array([[0.0, 0.0], [0.0, 4.0 * scale], [4.0 * scale, 0.0]]) * KT
+    s = np.array([[20.0], [1.0], [1.0]]) * KT
+    return e, s
+
+
+def _kinds(n: int, n_steps: int) -> list[np.ndarray]:
+    """A new selection every step: a quarter of the cells written (to a random level), the
+    rest resting, as uint8 kinds (N,)."""
+    rs = np.random.default_rng(4)
+    out = []
+    for _ in range(min(n_steps, 4)):
+        k = np.zeros(n, dtype=np.uint8)
+        written = rs.random(n) < 0.25
+        k[written] = 1 + rs.integers(0, 2, written.sum())
+        out.append(k)
+    return out
+
+
+def _numpy_indexed(n: int, n_steps: int, dt: float, per_cell: bool = True) -> float:
+    """NumPy twin of indexed bit steps: per kind and level the share of the escape rate and the
+    relaxation rate at f0 = 1 (computed once per step, K = 3); per cell one ``expm1`` of
+    ``f0 g dt`` (per-cell f0) or a lookup of the kind's flip probability; returns seconds."""
+    f0 = _cells(n)[0] if per_cell else F0
+    kinds = _kinds(n, n_steps)
+    gen = np.random.default_rng(3)
+    state = np.zeros(n, dtype=np.uint8)
+    t = time.perf_counter()
+    for k in range(n_steps):
+        e, s = _indexed_table(1.0 + 0.01 * (k % 2))
+        top = np.maximum(s[:, 0], np.maximum(e[:, 0], e[:, 1]))
+        a01 = np.exp(-(top - e[:, 0]) / KT)
+        a10 = np.exp(-(top - e[:, 1]) / KT)
+        g = a01 + a10
+        share = np.stack([a01 / g, a10 / g], axis=1).ravel()  # code 2 kind + level
+        rate = np.repeat(g * dt, 2)
+        code = 2 * kinds[k % len(kinds)] + state
+        if per_cell:
+            p = share[code] * -np.expm1(-f0 * rate[code])
+        else:
+            p = (share * -np.expm1(-f0 * rate))[code]
+        state ^= (gen.random(n) < p).astype(np.uint8)
+        np.count_nonzero(state)
+    return time.perf_counter() - t
+
+
+def _numba_indexed(n: int, n_steps: int, dt: float, per_cell: bool = True) -> float:
+    """Indexed bit steps, seconds: ``step(table, ..., kinds=...)`` with a new table and new kinds
+    every step (per-cell f0: one exponential per cell-step; shared f0: a threshold lookup)."""
+    f0 = _cells(n)[0] if per_cell else F0
+    kinds = _kinds(n, n_steps)
+    arr = sc.MemoryArray(n, temperature=T, attempt_frequency=f0, seed=1)
+    tables = [_indexed_table(1.0), _indexed_table(1.01)]
+    arr.step(*tables[0], dt, kinds=kinds[0])
+    t = time.perf_counter()
+    for k in range(n_steps):
+        arr.step(*tables[k % 2], dt, kinds=kinds[k % len(kinds)])
+    return time.perf_counter() - t
+
+
 def _numba_shared(n: int, m: int, protocol: sc.Protocol, dt: float) -> float:
     arr = sc.MemoryArray(n, m, temperature=T, attempt_frequency=F0, seed=1)
     t = time.perf_counter()
@@ -172,6 +240,7 @@ def run(quick: bool = True) -> list[dict]:
     _numba_shared(1000, 2, _ramp_protocol(2, 4, dt), dt)
     _numba_shared(1000, 4, _ramp_protocol(4, 4, dt), dt)
     _numba_heterogeneous(1000, 2, dt, True)
+    _numba_indexed(2**16, 2, dt)
     cases = []
     sizes = (10**5, 10**6, 10**7) if quick else (10**3, 10**5, 10**6, 10**7, 10**8)
     for n in sizes:
@@ -181,12 +250,19 @@ def run(quick: bool = True) -> list[dict]:
         cases.append((f"{m}-level shared", n, m, (200 if m < 256 else 40) if quick else 1000))
     cases.append(("bits per-cell f0,tilt held", 10**6, 2, 20 if quick else 100))
     cases.append(("bits per-cell, every step", 10**6, 2, 10 if quick else 40))
+    cases.append(("bits per-cell f0, indexed", 10**6, 2, 20 if quick else 100))
+    cases.append(("bits shared f0, indexed", 10**6, 2, 20 if quick else 100))
     try:
         for kernel, n, m, steps in cases:
             cell_steps = n * steps
             per_cell = kernel.startswith("bits per-cell")
             held = kernel.endswith("held")
-            if per_cell:
+            indexed = kernel.endswith("indexed")
+            if indexed:
+                np_steps = max(2, steps // 4)
+                pc = "per-cell" in kernel
+                t_np = _numpy_indexed(n, np_steps, dt, pc) * steps / np_steps
+            elif per_cell:
                 np_steps = max(2, steps // 4)
                 t_np = _numpy_heterogeneous(n, np_steps, dt, held) * steps / np_steps
             else:
@@ -195,7 +271,9 @@ def run(quick: bool = True) -> list[dict]:
                 t_np = _numpy_shared(n, m, _ramp_protocol(m, np_steps, dt), dt) * steps / np_steps
             for th in threads:
                 numba.set_num_threads(th)
-                if per_cell:
+                if indexed:
+                    t_nb = _best(lambda n=n, s=steps, pc=pc: _numba_indexed(n, s, dt, pc), 5)
+                elif per_cell:
                     t_nb = _best(
                         lambda n=n, s=steps, h=held: _numba_heterogeneous(n, s, dt, h), 3
                     )

@@ -546,20 +546,13 @@ def simulate_point(cfg: Config, index: int, n_params: int) -> dict:
 
 # --------------------------------------------------------------------------- experiment
 def run(cfg: Config, progress: bool = False) -> dict:
-    import numba
-
     points = []
     b = bar(len(cfg.sizes), NAME, progress)
-    # every engine step here advances one landscape for a few counts: a parallel loop over one
-    # step would only pay thread wake-ups (x10 on a loaded machine), so run single-threaded
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
     try:
         for i, n in enumerate(cfg.sizes):
             points.append(simulate_point(cfg, i, int(n)))
             b.update(1)
     finally:
-        numba.set_num_threads(threads)
         b.close()
     return {"config": cfg, "points": points}
 

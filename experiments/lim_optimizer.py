@@ -391,12 +391,13 @@ class _Memory:
         book.hops += hops
         book.writes += idx.size
         book.nominal += hops * self.nominal_cost(barrier)
+        # indexed landscapes: row 0 rests, row 1 + u tilts towards target uniq[u]
+        kinds = np.zeros(n, dtype=np.uint8 if uniq.size < 256 else np.int64)
+        kinds[idx] = 1 + inv
         for slope, saddle, dt in pieces:
-            e = np.zeros((n, m))
-            e[idx] = v_tilt(m, tw, slope)
-            s = np.full((n, m - 1), barrier)
-            s[idx] = saddle
-            array.step(e, s, dt, wall, record_per_cell=rec)
+            e = np.vstack([rest_e[None], v_tilt(m, uniq, slope)])
+            s = np.vstack([rest_s[None], np.full((uniq.size, m - 1), saddle)])
+            array.step(e, s, dt, wall, record_per_cell=rec, kinds=kinds)
         array.step(rest_e, rest_s, 0.0, wall, record_per_cell=rec)
 
     def read(self):

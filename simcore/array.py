@@ -2,7 +2,8 @@
 
 ``run(protocol, dt)`` advances every cell through a shared protocol; ``step(energies, saddles,
 dt, tag)`` advances one step under landscapes that may differ from cell to cell (an optimiser's
-per-cell tilts, device variability). Both use the exact propagator and the step order of
+per-cell tilts, device variability), given per cell or, with ``kinds=``, as rows of a small table
+that each cell selects. Both use the exact propagator and the step order of
 THEORY.md section 2, and draw every random number from ``simcore.rng`` keyed by
 (seed, step, cell), so the same seed gives the same numbers for any thread count.
 """
@@ -34,6 +35,9 @@ from simcore.rng import GENERATOR, MAX_CELLS, MAX_STEPS, check_seed, stream
 GROUPS = 64
 #: Random stream used to prepare initial states (distinct from the dynamics' stream 0).
 PREPARE_DRAW = 2**63
+#: Arrays with fewer cells run an indexed step on the calling thread: waking the thread pool
+#: costs 0.1-1 ms on a loaded machine, more than the step (same results either way).
+PARALLEL_CELLS = 2**15
 #: Budget (entries) for the per-block tables, bounding the extra memory of a run.
 _BLOCK_ENTRIES = 2**22
 
@@ -123,8 +127,9 @@ class MemoryArray:
         self._allocate()
         self.step_count = 0
         self._preparations = 0
-        self._energies: np.ndarray | None = None  # current landscape, (M,) or (N, M)
+        self._energies: np.ndarray | None = None  # current landscape, (M,) or (N, M) or (K, M)
         self._saddles: np.ndarray | None = None
+        self._kinds: np.ndarray | None = None  # (N,) rows of a (K, M) table, else None
         self.ledger = Ledger(np.diff(self._bounds))
         self.prepare(initial)
 
@@ -263,9 +268,10 @@ class MemoryArray:
                 initial = boltzmann(protocol.start[0], self.kT)
             self.prepare(initial)
             self._energies = self._saddles = None  # prepared in the first landscape: no work
+            self._kinds = None
         elif self._energies is not None and not stepwise:
             e0, s0 = protocol.start
-            if self._energies.ndim != 1 or self._saddles.ndim != 1:
+            if self._kinds is not None or self._energies.ndim != 1 or self._saddles.ndim != 1:
                 raise ParameterError(
                     "initial",
                     None,
@@ -344,6 +350,7 @@ class MemoryArray:
             )
         e_end, s_end = grid.landscapes(s_total, s_total)
         self._energies, self._saddles = e_end[0], s_end[0]
+        self._kinds = None
         self._merge(ledger)
         return self._result(
             ledger,
@@ -430,24 +437,52 @@ class MemoryArray:
 
     # ------------------------------------------------------------------ step
     def step(
-        self, energies, saddles, dt: float, tag: str = "update", *, record_per_cell: bool = False
+        self,
+        energies,
+        saddles,
+        dt: float,
+        tag: str = "update",
+        *,
+        record_per_cell: bool = False,
+        kinds=None,
     ) -> None:
         """Advance one step: the landscape jumps to ``(energies, saddles)`` (shared (M,) or per
         cell (N, M)), then every cell evolves for ``dt`` s under it. Books work, heat and level
         changes under ``tag`` in ``self.ledger``. The first landscape an array sees costs no work
-        (it is where the cells were prepared)."""
-        e, s = self._check_landscape(energies, saddles)
+        (it is where the cells were prepared).
+
+        Indexed form: with ``kinds``, an integer array (N,) with values in [0, K), ``energies``
+        (K, M) and ``saddles`` (K, M-1) are a table of landscapes and cell ``i`` evolves under row
+        ``kinds[i]`` (an optimiser's few distinct per-cell tilts). The states, work and heat are
+        those of the per-cell step with the expanded landscapes ``energies[kinds]`` (bit cells,
+        and M-level cells with per-cell attempt frequencies; M-level cells with a shared one
+        sample each kind's exact propagator with the uniforms a shared step would use), but the
+        rates are computed once per kind: a bit cell costs a table lookup, or one exponential
+        when its attempt frequency is its own."""
+        if kinds is None:
+            e, s = self._check_landscape(energies, saddles)
+        else:
+            e, s, kinds = self._check_indexed(energies, saddles, kinds)
         dt = float(dt)
         if not (np.isfinite(dt) and dt >= 0):
             raise ParameterError("dt", dt, "a finite duration >= 0 (s)")
         tag = check_tag(tag)
         if self.step_count + 1 >= MAX_STEPS:
             raise ParameterError("step", self.step_count, f"fewer than {MAX_STEPS} steps per array")
-        e_old = e if self._energies is None else self._energies
+        if kinds is not None:
+            self._step_indexed(e, s, kinds, dt, tag, record_per_cell)
+            return
+        if self._kinds is not None and e.ndim == 1 and s.ndim == 1:
+            # a shared landscape after an indexed one: one kind (the same draws as a shared step)
+            one = np.zeros(self.n_cells, dtype=np.uint8)
+            self._step_indexed(e[None], s[None], one, dt, tag, record_per_cell, keep=False)
+            self._remember(e, s)
+            return
+        e_old = e if self._energies is None else self._old_cells()
         if e.ndim == 1 and s.ndim == 1 and e_old.ndim == 1 and self.homogeneous:
             self._step_shared(e_old, e, s, dt, tag, record_per_cell)
         elif self.n_levels == 2:
-            self._bits_block(e, s, dt, 1, tag, record_per_cell)
+            self._bits_block(e, s, dt, 1, tag, record_per_cell, e_old=e_old)
             return
         else:
             self._step_heterogeneous(e_old, e, s, dt, tag, record_per_cell)
@@ -464,6 +499,172 @@ class MemoryArray:
         s = _finite("saddles", s, (m - 1,) if s.ndim < 2 else (n, m - 1))
         return e, s
 
+    def _check_indexed(self, energies, saddles, kinds):
+        """A landscape table ``(energies (K, M), saddles (K, M-1))`` and ``kinds`` (N,) with
+        values in [0, K), as contiguous float64 arrays and uint8 kinds (int64 when K > 256),
+        else ParameterError."""
+        m, n = self.n_levels, self.n_cells
+        try:
+            e = np.asarray(energies, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ParameterError("energies", energies, f"a (K, {m}) table of landscapes") from None
+        if e.ndim != 2 or e.shape[0] < 1:
+            raise ParameterError(
+                "energies", energies, f"a (K, {m}) table of landscapes with kinds, K >= 1"
+            )
+        n_kinds = e.shape[0]
+        e = finite_array("energies", e, (n_kinds, m))
+        s = finite_array("saddles", saddles, (n_kinds, m - 1))
+        k = np.asarray(kinds)
+        allowed = f"an integer array of shape ({n},) with values in [0, {n_kinds})"
+        if k.dtype == np.bool_ or k.dtype.kind not in "iu":
+            raise ParameterError("kinds", kinds, allowed)
+        if k.shape != (n,):
+            raise ParameterError("kinds", kinds, f"{allowed}, got shape {k.shape}")
+        lo, hi = int(k.min()), int(k.max())
+        if lo < 0 or hi >= n_kinds:
+            raise ParameterError(
+                "kinds", kinds, f"{allowed} (the rows of energies), got [{lo}, {hi}]"
+            )
+        dtype = np.uint8 if n_kinds <= 256 else np.int64
+        return (
+            np.ascontiguousarray(e),
+            np.ascontiguousarray(s),
+            np.ascontiguousarray(k, dtype=dtype),
+        )
+
+    def _old_cells(self):
+        """The current landscape's energies, (M,) or (N, M) (an indexed one expanded); None
+        before the first landscape."""
+        if self._kinds is not None:
+            return self._energies[self._kinds]
+        return self._energies
+
+    def _step_indexed(self, e, s, kinds, dt, tag, record_per_cell, keep=True) -> None:
+        """One step under the checked table ``(e (K, M), s (K, M-1))`` and ``kinds`` (N,); keeps
+        the table and the kinds as the current landscape unless ``keep`` is False."""
+        m, n = self.n_levels, self.n_cells
+        if kinds.dtype != np.uint8 or (m > 2 and not self.homogeneous):
+            # many kinds, or M-level cells with their own attempt frequencies (exact jumps per
+            # cell): the per-cell path on the expanded landscapes, the same draws
+            old = e[kinds] if self._energies is None else self._old_cells()
+            e_cells, s_cells = e[kinds], s[kinds]
+            if m == 2:
+                self._bits_block(e_cells, s_cells, dt, 1, tag, record_per_cell, e_old=old)
+            else:
+                self._step_heterogeneous(old, e_cells, s_cells, dt, tag, record_per_cell)
+                self._remember(e_cells, s_cells)
+                self.step_count += 1
+            return
+        old_per_cell = False
+        if self._energies is None:
+            e_old, kinds_old = e, kinds
+        elif self._kinds is not None:
+            e_old, kinds_old = self._energies, self._kinds
+        elif self._energies.ndim == 1:
+            e_old, kinds_old = self._energies[None], _ROW0
+        else:
+            e_old, kinds_old, old_per_cell = self._energies, _ROW0, True
+        e_old = np.ascontiguousarray(e_old)
+        g = self._bounds.size - 1
+        work_g = np.zeros(g)
+        heat_g = np.zeros(g)
+        if record_per_cell:
+            work_cell, heat_cell = self.ledger.per_cell_buffers(n)
+        else:
+            work_cell = heat_cell = np.empty(0)
+        key, gamma = stream(self.seed, 0)
+        if m == 2:
+            f0 = np.atleast_1d(self.attempt_frequency)
+            n_kinds = e.shape[0]
+            thresholds = np.empty((n_kinds if self.homogeneous else 0, 2), dtype=np.uint64)
+            escape = np.empty((0 if self.homogeneous else 2 * n_kinds, 2))
+            if self.homogeneous:
+                kernels.bit_kind_thresholds(e, s, self.kT, float(f0[0]), self._kin, dt, thresholds)
+            else:
+                kernels.bit_kind_escape(e, s, self.kT, self._kin, dt, escape)
+            flip_heat = np.empty(2 * n_kinds)  # a hop out of level 0 or 1 of each kind
+            flip_heat[1::2] = e[:, 1] - e[:, 0]
+            flip_heat[0::2] = -flip_heat[1::2]
+            ones = np.zeros((g, 1), dtype=np.int64)
+            changes = np.zeros((g, 1), dtype=np.int64)
+            bits = kernels.bits_indexed if n >= PARALLEL_CELLS else kernels.bits_indexed_serial
+            bits(
+                self.state,
+                kinds,
+                thresholds.reshape(-1),
+                escape,
+                f0,
+                e.reshape(-1),
+                flip_heat,
+                e_old.reshape(-1),
+                kinds_old,
+                old_per_cell,
+                key,
+                gamma,
+                self.step_count,
+                self._bounds,
+                ones,
+                changes,
+                work_g,
+                heat_g,
+                work_cell,
+                heat_cell,
+                bool(record_per_cell),
+            )
+        else:
+            k = e.shape[0]
+            probs = np.empty((k, m, m))
+            thresholds = np.empty((k, m, m - 1), dtype=np.uint64)
+            step_tables(
+                e,
+                s,
+                self.kT,
+                float(self.attempt_frequency),
+                self._kin,
+                np.full(k, dt),
+                probs,
+                thresholds,
+            )
+            counts = np.zeros((g, m), dtype=np.int64)
+            changes = np.zeros(g, dtype=np.int64)
+            levels = (
+                kernels.levels_indexed if n >= PARALLEL_CELLS else kernels.levels_indexed_serial
+            )
+            levels(
+                self.state,
+                kinds,
+                thresholds,
+                e,
+                e_old,
+                kinds_old,
+                old_per_cell,
+                key,
+                gamma,
+                self.step_count,
+                self._bounds,
+                counts,
+                changes,
+                work_g,
+                heat_g,
+                work_cell,
+                heat_cell,
+                bool(record_per_cell),
+            )
+        self.ledger.add(tag, work_g, heat_g, changes.sum(), 1, dt)
+        self.step_count += 1
+        if keep:
+            self._remember_indexed(e, s, kinds)
+
+    def _remember_indexed(self, e, s, kinds) -> None:
+        """Keep copies of a landscape table and the kinds (the kinds' buffer is reused)."""
+        if self._kinds is not None and self._kinds.dtype == kinds.dtype:
+            np.copyto(self._kinds, kinds)
+        else:
+            self._kinds = kinds.copy()
+        self._energies = e.copy()
+        self._saddles = s.copy()
+
     def _bits_block(
         self, e, s, dt, n_steps, tag, record_per_cell, duration=None, e_old=None
     ) -> np.ndarray:
@@ -473,7 +674,7 @@ class MemoryArray:
         group after each step (G, n_steps)."""
         g = self._bounds.size - 1
         if e_old is None:
-            e_old = e if self._energies is None else self._energies
+            e_old = e if self._energies is None else self._old_cells()
         f0 = np.atleast_1d(self.attempt_frequency)
         work_g = np.zeros(g)
         heat_g = np.zeros(g)
@@ -521,6 +722,7 @@ class MemoryArray:
             self._saddles = s.copy()
         else:
             self._saddles = kept_s
+        self._kinds = None
         self.step_count += n_steps
         return ones
 
@@ -538,6 +740,7 @@ class MemoryArray:
         """Keep a copy of the current landscape (the caller may change its arrays), reusing the
         array's own buffers when the shapes allow (a fresh 16 MB copy per step costs its page
         faults)."""
+        self._kinds = None
         if self._energies is not None and self._energies.shape == e.shape:
             np.copyto(self._energies, e)
         else:
@@ -650,6 +853,10 @@ class MemoryArray:
             f"MemoryArray(n_cells={self.n_cells}, n_levels={self.n_levels}, T={self.temperature} K,"
             f" kinetics={self.kinetics!r}, seed={self.seed}, steps={self.step_count})"
         )
+
+
+#: The kinds of a landscape with one row: every cell reads row 0 (a stride-0 read).
+_ROW0 = np.zeros(1, dtype=np.uint8)
 
 
 def _finite(name: str, values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

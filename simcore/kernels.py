@@ -24,7 +24,7 @@ from numba import prange
 
 from simcore import binomial
 from simcore._jit import jit, pjit, wide_vectors
-from simcore.expfun import phi
+from simcore.expfun import one_minus_exp, phi
 from simcore.propagator import _UMAX, rate_pair, to_threshold
 from simcore.rng import bits, mix64, stream_of, to_unit
 
@@ -346,6 +346,512 @@ def _bits_heterogeneous(
 
 
 bits_heterogeneous = _wide(_bits_heterogeneous)
+
+
+#: Cells per tile of the indexed bit kernel (its tile buffers stay in L1).
+ITILE = 1024
+
+
+@jit
+def bit_kind_thresholds(energies, saddles, kT, f0, kinetics, dt, out):
+    """Per-kind sampling thresholds of bit landscapes ``energies`` (K, 2), ``saddles`` (K, 1)
+    for a shared attempt frequency ``f0`` (Hz): ``out[k] = (stay0, drop1)`` (K, 2) uint64, the
+    values ``bits_heterogeneous`` computes for a cell under landscape ``k``."""
+    for k in range(energies.shape[0]):
+        out[k, 0], out[k, 1] = _bit_thresholds(
+            energies[k, 0], energies[k, 1], saddles[k, 0], kT, f0, kinetics, dt
+        )
+
+
+@jit
+def bit_kind_escape(energies, saddles, kT, kinetics, dt, out):
+    """Escape tables of bit landscapes (K, 2), (K, 1) for cells with their own attempt
+    frequency: for the code ``c = 2 k + s`` of kind ``k`` and level ``s``, ``out[c] = (share,
+    g dt)`` (2K, 2), where a cell of attempt frequency ``f0`` leaves level ``s`` at the rate
+    ``share · f0 g`` and ``f0 g`` is the pair's relaxation rate ``k01 + k10`` (rates separable:
+    ``k = f0 · a(landscape)``, ``propagator.rate_pair``'s factors). The cell then flips within
+    ``dt`` with probability ``share · (1 - exp(-f0 g dt))``: one exponential per cell."""
+    for k in range(energies.shape[0]):
+        a01, a10 = rate_pair(energies[k, 0], energies[k, 1], saddles[k, 0], kT, 1.0, kinetics)
+        total = a01 + a10
+        for s in range(2):
+            a_out = a10 if s else a01
+            out[2 * k + s, 0] = a_out / total if total > 0.0 else 0.0
+            out[2 * k + s, 1] = total * dt
+
+
+@jit(inline="always")
+def _level_threshold(s, p):
+    # the threshold of a cell at level s whose flip probability is p: stay0 = 2^64-1 - ⌊p 2^64⌋
+    # (s = 0: it flips iff u >= stay0) or drop1 = ⌊p 2^64⌋ (s = 1: it stays iff u >= drop1),
+    # the convention of propagator.level_thresholds
+    t = to_threshold(p)
+    return t if s else (_UMAX - t if t > 0 else _UMAX)
+
+
+_L8 = np.uint64(0x0101010101010101)
+_H7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+_S7 = np.uint64(7)
+
+
+@jit(inline="always")
+def _count_code(words, n_words, code):
+    """How many of the bytes in ``words[:n_words]`` (at most 255 words) equal ``code``: a
+    zero-byte test per 64-bit word (exact), per-lane counts, then a byte sum."""
+    pattern = np.uint64(code) * _L8
+    acc = np.uint64(0)
+    for w in range(n_words):
+        x = words[w] ^ pattern
+        t = ~(((x & _H7) + _H7) | x | _H7)  # 0x80 in the bytes of x that are 0
+        acc += (t >> _S7) & _L8
+    return np.int64(_byte_sum(acc))
+
+
+#: Most count passes (codes) per tile for which group energies come from per-code counts.
+_COUNTED_CODES = 64
+
+
+@jit(inline="always")
+def _bits_indexed_group(
+    g,
+    per_cell_f0,
+    kos,
+    n_codes,
+    n_old,
+    counted,
+    z_step,
+    state,
+    kinds,
+    thresholds,
+    escape,
+    f0,
+    e_new,
+    flip_heat,
+    e_old,
+    kinds_old,
+    old_per_cell,
+    key,
+    gamma,
+    step,
+    bounds,
+    ones,
+    changes,
+    work_g,
+    heat_g,
+    work,
+    heat,
+    record,
+):
+    st = np.zeros(ITILE, dtype=np.uint8)
+    out = np.zeros(ITILE, dtype=np.uint8)
+    cb = np.zeros(ITILE, dtype=np.uint16)
+    co = np.zeros(ITILE, dtype=np.uint16)
+    hop_words = np.zeros(ITILE // 8, dtype=np.uint64)
+    old_words = np.zeros(ITILE // 8, dtype=np.uint64)
+    hop_codes = hop_words.view(np.uint8)  # 2 c + hop, for the counts
+    old_codes = old_words.view(np.uint8)
+    th = np.zeros(ITILE, dtype=np.uint64)
+    fr = np.ones(ITILE)
+    share = np.zeros(ITILE)
+    rate = np.zeros(ITILE)
+    n1 = np.int64(0)
+    nf = np.int64(0)
+    w_acc = 0.0
+    q_acc = 0.0
+    for h0 in range(bounds[g], bounds[g + 1], ITILE):
+        n = min(ITILE, bounds[g + 1] - h0)
+        # views: indices from 0 need no negative-index wraparound, so these loops vectorise
+        sv = state[h0 : h0 + n]
+        kv = kinds[h0 : h0 + n]
+        for j in range(n):
+            s = sv[j]
+            st[j] = s
+            cb[j] = np.uint16(2 * np.int64(kv[j]) + np.int64(s))
+        if not old_per_cell and kos:
+            kov = kinds_old[h0 : h0 + n]
+            for j in range(n):
+                co[j] = np.uint16(2 * np.int64(kov[j]) + np.int64(st[j]))
+        elif not old_per_cell:
+            for j in range(n):
+                co[j] = np.uint16(2 * np.int64(kinds_old[0]) + np.int64(st[j]))
+        z = key + gamma * (z_step + np.uint64(h0))
+        if not per_cell_f0:
+            for j in range(n):
+                th[j] = thresholds[cb[j]]
+            for j in range(n):
+                u = mix64(z)
+                z += gamma
+                out[j] = np.uint8(u >= th[j])
+        else:
+            fv = f0[h0 : h0 + n]
+            for j in range(n):
+                fr[j] = fv[j]
+            for j in range(n):
+                c = cb[j]
+                share[j] = escape[c, 0]
+                rate[j] = escape[c, 1]
+            for j in range(n):
+                p = share[j] * one_minus_exp(fr[j] * rate[j])
+                t = _level_threshold(st[j], p)
+                u = mix64(z)
+                z += gamma
+                out[j] = np.uint8(u >= t)
+        for j in range(n):
+            n1 += np.int64(out[j])
+            nf += np.int64(out[j] ^ st[j])
+        if counted:
+            # work and heat of the tile from per-code counts, summed in a fixed order
+            for j in range(n):
+                hop_codes[j] = np.uint8(2 * np.int64(cb[j]) + np.int64(out[j] ^ st[j]))
+                old_codes[j] = np.uint8(co[j])
+            for j in range(n, ITILE):
+                hop_codes[j] = np.uint8(255)  # padding: a code no cell has
+                old_codes[j] = np.uint8(255)
+            n_words = (n + 7) // 8
+            # codes of zero energy add nothing: their counts are skipped (a rest landscape's)
+            for c in range(n_codes):
+                hops = np.int64(0)
+                if e_new[c] != 0.0 or flip_heat[c] != 0.0:
+                    hops = _count_code(hop_words, n_words, 2 * c + 1)
+                if e_new[c] != 0.0:
+                    cells = hops + _count_code(hop_words, n_words, 2 * c)
+                    if cells:
+                        w_acc += np.float64(cells) * e_new[c]
+                if hops and flip_heat[c] != 0.0:
+                    q_acc += np.float64(hops) * flip_heat[c]
+            for c in range(n_old):
+                if e_old[c] != 0.0:
+                    cnt = _count_code(old_words, n_words, c)
+                    if cnt:
+                        w_acc -= np.float64(cnt) * e_old[c]
+        else:
+            ev = e_old[2 * h0 : 2 * (h0 + n)] if old_per_cell else e_old
+            wv = work[h0 : h0 + n] if record else work
+            hv = heat[h0 : h0 + n] if record else heat
+            for j in range(n):
+                c = cb[j]
+                if old_per_cell:
+                    w = e_new[c] - ev[2 * j + np.int64(st[j])]
+                else:
+                    w = e_new[c] - e_old[co[j]]
+                q = flip_heat[c] if out[j] != st[j] else 0.0
+                w_acc += w
+                q_acc += q
+                if record:
+                    wv[j] += w
+                    hv[j] += q
+        for j in range(n):
+            sv[j] = out[j]
+    ones[g, 0] += n1
+    changes[g, 0] += nf
+    work_g[g] += w_acc
+    heat_g[g] += q_acc
+
+
+@pjit
+def _bits_indexed(
+    state,
+    kinds,
+    thresholds,
+    escape,
+    f0,
+    e_new,
+    flip_heat,
+    e_old,
+    kinds_old,
+    old_per_cell,
+    key,
+    gamma,
+    step,
+    bounds,
+    ones,
+    changes,
+    work_g,
+    heat_g,
+    work,
+    heat,
+    record,
+):
+    """One step of bit cells under indexed landscapes: cell ``i`` evolves under landscape
+    ``kinds[i]`` of a table of K.
+
+    Tables are indexed by the code ``c = 2 k + s`` of kind and level (a flattened (K, 2)).
+    Shared attempt frequency (``escape`` of length 0): ``thresholds`` (2K,) uint64, the flattened
+    ``bit_kind_thresholds`` (equal to the ones ``bits_heterogeneous`` computes per cell, so the
+    same states as the expanded per-cell step). Per-cell ``f0`` (N,): ``escape`` (2K, 2) from
+    ``bit_kind_escape`` and one ``1 - exp(-x)`` per cell; the flip probability is the same
+    closed form as ``bits_heterogeneous``'s in another order of operations, so its threshold
+    can differ in the last bits (a different state needs a uniform within ~2^-52 relative of
+    the threshold). Uniforms: the ``(seed, step, cell)`` ones of every kernel. ``e_new`` (2K,)
+    the energies, ``flip_heat`` (2K,) the heat of a hop out of each code. The landscape before
+    the step is ``e_old`` (2R,) at code ``2 kinds_old[i] + s`` (``kinds_old`` of length 1: row
+    0 for every cell), or ``e_old`` (2N,) at ``2 i + s`` when ``old_per_cell``; its jump is
+    booked as work. Adds to ``ones``/``changes`` (G, 1) the cells at 1 and the level changes,
+    to ``work_g``/``heat_g`` (G,) each group's work and heat (J) and, when ``record``, to
+    ``work``/``heat`` (N,) each cell's (the values ``bits_heterogeneous`` books).
+
+    Layout: table reads at a cell's code are scalar loops into tile buffers, so that the hash
+    loop reads contiguous buffers only and vectorises; with few codes a tile's work and heat
+    come from counts of each code (a byte compare per cell and code) instead of a float sum per
+    cell: the same values up to round-off, in a fixed order.
+    """
+    per_cell_f0 = escape.shape[0] > 0
+    kos = np.int64(kinds_old.shape[0] > 1)
+    n_codes = e_new.shape[0]
+    n_old = 0 if old_per_cell else e_old.shape[0]
+    counted = not record and not old_per_cell and 2 * n_codes + n_old <= _COUNTED_CODES
+    z_step = np.uint64(step) << _S32
+    for g in prange(bounds.shape[0] - 1):
+        _bits_indexed_group(
+            g,
+            per_cell_f0,
+            kos,
+            n_codes,
+            n_old,
+            counted,
+            z_step,
+            state,
+            kinds,
+            thresholds,
+            escape,
+            f0,
+            e_new,
+            flip_heat,
+            e_old,
+            kinds_old,
+            old_per_cell,
+            key,
+            gamma,
+            step,
+            bounds,
+            ones,
+            changes,
+            work_g,
+            heat_g,
+            work,
+            heat,
+            record,
+        )
+
+
+@jit
+def _bits_indexed_serial(
+    state,
+    kinds,
+    thresholds,
+    escape,
+    f0,
+    e_new,
+    flip_heat,
+    e_old,
+    kinds_old,
+    old_per_cell,
+    key,
+    gamma,
+    step,
+    bounds,
+    ones,
+    changes,
+    work_g,
+    heat_g,
+    work,
+    heat,
+    record,
+):
+    """``_bits_indexed`` on the calling thread (the same results), for small arrays."""
+    per_cell_f0 = escape.shape[0] > 0
+    kos = np.int64(kinds_old.shape[0] > 1)
+    n_codes = e_new.shape[0]
+    n_old = 0 if old_per_cell else e_old.shape[0]
+    counted = not record and not old_per_cell and 2 * n_codes + n_old <= _COUNTED_CODES
+    z_step = np.uint64(step) << _S32
+    for g in range(bounds.shape[0] - 1):
+        _bits_indexed_group(
+            g,
+            per_cell_f0,
+            kos,
+            n_codes,
+            n_old,
+            counted,
+            z_step,
+            state,
+            kinds,
+            thresholds,
+            escape,
+            f0,
+            e_new,
+            flip_heat,
+            e_old,
+            kinds_old,
+            old_per_cell,
+            key,
+            gamma,
+            step,
+            bounds,
+            ones,
+            changes,
+            work_g,
+            heat_g,
+            work,
+            heat,
+            record,
+        )
+
+
+bits_indexed = _wide(_bits_indexed)
+bits_indexed_serial = _wide(_bits_indexed_serial)
+
+
+@jit(inline="always")
+def _levels_indexed_group(
+    g,
+    state,
+    kinds,
+    thresholds,
+    e_new,
+    e_old,
+    kinds_old,
+    old_per_cell,
+    key,
+    gamma,
+    step,
+    bounds,
+    counts,
+    changes,
+    work_g,
+    heat_g,
+    work,
+    heat,
+    record,
+):
+    top = thresholds.shape[1] - 1
+    kos = np.int64(kinds_old.shape[0] > 1)
+    base = key + gamma * (np.uint64(step) << _S32)
+    w_acc = 0.0
+    q_acc = 0.0
+    nf = 0
+    for i in range(bounds[g], bounds[g + 1]):
+        s = np.int64(state[i])
+        k = np.int64(kinds[i])
+        th = thresholds[k]
+        u = mix64(base + gamma * np.uint64(i))
+        j = s
+        while j > 0 and u < th[s, j - 1]:
+            j -= 1
+        while j < top and u >= th[s, j]:
+            j += 1
+        r = i if old_per_cell else np.int64(kinds_old[i * kos])
+        w = e_new[k, s] - e_old[r, s]
+        q = e_new[k, s] - e_new[k, j]
+        state[i] = j
+        w_acc += w
+        q_acc += q
+        counts[g, j] += 1
+        nf += j != s
+        if record:
+            work[i] += w
+            heat[i] += q
+    work_g[g] += w_acc
+    heat_g[g] += q_acc
+    changes[g] += nf
+
+
+@pjit
+def levels_indexed(
+    state,
+    kinds,
+    thresholds,
+    e_new,
+    e_old,
+    kinds_old,
+    old_per_cell,
+    key,
+    gamma,
+    step,
+    bounds,
+    counts,
+    changes,
+    work_g,
+    heat_g,
+    work,
+    heat,
+    record,
+):
+    """One step of M-level cells under indexed landscapes with a shared attempt frequency: cell
+    ``i`` samples its new level with ``thresholds[kinds[i]]`` ((K, M, M-1) from
+    ``propagator.step_tables``) and the uniform ``levels_shared`` draws for it, so cells of a
+    kind move exactly as a shared step under that kind's landscape would move them. ``e_new``
+    (K, M); the old landscape and the tallies as in ``bits_indexed``, ``counts`` (G, M).
+    """
+    for g in prange(bounds.shape[0] - 1):
+        _levels_indexed_group(
+            g,
+            state,
+            kinds,
+            thresholds,
+            e_new,
+            e_old,
+            kinds_old,
+            old_per_cell,
+            key,
+            gamma,
+            step,
+            bounds,
+            counts,
+            changes,
+            work_g,
+            heat_g,
+            work,
+            heat,
+            record,
+        )
+
+
+@jit
+def levels_indexed_serial(
+    state,
+    kinds,
+    thresholds,
+    e_new,
+    e_old,
+    kinds_old,
+    old_per_cell,
+    key,
+    gamma,
+    step,
+    bounds,
+    counts,
+    changes,
+    work_g,
+    heat_g,
+    work,
+    heat,
+    record,
+):
+    """``levels_indexed`` on the calling thread (the same results): for small arrays, where
+    waking the thread pool costs more than the step."""
+    for g in range(bounds.shape[0] - 1):
+        _levels_indexed_group(
+            g,
+            state,
+            kinds,
+            thresholds,
+            e_new,
+            e_old,
+            kinds_old,
+            old_per_cell,
+            key,
+            gamma,
+            step,
+            bounds,
+            counts,
+            changes,
+            work_g,
+            heat_g,
+            work,
+            heat,
+            record,
+        )
 
 
 @jit

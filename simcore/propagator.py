@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 from numba import prange
 
@@ -157,22 +158,50 @@ def level_thresholds(p, out):
                 out[i, j] = out[i, j - 1]
 
 
+def _fill_step(energies, saddles, kT, f0, kinetics, dts, probs, thresholds, k):
+    if energies.shape[1] == 2:
+        p01, p10 = bit_flip_probabilities(
+            energies[k, 0], energies[k, 1], saddles[k, 0], kT, f0, kinetics, dts[k]
+        )
+        probs[k, 0, 0] = 1.0 - p01
+        probs[k, 0, 1] = p01
+        probs[k, 1, 0] = p10
+        probs[k, 1, 1] = 1.0 - p10
+    else:
+        level_propagator(energies[k], saddles[k], kT, f0, kinetics, dts[k], probs[k])
+    level_thresholds(probs[k], thresholds[k])
+
+
+_fill_step_jit = jit(inline="always")(_fill_step)
+
+
+@jit
+def _tables_serial(energies, saddles, kT, f0, kinetics, dts, probs, thresholds):
+    for k in range(energies.shape[0]):
+        _fill_step_jit(energies, saddles, kT, f0, kinetics, dts, probs, thresholds, k)
+
+
 @pjit
+def _tables_parallel(energies, saddles, kT, f0, kinetics, dts, probs, thresholds):
+    for k in prange(energies.shape[0]):
+        _fill_step_jit(energies, saddles, kT, f0, kinetics, dts, probs, thresholds, k)
+
+
+#: Work (steps × M³) below which ``step_tables`` runs serially: waking the thread pool costs
+#: 0.1–6 ms on a loaded machine, more than a few small propagators.
+PARALLEL_WORK = 2**16
+
+
 def step_tables(energies, saddles, kT, f0, kinetics, dts, probs, thresholds):
     """Propagators and thresholds for a block of steps.
 
     ``energies`` (B, M) and ``saddles`` (B, M-1) are the landscapes the steps evolve under,
     ``dts`` (B,) their durations. Fills ``probs`` (B, M, M) and ``thresholds`` (B, M, M-1).
+    Steps run in parallel only when there are at least two per thread and enough work
+    (``PARALLEL_WORK``); each step's tables are the same either way.
     """
-    for k in prange(energies.shape[0]):
-        if energies.shape[1] == 2:
-            p01, p10 = bit_flip_probabilities(
-                energies[k, 0], energies[k, 1], saddles[k, 0], kT, f0, kinetics, dts[k]
-            )
-            probs[k, 0, 0] = 1.0 - p01
-            probs[k, 0, 1] = p01
-            probs[k, 1, 0] = p10
-            probs[k, 1, 1] = 1.0 - p10
-        else:
-            level_propagator(energies[k], saddles[k], kT, f0, kinetics, dts[k], probs[k])
-        level_thresholds(probs[k], thresholds[k])
+    b, m = energies.shape
+    if b >= 2 * numba.get_num_threads() and b * m**3 >= PARALLEL_WORK:
+        _tables_parallel(energies, saddles, kT, f0, kinetics, dts, probs, thresholds)
+    else:
+        _tables_serial(energies, saddles, kT, f0, kinetics, dts, probs, thresholds)

@@ -10,7 +10,7 @@ import numpy as np
 import scipy.linalg
 
 from simcore import rng
-from simcore.expfun import exp_np, phi_np
+from simcore.expfun import exp_np, one_minus_exp_np, phi_np
 from simcore.landscape import generator, pair_rates
 
 
@@ -127,3 +127,48 @@ def gillespie_step(state, e_new, saddles, f0, kT, kinetics, dt, seed, step):
             d += 2
         out[i] = s
     return out.astype(np.uint8)
+
+
+def bits_indexed(state, kinds, e_table, s_table, f0, kT, kinetics, dt, seed, step, e_old):
+    """Twin of one step of kernels.bits_indexed: cell i under landscape ``kinds[i]`` of the
+    table ``(e_table (K, 2), s_table (K, 1))``, from landscape ``e_old`` (N, 2) per cell.
+
+    A shared ``f0`` (scalar) gives ``bits_heterogeneous``'s thresholds; per-cell ``f0`` (N,)
+    the separable form ``P(leave s) = share_s (1 - exp(-f0 g dt))`` with ``g = k01 + k10`` of the
+    kind at f0 = 1. Returns the new state, per-cell work and heat."""
+    n = state.size
+    cells = np.arange(n)
+    s = state.astype(np.int64)
+    k = np.asarray(kinds, dtype=np.int64)
+    if np.ndim(f0) == 0:
+        up, down = rates(e_table[:, 0], e_table[:, 1], s_table[:, 0], kT, f0, kinetics)
+        phi = phi_np((up + down) * dt)
+        p_out = np.where(s == 1, (down * dt * phi)[k], (up * dt * phi)[k])
+    else:
+        a01, a10 = rates(e_table[:, 0], e_table[:, 1], s_table[:, 0], kT, 1.0, kinetics)
+        total = a01 + a10
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(total[k] > 0, np.where(s == 1, a10[k], a01[k]) / total[k], 0.0)
+        p_out = share * one_minus_exp_np(f0 * (total * dt)[k])
+    t = rng.threshold(p_out)
+    th = np.where(s == 1, t, np.where(t > 0, UMAX - t, UMAX))
+    u = rng.uniform_bits(seed, step, cells)
+    new = (u >= th).astype(np.int64)
+    work = e_table[k, s] - e_old[cells, s]
+    heat = e_table[k, s] - e_table[k, new]
+    return new.astype(np.uint8), work, heat
+
+
+def levels_indexed(state, kinds, thresholds, e_table, seed, step, e_old):
+    """Twin of one step of kernels.levels_indexed: cell i samples its new level with the
+    thresholds (K, M, M-1) of its kind and the uniform of (seed, step, i). Returns the new
+    state, per-cell work and heat (from landscape ``e_old`` (N, M) per cell)."""
+    n = state.size
+    cells = np.arange(n)
+    s = state.astype(np.int64)
+    k = np.asarray(kinds, dtype=np.int64)
+    u = rng.uniform_bits(seed, step, cells)
+    new = (u[:, None] >= thresholds[k, s]).sum(axis=1)
+    work = e_table[k, s] - e_old[cells, s]
+    heat = e_table[k, s] - e_table[k, new]
+    return new.astype(np.uint8), work, heat
