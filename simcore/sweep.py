@@ -1121,22 +1121,35 @@ def _file_problem(path: Path, size: int, sha256: str) -> str:
 # ----------------------------------------------------------------------------- the sweep
 
 
+_SIGNALLED: list[int] = []
+
+
 @contextlib.contextmanager
 def _signals_interrupt() -> Iterator[None]:
-    """SIGTERM raises ``SweepInterrupted`` in the main thread (SIGINT already raises
-    KeyboardInterrupt), so the cleanup in ``run_sweep`` runs either way."""
+    """SIGINT and SIGTERM raise ``SweepInterrupted`` in the main thread, so the cleanup in
+    ``run_sweep`` runs either way. The signal is also remembered: an exception raised while a
+    finaliser or a Dask callback runs is dropped by Python, and the sweep's loop re-raises it
+    (``_check_signals``) at its next turn."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum, frame):
+        _SIGNALLED.append(signum)
         raise SweepInterrupted(signum)
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    _SIGNALLED.clear()
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _check_signals() -> None:
+    if _SIGNALLED:
+        raise SweepInterrupted(_SIGNALLED[-1])
 
 
 def run_sweep(
@@ -1163,7 +1176,7 @@ def run_sweep(
 
     Points that raise are recorded as failed and the sweep goes on. On SIGINT or SIGTERM the
     workers are stopped, partial files removed, the index written with the unfinished points
-    ``pending``, and ``KeyboardInterrupt`` (``SweepInterrupted`` for SIGTERM) is raised; a rerun
+    ``pending``, and ``SweepInterrupted`` (a ``KeyboardInterrupt``) is raised; a rerun
     resumes. A point that kills its worker again and again is recorded as failed.
     """
     if not isinstance(spec, SweepSpec):
@@ -1285,6 +1298,7 @@ def _run(spec, run_point, root, points, client, workers, largest, retry_failed, 
         pending = as_completed(list(futures), loop=client.loop)
         last = 0.0
         while not pending.is_empty():
+            _check_signals()
             batch = pending.next_batch(block=False)
             for fut in batch:
                 i = futures.pop(fut)
