@@ -58,6 +58,8 @@ SUMMARY = (
 )
 WALLS = ("update", "hold", "consolidate")
 PROBLEMS = ("quadratic", "ising")
+#: The config keys that set the memory a run needs (named when a run is refused for memory).
+SIZE_KEYS = ("qp_size", "qp_sizes", "qp_bits_scan", "ising_size", "ising_sizes")
 #: Largest Ising instance solved by brute force; larger ones are planted.
 BRUTE_FORCE_MAX = 20
 #: Pieces of the in-place barrier raise of the matched architecture (piecewise constant).

@@ -85,11 +85,12 @@ def available_memory() -> float:
 
 def check_memory(exp: ModuleType, cfg, available: float | None = None) -> float:
     """Refuse (``MemoryRefused``, a ``ParameterError``) a run whose estimated memory exceeds
-    ``available`` (default: what this machine has free now). Returns the estimate."""
+    ``available`` (default: what this machine has free now), naming the config keys of the
+    experiment's ``SIZE_KEYS`` (default ``n_cells``) as what to reduce. Returns the estimate."""
     need = memory_need(exp, cfg)
     limit = available_memory() if available is None else float(available)
     if need > limit:
-        sizes = [k for k in ("n_cells", "qp_sizes", "ising_sizes", "sizes") if hasattr(cfg, k)]
+        sizes = [k for k in getattr(exp, "SIZE_KEYS", ("n_cells",)) if hasattr(cfg, k)]
         hint = "reduce " + " or ".join(sizes) if sizes else "reduce the problem size"
         raise MemoryRefused(exp.NAME, need, limit, hint)
     return need

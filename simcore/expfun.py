@@ -60,11 +60,16 @@ def pow2(k):
 
 
 @jit(inline="always")
-def exp(x):
-    """``e**x`` (0 below -708, clamped at 709), vectorisable."""
-    xc = min(max(x, _X_MIN), _X_MAX)
-    k = math.floor(xc * _LOG2E + 0.5)
-    r = (xc - k * _LN2_HI) - k * _LN2_LO
+def _reduce(y):
+    """``y = k ln2 + r`` with integer ``k`` and ``|r| <= ln2/2`` (Cody–Waite, two-part ln2)."""
+    k = math.floor(y * _LOG2E + 0.5)
+    return k, (y - k * _LN2_HI) - k * _LN2_LO
+
+
+@jit(inline="always")
+def _expm1_reduced(r):
+    """``e^r - 1`` for the reduced ``r``: the degree-13 Taylor polynomial of ``exp`` less its
+    constant term (Horner)."""
     p = _C[13]
     p = p * r + _C[12]
     p = p * r + _C[11]
@@ -77,9 +82,14 @@ def exp(x):
     p = p * r + _C[4]
     p = p * r + _C[3]
     p = p * r + _C[2]
-    p = p * r + _C[1]
-    p = p * r + _C[0]
-    out = p * pow2(k)  # k in [-1021, 1023] after the clamp: a normal power of two
+    return (p * r + _C[1]) * r
+
+
+@jit(inline="always")
+def exp(x):
+    """``e**x`` (0 below -708, clamped at 709), vectorisable."""
+    k, r = _reduce(min(max(x, _X_MIN), _X_MAX))
+    out = (_expm1_reduced(r) + _C[0]) * pow2(k)  # k in [-1021, 1023]: a normal power of two
     return out if x >= _X_MIN else 0.0
 
 
@@ -110,22 +120,8 @@ def one_minus_exp(x):
     Taylor polynomial less its constant term, and the result is ``-(e^r - 1)`` for ``k = 0``
     (full relative precision however small ``x``) and ``1 - 2^k e^r`` otherwise (>= 0.29, no
     cancellation): relative error < 1e-15."""
-    y = max(-x, _X_MIN)
-    k = math.floor(y * _LOG2E + 0.5)
-    r = (y - k * _LN2_HI) - k * _LN2_LO
-    p = _C[13]
-    p = p * r + _C[12]
-    p = p * r + _C[11]
-    p = p * r + _C[10]
-    p = p * r + _C[9]
-    p = p * r + _C[8]
-    p = p * r + _C[7]
-    p = p * r + _C[6]
-    p = p * r + _C[5]
-    p = p * r + _C[4]
-    p = p * r + _C[3]
-    p = p * r + _C[2]
-    em = (p * r + _C[1]) * r  # e^r - 1
+    k, r = _reduce(max(-x, _X_MIN))
+    em = _expm1_reduced(r)
     return -em if k == 0 else 1.0 - (em + 1.0) * pow2(k)
 
 
