@@ -521,7 +521,8 @@ class MemoryArray:
             raise ParameterError("kinds", kinds, allowed)
         if k.shape != (n,):
             raise ParameterError("kinds", kinds, f"{allowed}, got shape {k.shape}")
-        lo, hi = int(k.min()), int(k.max())
+        hi = int(k.max())
+        lo = 0 if k.dtype.kind == "u" else int(k.min())  # one pass for unsigned kinds
         if lo < 0 or hi >= n_kinds:
             raise ParameterError(
                 "kinds", kinds, f"{allowed} (the rows of energies), got [{lo}, {hi}]"
@@ -588,6 +589,14 @@ class MemoryArray:
             flip_heat[0::2] = -flip_heat[1::2]
             ones = np.zeros((g, 1), dtype=np.int64)
             changes = np.zeros((g, 1), dtype=np.int64)
+            # the kernel copies the kinds for the next step into the array's buffer as it reads
+            # them (the old kinds of each cell are read first when it is the same buffer)
+            if not keep:
+                kinds_keep = _NO_KINDS
+            elif self._kinds is not None and self._kinds.dtype == np.uint8:
+                kinds_keep = self._kinds
+            else:
+                kinds_keep = np.empty(n, dtype=np.uint8)
             bits = kernels.bits_indexed if n >= PARALLEL_CELLS else kernels.bits_indexed_serial
             bits(
                 self.state,
@@ -599,6 +608,7 @@ class MemoryArray:
                 flip_heat,
                 e_old.reshape(-1),
                 kinds_old,
+                kinds_keep,
                 old_per_cell,
                 key,
                 gamma,
@@ -654,11 +664,14 @@ class MemoryArray:
         self.ledger.add(tag, work_g, heat_g, changes.sum(), 1, dt)
         self.step_count += 1
         if keep:
-            self._remember_indexed(e, s, kinds)
+            self._remember_indexed(e, s, kinds, kinds_keep if m == 2 else None)
 
-    def _remember_indexed(self, e, s, kinds) -> None:
-        """Keep copies of a landscape table and the kinds (the kinds' buffer is reused)."""
-        if self._kinds is not None and self._kinds.dtype == kinds.dtype:
+    def _remember_indexed(self, e, s, kinds, copied=None) -> None:
+        """Keep copies of a landscape table and the kinds (``copied``: a copy of the kinds
+        already made; otherwise the kinds' buffer is reused)."""
+        if copied is not None:
+            self._kinds = copied
+        elif self._kinds is not None and self._kinds.dtype == kinds.dtype:
             np.copyto(self._kinds, kinds)
         else:
             self._kinds = kinds.copy()
@@ -857,6 +870,7 @@ class MemoryArray:
 
 #: The kinds of a landscape with one row: every cell reads row 0 (a stride-0 read).
 _ROW0 = np.zeros(1, dtype=np.uint8)
+_NO_KINDS = np.empty(0, dtype=np.uint8)
 
 
 def _finite(name: str, values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -24,11 +24,14 @@ from numba import prange
 
 from simcore import binomial
 from simcore._jit import jit, pjit, wide_vectors
-from simcore.expfun import one_minus_exp, phi
-from simcore.propagator import _UMAX, rate_pair, to_threshold
+from simcore.expfun import one_minus_exp, one_minus_exp_rough, phi
+from simcore.propagator import _TWO64, _UMAX, rate_pair, to_threshold
 from simcore.rng import bits, mix64, stream_of, to_unit
 
 _S32 = np.uint64(32)
+_S12 = np.uint64(12)
+_FOUR = np.uint64(4)
+_BELOW64 = 18446744073709549568.0  # the largest float64 below 2^64
 #: Cells per inner tile: the tile's states stay in L1 while the kernel sweeps a block of steps.
 TILE = 8192
 _TILE_WORDS = TILE // 8
@@ -389,6 +392,32 @@ def _level_threshold(s, p):
     return t if s else (_UMAX - t if t > 0 else _UMAX)
 
 
+@jit(inline="always")
+def exact_level(share, x, s, u):
+    """The level after a step of a bit cell at level ``s`` that leaves it with probability
+    ``share · (1 - e^-x)``, for the uniform ``u`` (uint64): flip iff ``u`` falls in the flip
+    band of ``_level_threshold``."""
+    t = _level_threshold(s, share * one_minus_exp(x))
+    return np.uint8(u >= t)
+
+
+@jit(inline="always")
+def rough_level(share, x, s, u):
+    """``(level, unsure)``: ``exact_level`` decided from a rough threshold, certified.
+
+    With ``v = u`` at level 1 and ``~u`` at level 0, the exact rule is: flip iff ``v < t``
+    (level 1) or ``v <= t`` (level 0), ``t = floor(p 2^64)``. The rough ``ta`` from
+    ``one_minus_exp_rough`` (relative error < 2^-16, so ``|t - ta| <= ta 2^-16 + 2``) decides
+    ``v < ta``, which is the exact decision whenever ``|v - ta| > (ta >> 12) + 4``; otherwise
+    ``unsure`` is 1 and the caller decides with ``exact_level`` (a fraction ~2^-11 p of cells).
+    Half the arithmetic of the exact threshold, and the same levels."""
+    pa = share * one_minus_exp_rough(x)
+    ta = np.uint64(min(pa * _TWO64, _BELOW64))
+    v = u if s else ~u
+    d = ta - v if ta >= v else v - ta
+    return s ^ np.uint8(v < ta), np.uint8(d <= (ta >> _S12) + _FOUR)
+
+
 _L8 = np.uint64(0x0101010101010101)
 _H7 = np.uint64(0x7F7F7F7F7F7F7F7F)
 _S7 = np.uint64(7)
@@ -429,6 +458,7 @@ def _bits_indexed_group(
     flip_heat,
     e_old,
     kinds_old,
+    kinds_keep,
     old_per_cell,
     key,
     gamma,
@@ -442,18 +472,19 @@ def _bits_indexed_group(
     heat,
     record,
 ):
-    st = np.zeros(ITILE, dtype=np.uint8)
-    out = np.zeros(ITILE, dtype=np.uint8)
-    cb = np.zeros(ITILE, dtype=np.uint16)
-    co = np.zeros(ITILE, dtype=np.uint16)
-    hop_words = np.zeros(ITILE // 8, dtype=np.uint64)
-    old_words = np.zeros(ITILE // 8, dtype=np.uint64)
+    keep = kinds_keep.shape[0] > 0
+    # tile buffers: every entry read is written first in the same tile
+    out = np.empty(ITILE, dtype=np.uint8)
+    unsure = np.empty(ITILE, dtype=np.uint8)
+    cb = np.empty(ITILE, dtype=np.uint16)
+    co = np.empty(ITILE, dtype=np.uint16)
+    hop_words = np.empty(ITILE // 8, dtype=np.uint64)
+    old_words = np.empty(ITILE // 8, dtype=np.uint64)
     hop_codes = hop_words.view(np.uint8)  # 2 c + hop, for the counts
     old_codes = old_words.view(np.uint8)
-    th = np.zeros(ITILE, dtype=np.uint64)
-    fr = np.ones(ITILE)
-    share = np.zeros(ITILE)
-    rate = np.zeros(ITILE)
+    th = np.empty(ITILE, dtype=np.uint64)
+    share = np.empty(ITILE)
+    rate = np.empty(ITILE)
     n1 = np.int64(0)
     nf = np.int64(0)
     w_acc = 0.0
@@ -463,17 +494,21 @@ def _bits_indexed_group(
         # views: indices from 0 need no negative-index wraparound, so these loops vectorise
         sv = state[h0 : h0 + n]
         kv = kinds[h0 : h0 + n]
+        # sv keeps the levels before the step until the tile's last loop writes the new ones
         for j in range(n):
-            s = sv[j]
-            st[j] = s
-            cb[j] = np.uint16(2 * np.int64(kv[j]) + np.int64(s))
+            cb[j] = np.uint16(2 * np.int64(kv[j]) + np.int64(sv[j]))
         if not old_per_cell and kos:
             kov = kinds_old[h0 : h0 + n]
             for j in range(n):
-                co[j] = np.uint16(2 * np.int64(kov[j]) + np.int64(st[j]))
+                co[j] = np.uint16(2 * np.int64(kov[j]) + np.int64(sv[j]))
         elif not old_per_cell:
             for j in range(n):
-                co[j] = np.uint16(2 * np.int64(kinds_old[0]) + np.int64(st[j]))
+                co[j] = np.uint16(2 * np.int64(kinds_old[0]) + np.int64(sv[j]))
+        if keep:
+            # the kinds kept for the next step (may be the buffer kinds_old reads, read above)
+            kk = kinds_keep[h0 : h0 + n]
+            for j in range(n):
+                kk[j] = kv[j]
         z = key + gamma * (z_step + np.uint64(h0))
         if not per_cell_f0:
             for j in range(n):
@@ -485,25 +520,35 @@ def _bits_indexed_group(
         else:
             fv = f0[h0 : h0 + n]
             for j in range(n):
-                fr[j] = fv[j]
-            for j in range(n):
                 c = cb[j]
                 share[j] = escape[c, 0]
                 rate[j] = escape[c, 1]
+            # the flip decision from a rough threshold, certified: the exact threshold is
+            # within (ta >> 12) + 4 of the rough one (one_minus_exp_rough is within 2^-16), so
+            # a uniform outside that band decides as the exact one would; cells inside it
+            # (a fraction ~2^-11 p) are decided again with the exact threshold
             for j in range(n):
-                p = share[j] * one_minus_exp(fr[j] * rate[j])
-                t = _level_threshold(st[j], p)
                 u = mix64(z)
                 z += gamma
-                out[j] = np.uint8(u >= t)
-        for j in range(n):
-            n1 += np.int64(out[j])
-            nf += np.int64(out[j] ^ st[j])
+                out[j], unsure[j] = rough_level(share[j], fv[j] * rate[j], sv[j], u)
+            n_unsure = 0
+            for j in range(n):
+                n_unsure += unsure[j]
+            if n_unsure:
+                for j in range(n):
+                    if unsure[j]:
+                        u = mix64(key + gamma * (z_step + np.uint64(h0 + j)))
+                        out[j] = exact_level(share[j], fv[j] * rate[j], sv[j], u)
         if counted:
             # work and heat of the tile from per-code counts, summed in a fixed order
             for j in range(n):
-                hop_codes[j] = np.uint8(2 * np.int64(cb[j]) + np.int64(out[j] ^ st[j]))
+                o = out[j]
+                hop = o ^ sv[j]
+                n1 += np.int64(o)
+                nf += np.int64(hop)
+                hop_codes[j] = np.uint8(2 * np.int64(cb[j]) + np.int64(hop))
                 old_codes[j] = np.uint8(co[j])
+                sv[j] = o
             for j in range(n, ITILE):
                 hop_codes[j] = np.uint8(255)  # padding: a code no cell has
                 old_codes[j] = np.uint8(255)
@@ -531,17 +576,20 @@ def _bits_indexed_group(
             for j in range(n):
                 c = cb[j]
                 if old_per_cell:
-                    w = e_new[c] - ev[2 * j + np.int64(st[j])]
+                    w = e_new[c] - ev[2 * j + np.int64(sv[j])]
                 else:
                     w = e_new[c] - e_old[co[j]]
-                q = flip_heat[c] if out[j] != st[j] else 0.0
+                q = flip_heat[c] if out[j] != sv[j] else 0.0
                 w_acc += w
                 q_acc += q
                 if record:
                     wv[j] += w
                     hv[j] += q
-        for j in range(n):
-            sv[j] = out[j]
+            for j in range(n):
+                o = out[j]
+                n1 += np.int64(o)
+                nf += np.int64(o ^ sv[j])
+                sv[j] = o
     ones[g, 0] += n1
     changes[g, 0] += nf
     work_g[g] += w_acc
@@ -559,6 +607,7 @@ def _bits_indexed(
     flip_heat,
     e_old,
     kinds_old,
+    kinds_keep,
     old_per_cell,
     key,
     gamma,
@@ -575,19 +624,23 @@ def _bits_indexed(
     """One step of bit cells under indexed landscapes: cell ``i`` evolves under landscape
     ``kinds[i]`` of a table of K.
 
-    Tables are indexed by the code ``c = 2 k + s`` of kind and level (a flattened (K, 2)).
-    Shared attempt frequency (``escape`` of length 0): ``thresholds`` (2K,) uint64, the flattened
-    ``bit_kind_thresholds`` (equal to the ones ``bits_heterogeneous`` computes per cell, so the
-    same states as the expanded per-cell step). Per-cell ``f0`` (N,): ``escape`` (2K, 2) from
-    ``bit_kind_escape`` and one ``1 - exp(-x)`` per cell; the flip probability is the same
-    closed form as ``bits_heterogeneous``'s in another order of operations, so its threshold
-    can differ in the last bits (a different state needs a uniform within ~2^-52 relative of
-    the threshold). Uniforms: the ``(seed, step, cell)`` ones of every kernel. ``e_new`` (2K,)
-    the energies, ``flip_heat`` (2K,) the heat of a hop out of each code. The landscape before
-    the step is ``e_old`` (2R,) at code ``2 kinds_old[i] + s`` (``kinds_old`` of length 1: row
-    0 for every cell), or ``e_old`` (2N,) at ``2 i + s`` when ``old_per_cell``; its jump is
-    booked as work. Adds to ``ones``/``changes`` (G, 1) the cells at 1 and the level changes,
-    to ``work_g``/``heat_g`` (G,) each group's work and heat (J) and, when ``record``, to
+    Tables are indexed by the code ``c = 2 k + s`` of kind and level (a flattened (K, 2)). Shared
+    attempt frequency (``escape`` of length 0): ``thresholds`` (2K,) uint64, the flattened
+    ``bit_kind_thresholds`` (equal to the ones ``bits_heterogeneous`` computes per cell, so the same
+    states as the expanded per-cell step). Per-cell ``f0`` (N,): ``escape`` (2K, 2) from
+    ``bit_kind_escape`` and one ``1 - exp(-x)`` per cell; the flip probability is the same closed
+    form as ``bits_heterogeneous``'s in another order of operations, so its threshold can differ in
+    the last bits (a different state needs a uniform within ~2^-52 relative of the threshold). It is
+    decided by ``rough_level`` (a cheaper exponential, certified), and again by ``exact_level`` for
+    the few cells it is unsure of: the states of the exact threshold, at about half the arithmetic.
+    Uniforms: the ``(seed, step, cell)`` ones of every kernel. ``e_new`` (2K,) the energies,
+    ``flip_heat`` (2K,) the heat of a hop out of each code. The landscape before the step is
+    ``e_old`` (2R,) at code ``2 kinds_old[i] + s`` (``kinds_old`` of length 1: row 0 for every
+    cell), or ``e_old`` (2N,) at ``2 i + s`` when ``old_per_cell``; its jump is booked as work.
+    ``kinds_keep`` (N,) uint8, or empty, receives a copy of ``kinds`` (the array's record of the
+    landscape; it may be the buffer ``kinds_old`` is: each cell's old kind is read before it is
+    overwritten). Adds to ``ones``/``changes`` (G, 1) the cells at 1 and the level changes, to
+    ``work_g``/``heat_g`` (G,) each group's work and heat (J) and, when ``record``, to
     ``work``/``heat`` (N,) each cell's (the values ``bits_heterogeneous`` books).
 
     Layout: table reads at a cell's code are scalar loops into tile buffers, so that the hash
@@ -619,6 +672,7 @@ def _bits_indexed(
             flip_heat,
             e_old,
             kinds_old,
+            kinds_keep,
             old_per_cell,
             key,
             gamma,
@@ -645,6 +699,7 @@ def _bits_indexed_serial(
     flip_heat,
     e_old,
     kinds_old,
+    kinds_keep,
     old_per_cell,
     key,
     gamma,
@@ -683,6 +738,7 @@ def _bits_indexed_serial(
             flip_heat,
             e_old,
             kinds_old,
+            kinds_keep,
             old_per_cell,
             key,
             gamma,
