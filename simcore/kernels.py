@@ -483,8 +483,8 @@ def _bits_indexed_group(
     hop_codes = hop_words.view(np.uint8)  # 2 c + hop, for the counts
     old_codes = old_words.view(np.uint8)
     th = np.empty(ITILE, dtype=np.uint64)
-    share = np.empty(ITILE)
-    rate = np.empty(ITILE)
+    pair = np.empty(2 * ITILE)  # (share, rate) of each cell's code
+    esc = escape.reshape(-1)
     n1 = np.int64(0)
     nf = np.int64(0)
     w_acc = 0.0
@@ -520,9 +520,9 @@ def _bits_indexed_group(
         else:
             fv = f0[h0 : h0 + n]
             for j in range(n):
-                c = cb[j]
-                share[j] = escape[c, 0]
-                rate[j] = escape[c, 1]
+                c = 2 * np.int64(cb[j])
+                pair[2 * j] = esc[c]
+                pair[2 * j + 1] = esc[c + 1]
             # the flip decision from a rough threshold, certified: the exact threshold is
             # within (ta >> 12) + 4 of the rough one (one_minus_exp_rough is within 2^-16), so
             # a uniform outside that band decides as the exact one would; cells inside it
@@ -530,7 +530,7 @@ def _bits_indexed_group(
             for j in range(n):
                 u = mix64(z)
                 z += gamma
-                out[j], unsure[j] = rough_level(share[j], fv[j] * rate[j], sv[j], u)
+                out[j], unsure[j] = rough_level(pair[2 * j], fv[j] * pair[2 * j + 1], sv[j], u)
             n_unsure = 0
             for j in range(n):
                 n_unsure += unsure[j]
@@ -538,7 +538,7 @@ def _bits_indexed_group(
                 for j in range(n):
                     if unsure[j]:
                         u = mix64(key + gamma * (z_step + np.uint64(h0 + j)))
-                        out[j] = exact_level(share[j], fv[j] * rate[j], sv[j], u)
+                        out[j] = exact_level(pair[2 * j], fv[j] * pair[2 * j + 1], sv[j], u)
         if counted:
             # work and heat of the tile from per-code counts, summed in a fixed order
             for j in range(n):
