@@ -475,7 +475,8 @@ def _bits_indexed_group(
     keep = kinds_keep.shape[0] > 0
     # tile buffers: every entry read is written first in the same tile
     out = np.empty(ITILE, dtype=np.uint8)
-    unsure = np.empty(ITILE, dtype=np.uint8)
+    unsure_words = np.empty(ITILE // 8, dtype=np.uint64)
+    unsure = unsure_words.view(np.uint8)
     cb = np.empty(ITILE, dtype=np.uint16)
     co = np.empty(ITILE, dtype=np.uint16)
     hop_words = np.empty(ITILE // 8, dtype=np.uint64)
@@ -535,10 +536,14 @@ def _bits_indexed_group(
             for j in range(n):
                 n_unsure += unsure[j]
             if n_unsure:
-                for j in range(n):
-                    if unsure[j]:
-                        u = mix64(key + gamma * (z_step + np.uint64(h0 + j)))
-                        out[j] = exact_level(pair[2 * j], fv[j] * pair[2 * j + 1], sv[j], u)
+                # only the words of 8 cells that hold one (the rest of the tile is not touched)
+                for w in range((n + 7) // 8):
+                    if unsure_words[w]:
+                        for j in range(8 * w, min(8 * w + 8, n)):
+                            if unsure[j]:
+                                u = mix64(key + gamma * (z_step + np.uint64(h0 + j)))
+                                x = fv[j] * pair[2 * j + 1]
+                                out[j] = exact_level(pair[2 * j], x, sv[j], u)
         if counted:
             # work and heat of the tile from per-code counts, summed in a fixed order
             for j in range(n):
