@@ -24,6 +24,18 @@ def _f0(rs, n, per_cell):
     return F0 * rs.lognormal(0, 0.5, n) if per_cell else F0
 
 
+def step_against_twin(arr, e, s, dt, kinds, f0, seed, step, e_old):
+    """One indexed step of ``arr`` (Arrhenius) and of the NumPy twin from the same states:
+    asserts the states are equal and returns the twin's per-cell work and heat."""
+    before = arr.state.copy()
+    arr.step(e, s, dt, "w", kinds=kinds)
+    new, work, heat = naive.bits_indexed(
+        before, kinds, e, s, f0, KT, "arrhenius", dt, seed, step, e_old
+    )
+    np.testing.assert_array_equal(arr.state, new)
+    return before, work, heat
+
+
 @pytest.mark.parametrize("kinetics", ["arrhenius", "glauber"])
 @pytest.mark.parametrize("per_cell", [False, True])
 @pytest.mark.parametrize("n", [1, 7, 3001])
@@ -65,12 +77,7 @@ def test_bits_indexed_group_totals_from_counts(per_cell):
         e[1, step % 2] = 0.0
         kinds = rs.integers(0, 3, n)
         e_old = e[kinds] if e_old is None else e_old
-        before = arr.state.copy()
-        arr.step(e, s, 3e-9, "w", kinds=kinds)
-        new, work, heat = naive.bits_indexed(
-            before, kinds, e, s, f0, KT, "arrhenius", 3e-9, 3, step, e_old
-        )
-        np.testing.assert_array_equal(arr.state, new)
+        _, work, heat = step_against_twin(arr, e, s, 3e-9, kinds, f0, 3, step, e_old)
         total_w += work.sum()
         total_q += heat.sum()
         e_old = e[kinds]
