@@ -186,24 +186,33 @@ class MemoryArray:
         g = self._bounds.size - 1
         m = self.n_levels
         changes = np.zeros((g, b), dtype=np.int64)
-        k = kernels
+        # arrays below PARALLEL_CELLS run on the calling thread (waking the pool costs 0.1-2 ms,
+        # a block of 10^3 cells a few microseconds); the results are the same
+        small = self.n_cells < PARALLEL_CELLS
         if self.backend == "cuda" and per_cell is None:
-            from simcore import gpu as k  # same signatures, bit-identical results
+            from simcore import gpu  # same signatures, bit-identical results
+
+            bits, levels = gpu.bits_shared, gpu.levels_shared
+        elif small:
+            bits, levels = kernels.bits_shared_serial, kernels.levels_shared_serial
+        else:
+            bits, levels = kernels.bits_shared, kernels.levels_shared
         if per_cell is None and m == 2:
             ones = np.zeros((g, b), dtype=np.int64)
-            k.bits_shared(self.state, thresholds, key, gamma, step0, self._bounds, ones, changes)
+            bits(self.state, thresholds, key, gamma, step0, self._bounds, ones, changes)
             counts = np.empty((g, b, 2), dtype=np.int64)
             counts[:, :, 1] = ones
             counts[:, :, 0] = np.diff(self._bounds)[:, None] - ones
             return counts, changes
         counts = np.zeros((g, b, m), dtype=np.int64)
         if per_cell is None:
-            k.levels_shared(
-                self.state, thresholds, key, gamma, step0, self._bounds, counts, changes
-            )
+            levels(self.state, thresholds, key, gamma, step0, self._bounds, counts, changes)
         else:
             energies, work, heat = per_cell
-            kernels.levels_shared_per_cell(
+            per_cell_kernel = (
+                kernels.levels_shared_per_cell_serial if small else kernels.levels_shared_per_cell
+            )
+            per_cell_kernel(
                 self.state,
                 thresholds,
                 energies,
@@ -220,7 +229,9 @@ class MemoryArray:
 
     def _group_counts(self) -> np.ndarray:
         out = np.zeros((self._bounds.size - 1, self.n_levels), dtype=np.int64)
-        kernels.count_levels(self.state, self._bounds, out)
+        small = self.n_cells < PARALLEL_CELLS  # no thread wake-up for a small array
+        count = kernels.count_levels_serial if small else kernels.count_levels
+        count(self.state, self._bounds, out)
         return out
 
     # ------------------------------------------------------------------ run

@@ -120,6 +120,32 @@ def _wide(kernel):
     return call
 
 
+@jit(inline="always")
+def _bits_shared_group(g, state, thresholds, key, gamma, step0, bounds, ones, changes):
+    n_steps = thresholds.shape[0]
+    words = np.zeros(2 * _TILE_WORDS, dtype=np.uint64)  # two tile buffers, read as bytes
+    buf = words.view(np.uint8)
+    for t0 in range(bounds[g], bounds[g + 1], TILE):
+        n = min(TILE, bounds[g + 1] - t0)
+        cur = _load_tile(state, t0, n, buf)
+        for k in range(n_steps):
+            z = key + gamma * ((np.uint64(step0 + k) << _S32) + np.uint64(t0))
+            stay0 = thresholds[k, 0, 0]
+            drop1 = thresholds[k, 1, 0]
+            s_in = buf[cur * TILE : cur * TILE + n]
+            s_out = buf[(1 - cur) * TILE : (1 - cur) * TILE + n]
+            for j in range(n):
+                u = mix64(z)
+                z += gamma  # the counter of cell t0 + j, as an induction (no multiply)
+                # from 0 the cell flips iff u >= stay0; from 1 it stays iff u >= drop1
+                s_out[j] = np.uint8(u >= (drop1 if s_in[j] else stay0))
+            n1, nf = _tile_tally(words, cur, n)
+            ones[g, k] += n1
+            changes[g, k] += nf
+            cur = 1 - cur
+        _store_tile(state, t0, n, buf, cur)
+
+
 @pjit
 def _bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes):
     """Bit cells under a shared landscape, a block of ``B`` steps.
@@ -130,32 +156,43 @@ def _bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes):
     the number of cells at level 1 after each step, and to ``changes``
     (G, B) the number of cells that changed level in each step.
     """
-    n_steps = thresholds.shape[0]
     for g in prange(bounds.shape[0] - 1):
-        words = np.zeros(2 * _TILE_WORDS, dtype=np.uint64)  # two tile buffers, read as bytes
-        buf = words.view(np.uint8)
-        for t0 in range(bounds[g], bounds[g + 1], TILE):
-            n = min(TILE, bounds[g + 1] - t0)
-            cur = _load_tile(state, t0, n, buf)
-            for k in range(n_steps):
-                z = key + gamma * ((np.uint64(step0 + k) << _S32) + np.uint64(t0))
-                stay0 = thresholds[k, 0, 0]
-                drop1 = thresholds[k, 1, 0]
-                s_in = buf[cur * TILE : cur * TILE + n]
-                s_out = buf[(1 - cur) * TILE : (1 - cur) * TILE + n]
-                for j in range(n):
-                    u = mix64(z)
-                    z += gamma  # the counter of cell t0 + j, as an induction (no multiply)
-                    # from 0 the cell flips iff u >= stay0; from 1 it stays iff u >= drop1
-                    s_out[j] = np.uint8(u >= (drop1 if s_in[j] else stay0))
-                n1, nf = _tile_tally(words, cur, n)
-                ones[g, k] += n1
-                changes[g, k] += nf
-                cur = 1 - cur
-            _store_tile(state, t0, n, buf, cur)
+        _bits_shared_group(g, state, thresholds, key, gamma, step0, bounds, ones, changes)
+
+
+@jit
+def _bits_shared_serial(state, thresholds, key, gamma, step0, bounds, ones, changes):
+    """``_bits_shared`` on the calling thread (the same results), for small arrays."""
+    for g in range(bounds.shape[0] - 1):
+        _bits_shared_group(g, state, thresholds, key, gamma, step0, bounds, ones, changes)
 
 
 bits_shared = _wide(_bits_shared)
+bits_shared_serial = _wide(_bits_shared_serial)
+
+
+@jit(inline="always")
+def _levels_shared_group(g, state, thresholds, key, gamma, step0, bounds, counts, changes):
+    n_steps = thresholds.shape[0]
+    top = thresholds.shape[1] - 1
+    for t0 in range(bounds[g], bounds[g + 1], TILE):
+        t1 = min(t0 + TILE, bounds[g + 1])
+        for k in range(n_steps):
+            base = key + gamma * (np.uint64(step0 + k) << _S32)
+            th = thresholds[k]
+            nf = 0
+            for i in range(t0, t1):
+                s = np.int64(state[i])
+                u = mix64(base + gamma * np.uint64(i))
+                j = s
+                while j > 0 and u < th[s, j - 1]:
+                    j -= 1
+                while j < top and u >= th[s, j]:
+                    j += 1
+                state[i] = j
+                counts[g, k, j] += 1
+                nf += j != s
+            changes[g, k] += np.int64(nf)
 
 
 @pjit
@@ -166,27 +203,45 @@ def levels_shared(state, thresholds, key, gamma, step0, bounds, counts, changes)
     (G, B, M) the occupancy of each level after each step and to ``changes`` (G, B) the number of
     cells that changed level.
     """
+    for g in prange(bounds.shape[0] - 1):
+        _levels_shared_group(g, state, thresholds, key, gamma, step0, bounds, counts, changes)
+
+
+@jit
+def levels_shared_serial(state, thresholds, key, gamma, step0, bounds, counts, changes):
+    """``levels_shared`` on the calling thread (the same results), for small arrays."""
+    for g in range(bounds.shape[0] - 1):
+        _levels_shared_group(g, state, thresholds, key, gamma, step0, bounds, counts, changes)
+
+
+@jit(inline="always")
+def _levels_per_cell_group(
+    g, state, thresholds, energies, key, gamma, step0, bounds, counts, changes, work, heat
+):
     n_steps = thresholds.shape[0]
     top = thresholds.shape[1] - 1
-    for g in prange(bounds.shape[0] - 1):
-        for t0 in range(bounds[g], bounds[g + 1], TILE):
-            t1 = min(t0 + TILE, bounds[g + 1])
-            for k in range(n_steps):
-                base = key + gamma * (np.uint64(step0 + k) << _S32)
-                th = thresholds[k]
-                nf = 0
-                for i in range(t0, t1):
-                    s = np.int64(state[i])
-                    u = mix64(base + gamma * np.uint64(i))
-                    j = s
-                    while j > 0 and u < th[s, j - 1]:
-                        j -= 1
-                    while j < top and u >= th[s, j]:
-                        j += 1
-                    state[i] = j
-                    counts[g, k, j] += 1
-                    nf += j != s
-                changes[g, k] += np.int64(nf)
+    for t0 in range(bounds[g], bounds[g + 1], TILE):
+        t1 = min(t0 + TILE, bounds[g + 1])
+        for k in range(n_steps):
+            base = key + gamma * (np.uint64(step0 + k) << _S32)
+            th = thresholds[k]
+            e_old = energies[k]
+            e_new = energies[k + 1]
+            nf = 0
+            for i in range(t0, t1):
+                s = np.int64(state[i])
+                u = mix64(base + gamma * np.uint64(i))
+                j = s
+                while j > 0 and u < th[s, j - 1]:
+                    j -= 1
+                while j < top and u >= th[s, j]:
+                    j += 1
+                state[i] = j
+                work[i] += e_new[s] - e_old[s]
+                heat[i] += e_new[s] - e_new[j]
+                counts[g, k, j] += 1
+                nf += j != s
+            changes[g, k] += np.int64(nf)
 
 
 @pjit
@@ -197,31 +252,21 @@ def levels_shared_per_cell(
 
     ``energies`` (B+1, M): the landscape before the block, then after each step.
     """
-    n_steps = thresholds.shape[0]
-    top = thresholds.shape[1] - 1
     for g in prange(bounds.shape[0] - 1):
-        for t0 in range(bounds[g], bounds[g + 1], TILE):
-            t1 = min(t0 + TILE, bounds[g + 1])
-            for k in range(n_steps):
-                base = key + gamma * (np.uint64(step0 + k) << _S32)
-                th = thresholds[k]
-                e_old = energies[k]
-                e_new = energies[k + 1]
-                nf = 0
-                for i in range(t0, t1):
-                    s = np.int64(state[i])
-                    u = mix64(base + gamma * np.uint64(i))
-                    j = s
-                    while j > 0 and u < th[s, j - 1]:
-                        j -= 1
-                    while j < top and u >= th[s, j]:
-                        j += 1
-                    state[i] = j
-                    work[i] += e_new[s] - e_old[s]
-                    heat[i] += e_new[s] - e_new[j]
-                    counts[g, k, j] += 1
-                    nf += j != s
-                changes[g, k] += np.int64(nf)
+        _levels_per_cell_group(
+            g, state, thresholds, energies, key, gamma, step0, bounds, counts, changes, work, heat
+        )
+
+
+@jit
+def levels_shared_per_cell_serial(
+    state, thresholds, energies, key, gamma, step0, bounds, counts, changes, work, heat
+):
+    """``levels_shared_per_cell`` on the calling thread (the same results), for small arrays."""
+    for g in range(bounds.shape[0] - 1):
+        _levels_per_cell_group(
+            g, state, thresholds, energies, key, gamma, step0, bounds, counts, changes, work, heat
+        )
 
 
 @jit(inline="always")
@@ -1030,24 +1075,36 @@ def all_finite(values):
     return not bad.any()
 
 
-@pjit
-def count_levels(state, bounds, out):
-    """Add to ``out`` (G, M) the number of cells of each group at each level."""
+@jit(inline="always")
+def _count_group(g, state, bounds, out):
     m = out.shape[1]
-    for g in prange(bounds.shape[0] - 1):
-        tile = state[bounds[g] : bounds[g + 1]]
-        if m == 2:  # a plain sum vectorises; a histogram scatter does not
-            ones = np.int64(0)
-            for j in range(tile.shape[0]):
-                ones += np.int64(tile[j])
-            out[g, 0] += tile.shape[0] - ones
-            out[g, 1] += ones
-            continue
+    tile = state[bounds[g] : bounds[g + 1]]
+    if m == 2:  # a plain sum vectorises; a histogram scatter does not
+        ones = np.int64(0)
+        for j in range(tile.shape[0]):
+            ones += np.int64(tile[j])
+        out[g, 0] += tile.shape[0] - ones
+        out[g, 1] += ones
+    else:
         local = np.zeros(m, dtype=np.int64)
         for j in range(tile.shape[0]):
             local[tile[j]] += 1
         for i in range(m):
             out[g, i] += local[i]
+
+
+@pjit
+def count_levels(state, bounds, out):
+    """Add to ``out`` (G, M) the number of cells of each group at each level."""
+    for g in prange(bounds.shape[0] - 1):
+        _count_group(g, state, bounds, out)
+
+
+@jit
+def count_levels_serial(state, bounds, out):
+    """``count_levels`` on the calling thread, for small arrays (no thread wake-up)."""
+    for g in range(bounds.shape[0] - 1):
+        _count_group(g, state, bounds, out)
 
 
 @jit

@@ -65,29 +65,36 @@ def test_shared_kernels_match_twin(m):
     bounds = _bounds(n)
     ref_state, ref_occ, ref_w, ref_q = naive.run_shared(state0, th, seed, step0, energies)
 
-    state = state0.copy()
-    counts = np.zeros((7, b, m), dtype=np.int64)
-    changes = np.zeros((7, b), dtype=np.int64)
-    work, heat = np.zeros(n), np.zeros(n)
-    kernels.levels_shared_per_cell(
-        state, th, energies, key, gamma, step0, bounds, counts, changes, work, heat
-    )
-    np.testing.assert_array_equal(state, ref_state)
-    np.testing.assert_array_equal(counts.sum(axis=0), ref_occ)
-    np.testing.assert_allclose(work, ref_w, rtol=1e-12, atol=1e-35)
-    np.testing.assert_allclose(heat, ref_q, rtol=1e-12, atol=1e-35)
-
-    state = state0.copy()
-    counts[:] = 0
-    kernels.levels_shared(state, th, key, gamma, step0, bounds, counts, changes)
-    np.testing.assert_array_equal(state, ref_state)
-    np.testing.assert_array_equal(counts.sum(axis=0), ref_occ)
-    if m == 2:
+    for per_cell in (kernels.levels_shared_per_cell, kernels.levels_shared_per_cell_serial):
         state = state0.copy()
-        ones = np.zeros((7, b), dtype=np.int64)
-        kernels.bits_shared(state, th, key, gamma, step0, bounds, ones, changes)
+        counts = np.zeros((7, b, m), dtype=np.int64)
+        changes = np.zeros((7, b), dtype=np.int64)
+        work, heat = np.zeros(n), np.zeros(n)
+        per_cell(state, th, energies, key, gamma, step0, bounds, counts, changes, work, heat)
         np.testing.assert_array_equal(state, ref_state)
-        np.testing.assert_array_equal(ones.sum(axis=0), ref_occ[:, 1])
+        np.testing.assert_array_equal(counts.sum(axis=0), ref_occ)
+        np.testing.assert_allclose(work, ref_w, rtol=1e-12, atol=1e-35)
+        np.testing.assert_allclose(heat, ref_q, rtol=1e-12, atol=1e-35)
+        for count in (kernels.count_levels, kernels.count_levels_serial):
+            now = np.zeros((7, m), dtype=np.int64)
+            count(state, bounds, now)
+            np.testing.assert_array_equal(now.sum(axis=0), ref_occ[-1])
+            np.testing.assert_array_equal(now, counts[:, -1, :])
+
+    # the parallel kernels and their serial variants (small arrays), the same states
+    for levels in (kernels.levels_shared, kernels.levels_shared_serial):
+        state = state0.copy()
+        counts[:] = 0
+        levels(state, th, key, gamma, step0, bounds, counts, changes)
+        np.testing.assert_array_equal(state, ref_state)
+        np.testing.assert_array_equal(counts.sum(axis=0), ref_occ)
+    for bits in (kernels.bits_shared, kernels.bits_shared_serial):
+        if m == 2:
+            state = state0.copy()
+            ones = np.zeros((7, b), dtype=np.int64)
+            bits(state, th, key, gamma, step0, bounds, ones, changes)
+            np.testing.assert_array_equal(state, ref_state)
+            np.testing.assert_array_equal(ones.sum(axis=0), ref_occ[:, 1])
 
 
 def _heterogeneous_inputs(n, m, seed=4):
