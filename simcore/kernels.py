@@ -486,8 +486,26 @@ _COUNTED_CODES = 64
 
 
 @jit(inline="always")
+def _indexed_buffers():
+    """The tile buffers of ``_bits_indexed_group`` (separate allocations, so LLVM knows they
+    do not overlap and vectorises the loops over them): every entry read is written first in
+    the same tile."""
+    return (
+        np.empty(ITILE, dtype=np.uint8),  # new levels
+        np.empty(ITILE // 8, dtype=np.uint64),  # unsure flags, as bytes
+        np.empty(ITILE, dtype=np.uint16),  # code 2 kind + level
+        np.empty(ITILE, dtype=np.uint16),  # code of the landscape before
+        np.empty(ITILE // 8, dtype=np.uint64),  # hop codes, as bytes
+        np.empty(ITILE // 8, dtype=np.uint64),  # old codes, as bytes
+        np.empty(ITILE, dtype=np.uint64),  # thresholds (shared f0)
+        np.empty(2 * ITILE),  # (share, rate) of each cell's code (per-cell f0)
+    )
+
+
+@jit(inline="always")
 def _bits_indexed_group(
     g,
+    scratch,
     per_cell_f0,
     kos,
     n_codes,
@@ -518,18 +536,10 @@ def _bits_indexed_group(
     record,
 ):
     keep = kinds_keep.shape[0] > 0
-    # tile buffers: every entry read is written first in the same tile
-    out = np.empty(ITILE, dtype=np.uint8)
-    unsure_words = np.empty(ITILE // 8, dtype=np.uint64)
+    out, unsure_words, cb, co, hop_words, old_words, th, pair = scratch
     unsure = unsure_words.view(np.uint8)
-    cb = np.empty(ITILE, dtype=np.uint16)
-    co = np.empty(ITILE, dtype=np.uint16)
-    hop_words = np.empty(ITILE // 8, dtype=np.uint64)
-    old_words = np.empty(ITILE // 8, dtype=np.uint64)
     hop_codes = hop_words.view(np.uint8)  # 2 c + hop, for the counts
     old_codes = old_words.view(np.uint8)
-    th = np.empty(ITILE, dtype=np.uint64)
-    pair = np.empty(2 * ITILE)  # (share, rate) of each cell's code
     esc = escape.reshape(-1)
     n1 = np.int64(0)
     nf = np.int64(0)
@@ -599,10 +609,10 @@ def _bits_indexed_group(
                 hop_codes[j] = np.uint8(2 * np.int64(cb[j]) + np.int64(hop))
                 old_codes[j] = np.uint8(co[j])
                 sv[j] = o
-            for j in range(n, ITILE):
-                hop_codes[j] = np.uint8(255)  # padding: a code no cell has
-                old_codes[j] = np.uint8(255)
             n_words = (n + 7) // 8
+            for j in range(n, 8 * n_words):
+                hop_codes[j] = np.uint8(255)  # padding of the last word: a code no cell has
+                old_codes[j] = np.uint8(255)
             # codes of zero energy add nothing: their counts are skipped (a rest landscape's)
             for c in range(n_codes):
                 hops = np.int64(0)
@@ -705,8 +715,10 @@ def _bits_indexed(
     counted = not record and not old_per_cell and 2 * n_codes + n_old <= _COUNTED_CODES
     z_step = np.uint64(step) << _S32
     for g in prange(bounds.shape[0] - 1):
+        scratch = _indexed_buffers()  # per group
         _bits_indexed_group(
             g,
+            scratch,
             per_cell_f0,
             kos,
             n_codes,
@@ -770,9 +782,11 @@ def _bits_indexed_serial(
     n_old = 0 if old_per_cell else e_old.shape[0]
     counted = not record and not old_per_cell and 2 * n_codes + n_old <= _COUNTED_CODES
     z_step = np.uint64(step) << _S32
+    scratch = _indexed_buffers()  # once for every group (small arrays: many groups of few cells)
     for g in range(bounds.shape[0] - 1):
         _bits_indexed_group(
             g,
+            scratch,
             per_cell_f0,
             kos,
             n_codes,
