@@ -1121,6 +1121,45 @@ def count_levels_serial(state, bounds, out):
         _count_group(g, state, bounds, out)
 
 
+@jit(inline="always")
+def _counts_group(g, counts, probs, keys, gammas, step0, after, changes):
+    m = counts.shape[1]
+    new = np.zeros(m, dtype=np.int64)
+    mass = np.zeros(m)
+    for k in range(probs.shape[0]):
+        step = step0 + k
+        new[:] = 0
+        moved = 0
+        for i in range(m):
+            n_rem = counts[g, i]
+            if n_rem == 0:
+                continue
+            row = probs[k, i]
+            # mass[j]: the diagonal plus the off-diagonals j' >= j, summed from the top so
+            # that small tails keep their relative precision (no 1 - sum)
+            acc = row[i]
+            for j in range(m - 1, -1, -1):
+                if j != i:
+                    acc += row[j]
+                mass[j] = acc
+            for j in range(m):
+                if j == i or n_rem == 0:
+                    continue
+                pj = row[j]
+                if pj > 0.0:
+                    x = binomial.sample(
+                        n_rem, min(1.0, pj / mass[j]), keys[g], gammas[g], step, i * m + j
+                    )
+                    new[j] += x
+                    n_rem -= x
+                    moved += x
+            new[i] += n_rem
+        for i in range(m):
+            counts[g, i] = new[i]
+            after[g, k, i] = new[i]
+        changes[g, k] = moved
+
+
 @jit
 def counts_block(counts, probs, keys, gammas, step0, after, changes):
     """Aggregated engine: advance level counts (G, M) through a block of steps.
@@ -1132,39 +1171,13 @@ def counts_block(counts, probs, keys, gammas, step0, after, changes):
     ``i * M + j``. Writes the counts after each step to ``after`` (G, B, M) and the level
     changes to ``changes`` (G, B).
     """
-    n_groups, m = counts.shape
-    new = np.zeros(m, dtype=np.int64)
-    mass = np.zeros(m)
-    for g in range(n_groups):
-        for k in range(probs.shape[0]):
-            step = step0 + k
-            new[:] = 0
-            moved = 0
-            for i in range(m):
-                n_rem = counts[g, i]
-                if n_rem == 0:
-                    continue
-                row = probs[k, i]
-                # mass[j]: the diagonal plus the off-diagonals j' >= j, summed from the top so
-                # that small tails keep their relative precision (no 1 - sum)
-                acc = row[i]
-                for j in range(m - 1, -1, -1):
-                    if j != i:
-                        acc += row[j]
-                    mass[j] = acc
-                for j in range(m):
-                    if j == i or n_rem == 0:
-                        continue
-                    pj = row[j]
-                    if pj > 0.0:
-                        x = binomial.sample(
-                            n_rem, min(1.0, pj / mass[j]), keys[g], gammas[g], step, i * m + j
-                        )
-                        new[j] += x
-                        n_rem -= x
-                        moved += x
-                new[i] += n_rem
-            for i in range(m):
-                counts[g, i] = new[i]
-                after[g, k, i] = new[i]
-            changes[g, k] = moved
+    for g in range(counts.shape[0]):
+        _counts_group(g, counts, probs, keys, gammas, step0, after, changes)
+
+
+@pjit
+def counts_block_parallel(counts, probs, keys, gammas, step0, after, changes):
+    """``counts_block`` with the groups on the thread pool (the same results: each group has
+    its own stream), for blocks long enough to pay for waking the pool."""
+    for g in prange(counts.shape[0]):
+        _counts_group(g, counts, probs, keys, gammas, step0, after, changes)

@@ -76,3 +76,21 @@ def test_engine_choice_and_refusals():
         agg.step(np.zeros((1000, 2)), np.ones(1) * KT, 1e-10)
     with pytest.raises(sc.ParameterError, match="n_cells"):
         sc.AggregateArray(2**63)
+
+
+def test_long_blocks_on_the_pool_draw_the_same_counts():
+    """Blocks of at least ``aggregate.PARALLEL_STEPS`` steps run their groups on the thread
+    pool: one run of 1000 steps equals ten runs of 100 (serial blocks), count for count."""
+    from simcore import aggregate
+
+    steps = 1000
+    assert steps >= aggregate.PARALLEL_STEPS > steps // 10
+    a = sc.AggregateArray(10**12, seed=11, initial=[0.5, 0.5])
+    a.run(sc.Protocol.constant(*bit(2, 1), steps * 1e-10, "w"), 1e-10)
+    b = sc.AggregateArray(10**12, seed=11, initial=[0.5, 0.5])
+    for _ in range(10):
+        b.run(sc.Protocol.constant(*bit(2, 1), steps // 10 * 1e-10, "w"), 1e-10)
+    assert a.step_count == b.step_count == steps
+    np.testing.assert_array_equal(a.counts, b.counts)
+    # the same hops; the heat is summed per block, so in another order (round-off only)
+    np.testing.assert_allclose(a.ledger.heat["w"], b.ledger.heat["w"], rtol=1e-13)
