@@ -35,8 +35,8 @@ from simcore.rng import GENERATOR, MAX_CELLS, MAX_STEPS, check_seed, stream
 GROUPS = 64
 #: Random stream used to prepare initial states (distinct from the dynamics' stream 0).
 PREPARE_DRAW = 2**63
-#: Arrays with fewer cells run an indexed step on the calling thread: waking the thread pool
-#: costs 0.1-1 ms on a loaded machine, more than the step (same results either way).
+#: Arrays with fewer cells run their kernels on the calling thread: waking the thread pool
+#: costs 0.1-2 ms on a loaded machine, more than a step of 10^4 cells (same results either way).
 PARALLEL_CELLS = 2**15
 #: Budget (entries) for the per-block tables, bounding the extra memory of a run.
 _BLOCK_ENTRIES = 2**22
@@ -144,6 +144,11 @@ class MemoryArray:
 
     # ------------------------------------------------------------------ state
     @property
+    def _small(self) -> bool:
+        """True when the kernels run on the calling thread (``PARALLEL_CELLS``)."""
+        return self.n_cells < PARALLEL_CELLS
+
+    @property
     def homogeneous(self) -> bool:
         """True when every cell has the same attempt frequency."""
         return self.attempt_frequency.ndim == 0
@@ -186,9 +191,7 @@ class MemoryArray:
         g = self._bounds.size - 1
         m = self.n_levels
         changes = np.zeros((g, b), dtype=np.int64)
-        # arrays below PARALLEL_CELLS run on the calling thread (waking the pool costs 0.1-2 ms,
-        # a block of 10^3 cells a few microseconds); the results are the same
-        small = self.n_cells < PARALLEL_CELLS
+        small = self._small
         if self.backend == "cuda" and per_cell is None:
             from simcore import gpu  # same signatures, bit-identical results
 
@@ -229,8 +232,7 @@ class MemoryArray:
 
     def _group_counts(self) -> np.ndarray:
         out = np.zeros((self._bounds.size - 1, self.n_levels), dtype=np.int64)
-        small = self.n_cells < PARALLEL_CELLS  # no thread wake-up for a small array
-        count = kernels.count_levels_serial if small else kernels.count_levels
+        count = kernels.count_levels_serial if self._small else kernels.count_levels
         count(self.state, self._bounds, out)
         return out
 
@@ -608,7 +610,7 @@ class MemoryArray:
                 kinds_keep = self._kinds
             else:
                 kinds_keep = np.empty(n, dtype=np.uint8)
-            bits = kernels.bits_indexed if n >= PARALLEL_CELLS else kernels.bits_indexed_serial
+            bits = kernels.bits_indexed_serial if self._small else kernels.bits_indexed
             bits(
                 self.state,
                 kinds,
@@ -650,7 +652,7 @@ class MemoryArray:
             counts = np.zeros((g, m), dtype=np.int64)
             changes = np.zeros(g, dtype=np.int64)
             levels = (
-                kernels.levels_indexed if n >= PARALLEL_CELLS else kernels.levels_indexed_serial
+                kernels.levels_indexed_serial if self._small else kernels.levels_indexed
             )
             levels(
                 self.state,
