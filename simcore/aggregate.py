@@ -21,7 +21,7 @@ from simcore import kernels
 from simcore.array import PREPARE_DRAW as PREPARE_DRAW_CELLS
 from simcore.array import MemoryArray
 from simcore.errors import ParameterError, positive_int
-from simcore.rng import stream
+from simcore.rng import check_seed, streams_of
 
 #: Steps per block from which the groups of a block run on the thread pool.
 PARALLEL_STEPS = 256
@@ -38,6 +38,7 @@ class AggregateArray(MemoryArray):
 
     def __init__(self, n_cells: int, n_levels: int = 2, *, groups: int = 16, **kwargs):
         self._groups = positive_int("groups", groups, 1024)
+        self._streams: dict = {}  # (seed, draw base, G) -> the groups' (keys, gammas)
         super().__init__(n_cells, n_levels, **kwargs)
         if not self.homogeneous:
             raise ParameterError(
@@ -81,10 +82,7 @@ class AggregateArray(MemoryArray):
             )
         base = {0: DYNAMICS_DRAW, PREPARE_DRAW_CELLS: PREPARE_DRAW}[draw]
         g = self.counts.shape[0]
-        keys = np.empty(g, dtype=np.uint64)
-        gammas = np.empty(g, dtype=np.uint64)
-        for i in range(g):
-            keys[i], gammas[i] = stream(self.seed, base + i)
+        keys, gammas = self._group_streams(base, g)
         b = probs.shape[0]
         after = np.empty((g, b, self.n_levels), dtype=np.int64)
         changes = np.empty((g, b), dtype=np.int64)
@@ -94,6 +92,18 @@ class AggregateArray(MemoryArray):
         block = kernels.counts_block_parallel if parallel else kernels.counts_block
         block(self.counts, probs, keys, gammas, step0, after, changes)
         return after, changes
+
+    def _group_streams(self, base: int, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(keys, gammas)`` (G,) of the groups' streams ``base + i``, computed once per seed
+        (a run of single steps would otherwise derive G streams every step)."""
+        key = (self.seed, base, g)
+        if key not in self._streams:
+            keys = np.empty(g, dtype=np.uint64)
+            gammas = np.empty(g, dtype=np.uint64)
+            check_seed(base + g - 1, "draw")
+            streams_of(np.uint64(check_seed(self.seed)), np.uint64(base), keys, gammas)
+            self._streams[key] = (keys, gammas)
+        return self._streams[key]
 
     def step(self, energies, saddles, dt, tag="update", *, record_per_cell=False):
         if np.ndim(energies) != 1 or np.ndim(saddles) != 1:

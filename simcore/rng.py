@@ -82,6 +82,14 @@ def stream_of(seed, draw):
     return key, g
 
 
+@jit
+def streams_of(seed, draw0, keys, gammas):
+    """``stream_of(seed, draw0 + i)`` into ``keys[i], gammas[i]`` for every ``i`` (one call for
+    the streams of many groups)."""
+    for i in range(keys.shape[0]):
+        keys[i], gammas[i] = stream_of(seed, draw0 + np.uint64(i))
+
+
 def check_seed(seed: object, name: str = "seed") -> int:
     if (
         isinstance(seed, bool)

@@ -104,3 +104,14 @@ def test_stream_rejects_bad_seed():
         rng.stream(-1)
     with pytest.raises(ValueError, match="seed"):
         rng.stream(1.5)
+
+
+def test_streams_of_many_draws_equal_one_by_one():
+    """``rng.streams_of`` (the aggregated engine's group streams in one call) gives the streams
+    ``rng.stream`` derives one at a time."""
+    keys = np.empty(20, dtype=np.uint64)
+    gammas = np.empty(20, dtype=np.uint64)
+    for seed, draw0 in ((0, 0), (12345, 2**62), (2**64 - 1, 2**62 + 2**40)):
+        rng.streams_of(np.uint64(seed), np.uint64(draw0), keys, gammas)
+        for i in range(20):
+            assert (keys[i], gammas[i]) == rng.stream(seed, draw0 + i)
