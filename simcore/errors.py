@@ -53,13 +53,31 @@ def positive_int(name: str, value: object, maximum: int | None = None) -> int:
     return n
 
 
+#: Arrays up to this size are checked element by element in Python: ten times faster than the
+#: NumPy reductions for the landscapes of a single cell (a step calls several checks).
+_SMALL = 32
+
+
+def _all_finite(arr: np.ndarray) -> bool:
+    if arr.size <= _SMALL:
+        return all(map(math.isfinite, arr.ravel().tolist()))
+    return bool(np.isfinite(arr).all())
+
+
+def _all_positive(arr: np.ndarray) -> bool:
+    """Every entry finite and > 0 (NaN fails both tests)."""
+    if arr.size <= _SMALL:
+        return all(math.isfinite(x) and x > 0 for x in arr.ravel().tolist())
+    return bool(np.isfinite(arr).all() and (arr > 0).all())
+
+
 def positive_array(name: str, value: object, shape: tuple[int, ...] | None = None) -> np.ndarray:
     """Finite, strictly positive float64 array (a scalar is allowed and broadcast)."""
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise ParameterError(name, value, "finite values > 0") from None
-    if arr.size == 0 or not np.all(np.isfinite(arr)) or not np.all(arr > 0):
+    if arr.size == 0 or not _all_positive(arr):
         raise ParameterError(name, value, "finite values > 0")
     if shape is not None and arr.shape not in ((), shape):
         raise ParameterError(name, value, f"a scalar or an array of shape {shape}")
@@ -74,7 +92,7 @@ def finite_array(name: str, value: object, shape: tuple[int, ...]) -> np.ndarray
         raise ParameterError(name, value, f"a numeric array of shape {shape}") from None
     if arr.shape != shape:
         raise ParameterError(name, value, f"an array of shape {shape}, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
+    if not _all_finite(arr):
         raise ParameterError(name, value, "finite values (no NaN or infinity)")
     return arr
 

@@ -201,7 +201,8 @@ def step_tables(energies, saddles, kT, f0, kinetics, dts, probs, thresholds):
     (``PARALLEL_WORK``); each step's tables are the same either way.
     """
     b, m = energies.shape
-    if b >= 2 * numba.get_num_threads() and b * m**3 >= PARALLEL_WORK:
+    # (the cheap test first: asking numba for its thread count costs microseconds)
+    if b * m**3 >= PARALLEL_WORK and b >= 2 * numba.get_num_threads():
         _tables_parallel(energies, saddles, kT, f0, kinetics, dts, probs, thresholds)
     else:
         _tables_serial(energies, saddles, kT, f0, kinetics, dts, probs, thresholds)
