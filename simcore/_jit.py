@@ -11,6 +11,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import types
 
 import llvmlite.binding as llvm
 import numba
@@ -31,6 +32,21 @@ def pjit(fn=None, **extra):
     """Parallel ``numba.njit`` with the project's flags."""
     opts = {**PARALLEL_JIT, **extra}
     return numba.njit(**opts)(fn) if fn is not None else numba.njit(**opts)
+
+
+def jit_pair(fn):
+    """``(parallel, serial)``: ``fn`` compiled with ``parallel=True`` (its ``prange`` loops run on
+    the thread pool) and, as a copy named ``<name>_serial``, without it (``prange`` is then
+    ``range``), for arrays too small to pay for waking the pool. One source, the same results.
+    The copy's own name keeps the two apart in Numba's on-disk cache, whose index is keyed by the
+    function's name and bytecode, not by the ``parallel`` flag."""
+    copy = types.FunctionType(
+        fn.__code__, fn.__globals__, fn.__name__ + "_serial", fn.__defaults__, fn.__closure__
+    )
+    copy.__qualname__ = fn.__qualname__ + "_serial"
+    copy.__doc__ = fn.__doc__
+    copy.__module__ = fn.__module__
+    return pjit(fn), jit(copy)
 
 
 _WIDE = False

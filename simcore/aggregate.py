@@ -89,7 +89,7 @@ class AggregateArray(MemoryArray):
         # the pool costs 0.1-2 ms to wake: worth it for long blocks only (a step of 16 groups
         # of bits is ~1.5 us serially); the results are the same either way
         parallel = b >= PARALLEL_STEPS and g > 1
-        block = kernels.counts_block_parallel if parallel else kernels.counts_block
+        block = kernels.counts_block if parallel else kernels.counts_block_serial
         block(self.counts, probs, keys, gammas, step0, after, changes)
         return after, changes
 

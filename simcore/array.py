@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from simcore import kernels
@@ -610,7 +611,10 @@ class MemoryArray:
                 kinds_keep = self._kinds
             else:
                 kinds_keep = np.empty(n, dtype=np.uint8)
-            bits = kernels.bits_indexed_serial if self._small else kernels.bits_indexed
+            if self._small:
+                bits, runs = kernels.bits_indexed_serial, 1
+            else:
+                bits, runs = kernels.bits_indexed, numba.get_num_threads()
             bits(
                 self.state,
                 kinds,
@@ -634,6 +638,7 @@ class MemoryArray:
                 work_cell,
                 heat_cell,
                 bool(record_per_cell),
+                runs,
             )
         else:
             k = e.shape[0]

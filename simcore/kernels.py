@@ -23,7 +23,7 @@ import numpy as np
 from numba import prange
 
 from simcore import binomial
-from simcore._jit import jit, pjit, wide_vectors
+from simcore._jit import jit, jit_pair, pjit, wide_vectors
 from simcore.expfun import one_minus_exp, one_minus_exp_rough, phi
 from simcore.propagator import _TWO64, _UMAX, rate_pair, to_threshold
 from simcore.rng import bits, mix64, stream_of, to_unit
@@ -146,7 +146,6 @@ def _bits_shared_group(g, state, thresholds, key, gamma, step0, bounds, ones, ch
         _store_tile(state, t0, n, buf, cur)
 
 
-@pjit
 def _bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes):
     """Bit cells under a shared landscape, a block of ``B`` steps.
 
@@ -160,13 +159,7 @@ def _bits_shared(state, thresholds, key, gamma, step0, bounds, ones, changes):
         _bits_shared_group(g, state, thresholds, key, gamma, step0, bounds, ones, changes)
 
 
-@jit
-def _bits_shared_serial(state, thresholds, key, gamma, step0, bounds, ones, changes):
-    """``_bits_shared`` on the calling thread (the same results), for small arrays."""
-    for g in range(bounds.shape[0] - 1):
-        _bits_shared_group(g, state, thresholds, key, gamma, step0, bounds, ones, changes)
-
-
+_bits_shared, _bits_shared_serial = jit_pair(_bits_shared)
 bits_shared = _wide(_bits_shared)
 bits_shared_serial = _wide(_bits_shared_serial)
 
@@ -195,7 +188,6 @@ def _levels_shared_group(g, state, thresholds, key, gamma, step0, bounds, counts
             changes[g, k] += np.int64(nf)
 
 
-@pjit
 def levels_shared(state, thresholds, key, gamma, step0, bounds, counts, changes):
     """M-level cells under a shared landscape, a block of ``B`` steps.
 
@@ -207,11 +199,7 @@ def levels_shared(state, thresholds, key, gamma, step0, bounds, counts, changes)
         _levels_shared_group(g, state, thresholds, key, gamma, step0, bounds, counts, changes)
 
 
-@jit
-def levels_shared_serial(state, thresholds, key, gamma, step0, bounds, counts, changes):
-    """``levels_shared`` on the calling thread (the same results), for small arrays."""
-    for g in range(bounds.shape[0] - 1):
-        _levels_shared_group(g, state, thresholds, key, gamma, step0, bounds, counts, changes)
+levels_shared, levels_shared_serial = jit_pair(levels_shared)
 
 
 @jit(inline="always")
@@ -244,7 +232,6 @@ def _levels_per_cell_group(
             changes[g, k] += np.int64(nf)
 
 
-@pjit
 def levels_shared_per_cell(
     state, thresholds, energies, key, gamma, step0, bounds, counts, changes, work, heat
 ):
@@ -258,15 +245,7 @@ def levels_shared_per_cell(
         )
 
 
-@jit
-def levels_shared_per_cell_serial(
-    state, thresholds, energies, key, gamma, step0, bounds, counts, changes, work, heat
-):
-    """``levels_shared_per_cell`` on the calling thread (the same results), for small arrays."""
-    for g in range(bounds.shape[0] - 1):
-        _levels_per_cell_group(
-            g, state, thresholds, energies, key, gamma, step0, bounds, counts, changes, work, heat
-        )
+levels_shared_per_cell, levels_shared_per_cell_serial = jit_pair(levels_shared_per_cell)
 
 
 @jit(inline="always")
@@ -656,7 +635,6 @@ def _bits_indexed_group(
     heat_g[g] += q_acc
 
 
-@pjit
 def _bits_indexed(
     state,
     kinds,
@@ -680,6 +658,7 @@ def _bits_indexed(
     work,
     heat,
     record,
+    runs,
 ):
     """One step of bit cells under indexed landscapes: cell ``i`` evolves under landscape
     ``kinds[i]`` of a table of K.
@@ -701,7 +680,9 @@ def _bits_indexed(
     landscape; it may be the buffer ``kinds_old`` is: each cell's old kind is read before it is
     overwritten). Adds to ``ones``/``changes`` (G, 1) the cells at 1 and the level changes, to
     ``work_g``/``heat_g`` (G,) each group's work and heat (J) and, when ``record``, to
-    ``work``/``heat`` (N,) each cell's (the values ``bits_heterogeneous`` books).
+    ``work``/``heat`` (N,) each cell's (the values ``bits_heterogeneous`` books). ``runs``: the
+    groups are split into that many contiguous runs, one per thread (1 for
+    ``bits_indexed_serial``), each with its own tile buffers; the results do not depend on it.
 
     Layout: table reads at a cell's code are scalar loops into tile buffers, so that the hash
     loop reads contiguous buffers only and vectorises; with few codes a tile's work and heat
@@ -714,110 +695,49 @@ def _bits_indexed(
     n_old = 0 if old_per_cell else e_old.shape[0]
     counted = not record and not old_per_cell and 2 * n_codes + n_old <= _COUNTED_CODES
     z_step = np.uint64(step) << _S32
-    for g in prange(bounds.shape[0] - 1):
-        scratch = _indexed_buffers()  # per group
-        _bits_indexed_group(
-            g,
-            scratch,
-            per_cell_f0,
-            kos,
-            n_codes,
-            n_old,
-            counted,
-            z_step,
-            state,
-            kinds,
-            thresholds,
-            escape,
-            f0,
-            e_new,
-            flip_heat,
-            e_old,
-            kinds_old,
-            kinds_keep,
-            old_per_cell,
-            key,
-            gamma,
-            step,
-            bounds,
-            ones,
-            changes,
-            work_g,
-            heat_g,
-            work,
-            heat,
-            record,
-        )
+    # the groups in ``runs`` contiguous runs (the caller's thread count, 1 on the calling
+    # thread), each with its own tile buffers, allocated once per run and not per group; a
+    # group's results do not depend on the run it is in
+    n_groups = bounds.shape[0] - 1
+    n_runs = max(1, min(n_groups, runs))
+    for r in prange(n_runs):
+        scratch = _indexed_buffers()
+        for g in range(n_groups * r // n_runs, n_groups * (r + 1) // n_runs):
+            _bits_indexed_group(
+                g,
+                scratch,
+                per_cell_f0,
+                kos,
+                n_codes,
+                n_old,
+                counted,
+                z_step,
+                state,
+                kinds,
+                thresholds,
+                escape,
+                f0,
+                e_new,
+                flip_heat,
+                e_old,
+                kinds_old,
+                kinds_keep,
+                old_per_cell,
+                key,
+                gamma,
+                step,
+                bounds,
+                ones,
+                changes,
+                work_g,
+                heat_g,
+                work,
+                heat,
+                record,
+            )
 
 
-@jit
-def _bits_indexed_serial(
-    state,
-    kinds,
-    thresholds,
-    escape,
-    f0,
-    e_new,
-    flip_heat,
-    e_old,
-    kinds_old,
-    kinds_keep,
-    old_per_cell,
-    key,
-    gamma,
-    step,
-    bounds,
-    ones,
-    changes,
-    work_g,
-    heat_g,
-    work,
-    heat,
-    record,
-):
-    """``_bits_indexed`` on the calling thread (the same results), for small arrays."""
-    per_cell_f0 = escape.shape[0] > 0
-    kos = np.int64(kinds_old.shape[0] > 1)
-    n_codes = e_new.shape[0]
-    n_old = 0 if old_per_cell else e_old.shape[0]
-    counted = not record and not old_per_cell and 2 * n_codes + n_old <= _COUNTED_CODES
-    z_step = np.uint64(step) << _S32
-    scratch = _indexed_buffers()  # once for every group (small arrays: many groups of few cells)
-    for g in range(bounds.shape[0] - 1):
-        _bits_indexed_group(
-            g,
-            scratch,
-            per_cell_f0,
-            kos,
-            n_codes,
-            n_old,
-            counted,
-            z_step,
-            state,
-            kinds,
-            thresholds,
-            escape,
-            f0,
-            e_new,
-            flip_heat,
-            e_old,
-            kinds_old,
-            kinds_keep,
-            old_per_cell,
-            key,
-            gamma,
-            step,
-            bounds,
-            ones,
-            changes,
-            work_g,
-            heat_g,
-            work,
-            heat,
-            record,
-        )
-
-
+_bits_indexed, _bits_indexed_serial = jit_pair(_bits_indexed)
 bits_indexed = _wide(_bits_indexed)
 bits_indexed_serial = _wide(_bits_indexed_serial)
 
@@ -876,7 +796,6 @@ def _levels_indexed_group(
     changes[g] += nf
 
 
-@pjit
 def levels_indexed(
     state,
     kinds,
@@ -927,51 +846,7 @@ def levels_indexed(
         )
 
 
-@jit
-def levels_indexed_serial(
-    state,
-    kinds,
-    thresholds,
-    e_new,
-    e_old,
-    kinds_old,
-    old_per_cell,
-    key,
-    gamma,
-    step,
-    bounds,
-    counts,
-    changes,
-    work_g,
-    heat_g,
-    work,
-    heat,
-    record,
-):
-    """``levels_indexed`` on the calling thread (the same results): for small arrays, where
-    waking the thread pool costs more than the step."""
-    for g in range(bounds.shape[0] - 1):
-        _levels_indexed_group(
-            g,
-            state,
-            kinds,
-            thresholds,
-            e_new,
-            e_old,
-            kinds_old,
-            old_per_cell,
-            key,
-            gamma,
-            step,
-            bounds,
-            counts,
-            changes,
-            work_g,
-            heat_g,
-            work,
-            heat,
-            record,
-        )
+levels_indexed, levels_indexed_serial = jit_pair(levels_indexed)
 
 
 @jit
@@ -1107,18 +982,13 @@ def _count_group(g, state, bounds, out):
             out[g, i] += local[i]
 
 
-@pjit
 def count_levels(state, bounds, out):
     """Add to ``out`` (G, M) the number of cells of each group at each level."""
     for g in prange(bounds.shape[0] - 1):
         _count_group(g, state, bounds, out)
 
 
-@jit
-def count_levels_serial(state, bounds, out):
-    """``count_levels`` on the calling thread, for small arrays (no thread wake-up)."""
-    for g in range(bounds.shape[0] - 1):
-        _count_group(g, state, bounds, out)
+count_levels, count_levels_serial = jit_pair(count_levels)
 
 
 @jit(inline="always")
@@ -1160,7 +1030,6 @@ def _counts_group(g, counts, probs, keys, gammas, step0, after, changes):
         changes[g, k] = moved
 
 
-@jit
 def counts_block(counts, probs, keys, gammas, step0, after, changes):
     """Aggregated engine: advance level counts (G, M) through a block of steps.
 
@@ -1169,15 +1038,11 @@ def counts_block(counts, probs, keys, gammas, step0, after, changes):
     off-diagonal levels first, the remainder stays), which is exact in distribution. Group ``g``
     draws its uniforms from the stream ``(keys[g], gammas[g])`` at the step index and slot
     ``i * M + j``. Writes the counts after each step to ``after`` (G, B, M) and the level
-    changes to ``changes`` (G, B).
+    changes to ``changes`` (G, B). ``counts_block`` runs the groups on the thread pool (for long
+    blocks), ``counts_block_serial`` on the calling thread: the same results.
     """
-    for g in range(counts.shape[0]):
-        _counts_group(g, counts, probs, keys, gammas, step0, after, changes)
-
-
-@pjit
-def counts_block_parallel(counts, probs, keys, gammas, step0, after, changes):
-    """``counts_block`` with the groups on the thread pool (the same results: each group has
-    its own stream), for blocks long enough to pay for waking the pool."""
     for g in prange(counts.shape[0]):
         _counts_group(g, counts, probs, keys, gammas, step0, after, changes)
+
+
+counts_block, counts_block_serial = jit_pair(counts_block)

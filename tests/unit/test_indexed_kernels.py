@@ -174,3 +174,29 @@ def test_bad_indexed_input_raises_and_changes_nothing(energies, saddles, kinds, 
     np.testing.assert_array_equal(arr.state, state)
     assert arr.step_count == steps
     assert arr.ledger.work == {} or all(np.all(w == 0) for w in arr.ledger.work.values())
+
+
+def test_bits_indexed_same_results_for_any_split_into_runs(monkeypatch):
+    """The groups run in ``runs`` contiguous runs (one per thread): 1, 3 or 64 runs, parallel
+    or on the calling thread, the same states, counts and energies."""
+    n = 5003
+    rs = np.random.default_rng(9)
+    f0 = _f0(rs, n, True)
+    arr = sc.MemoryArray(n, attempt_frequency=f0, seed=2, initial=[0.5, 0.5])
+    e, s = _table(rs, 3, 2)
+    arr.step(e, s, 1e-9, "w", kinds=rs.integers(0, 3, n))
+    calls = []
+    monkeypatch.setattr(kernels, "bits_indexed_serial", lambda *a: calls.append(a))
+    e, s = _table(rs, 3, 2)
+    arr.step(e, s, 1e-9, "w", kinds=rs.integers(0, 3, n))
+    (args,) = calls
+    outputs = []
+    for kernel in (kernels._bits_indexed, kernels._bits_indexed_serial):
+        for runs in (1, 3, 64):
+            a = [x.copy() if isinstance(x, np.ndarray) else x for x in args]
+            a[-1] = runs
+            kernel(*a)
+            outputs.append([a[i] for i in (0, 9, 15, 16, 17, 18)])  # state, kept kinds, tallies
+    for other in outputs[1:]:
+        for x, y in zip(outputs[0], other, strict=True):
+            np.testing.assert_array_equal(x, y)
