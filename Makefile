@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean clean-cache
 
 $(BIN)/limsim: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,5 +23,8 @@ lint: $(BIN)/limsim
 bench: $(BIN)/limsim
 	$(BIN)/limsim bench --quick
 
-clean:
+clean: clean-cache
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+clean-cache:
+	find simcore devices experiments benchmarks tests -name '*.nbi' -delete -o -name '*.nbc' -delete
