@@ -66,6 +66,7 @@ import math
 import os
 import re
 import signal
+import sys
 import threading
 import time
 import tomllib
@@ -1129,7 +1130,9 @@ def _signals_interrupt() -> Iterator[None]:
     """SIGINT and SIGTERM raise ``SweepInterrupted`` in the main thread, so the cleanup in
     ``run_sweep`` runs either way. The signal is also remembered: an exception raised while a
     finaliser or a Dask callback runs is dropped by Python, and the sweep's loop re-raises it
-    (``_check_signals``) at its next turn."""
+    (``_check_signals``) at its next turn; one dropped in a finaliser is not printed and the
+    signal is sent again a moment later (as ``experiments.signals.interrupt_guard`` does: that
+    module stays free of simcore's imports, so the two guards are separate)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -1138,11 +1141,21 @@ def _signals_interrupt() -> Iterator[None]:
         _SIGNALLED.append(signum)
         raise SweepInterrupted(signum)
 
+    def unraisable(info):
+        if isinstance(info.exc_value, SweepInterrupted) and len(_SIGNALLED) <= 5:
+            again = threading.Timer(0.01, os.kill, (os.getpid(), info.exc_value.signum))
+            again.daemon = True
+            again.start()
+            return
+        previous_hook(info)
+
     _SIGNALLED.clear()
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
     try:
         yield
     finally:
+        sys.unraisablehook = previous_hook
         for s, h in previous.items():
             signal.signal(s, h)
 

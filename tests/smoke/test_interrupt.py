@@ -93,3 +93,39 @@ def test_interrupted_run_leaves_nothing(tmp_path, signum, group):
     assert child.returncode == 128 + signum, output
     assert "interrupted" in output and "Traceback" not in output
     assert not out.exists() or not _no_partial_files(out)
+
+
+_FINALISER_SCRIPT = """
+import os, signal, sys, threading, time
+from experiments.signals import interrupt_guard
+
+class Slow:
+    def __del__(self):
+        time.sleep(2.0)
+
+with interrupt_guard():
+    t0 = time.monotonic()
+    try:
+        threading.Timer(0.3, os.kill, (os.getpid(), SIGNUM)).start()
+        Slow()  # dropped at once: its finaliser runs when the signal arrives
+        while time.monotonic() - t0 < 30:
+            time.sleep(0.01)
+        print("not interrupted")
+    except KeyboardInterrupt as exc:
+        print("interrupted", exc.signum, round(time.monotonic() - t0, 2))
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_signal_inside_a_finaliser_still_stops_promptly(signum):
+    """A signal that lands while a finaliser runs: Python drops the exception raised there; the
+    guard delivers the signal again, so the work stops within a second and nothing is printed
+    as "Exception ignored"."""
+    code = _FINALISER_SCRIPT.replace("SIGNUM", str(int(signum)))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert out.stderr == "", out.stderr
+    word, got, seconds = out.stdout.split()
+    assert word == "interrupted" and int(got) == signum
+    assert float(seconds) < 1.5, out.stdout  # the finaliser alone would take 2 s, the loop 30
