@@ -720,7 +720,7 @@ class MemoryArray:
         # old one when the shapes match), which saves a pass over 24 bytes per cell
         kept_e = self._own_copy(self._energies, e.shape, 2)
         kept_s = self._own_copy(self._saddles, s.shape, 1)
-        kernels.bits_heterogeneous(
+        (kernels.bits_heterogeneous_serial if self._small else kernels.bits_heterogeneous)(
             self.state,
             e_old if e_old is kept_e else np.ascontiguousarray(e_old.reshape(-1, 2)),
             np.ascontiguousarray(e.reshape(-1, 2)),
@@ -822,7 +822,12 @@ class MemoryArray:
         else:
             work_cell = heat_cell = np.empty(0)
         counts_g = np.zeros((g, m), dtype=np.int64)
-        kernels.levels_step_heterogeneous(
+        step = (
+            kernels.levels_step_heterogeneous_serial
+            if self._small
+            else kernels.levels_step_heterogeneous
+        )
+        step(
             self.state,
             e_old2,
             e2,

@@ -258,7 +258,6 @@ def _bit_thresholds(a0, a1, saddle, kT, f0, kinetics, dt):
     return (_UMAX - t01 if t01 > 0 else _UMAX), to_threshold(k10 * dt * ph)
 
 
-@pjit
 def _bits_heterogeneous(
     state,
     e_old,
@@ -372,7 +371,9 @@ def _bits_heterogeneous(
         heat_g[g] += q_acc
 
 
+_bits_heterogeneous, _bits_heterogeneous_serial = jit_pair(_bits_heterogeneous)
 bits_heterogeneous = _wide(_bits_heterogeneous)
+bits_heterogeneous_serial = _wide(_bits_heterogeneous_serial)
 
 
 #: Cells per tile of the indexed bit kernel (its tile buffers stay in L1).
@@ -882,7 +883,6 @@ def _gillespie(s, e, sad, kT, f0, kinetics, dt, seed, key0, gamma0, step, cell):
         d += 2
 
 
-@pjit
 def levels_step_heterogeneous(
     state,
     e_old,
@@ -947,6 +947,11 @@ def levels_step_heterogeneous(
         work_g[g] += w_acc
         heat_g[g] += q_acc
         changes_g[g] += nf
+
+
+levels_step_heterogeneous, levels_step_heterogeneous_serial = jit_pair(
+    levels_step_heterogeneous
+)
 
 
 @pjit

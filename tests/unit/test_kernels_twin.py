@@ -110,36 +110,45 @@ def _heterogeneous_inputs(n, m, seed=4):
 def _run_bits_heterogeneous(
     state, e_old, e_new, sad, f0, kinetics, dt, seed, step0, n_steps, g, kept=None
 ):
+    """The parallel kernel's results (state, tallies, energies); the serial variant (small
+    arrays) is run too, on copies and without the kept landscape, and must agree exactly."""
     n = state.size
     key, gamma = rng.stream(seed)
-    wg, qg = np.zeros(g), np.zeros(g)
-    ones, ch = np.zeros((g, n_steps), dtype=np.int64), np.zeros((g, n_steps), dtype=np.int64)
-    work, heat = np.zeros(n), np.zeros(n)
-    state = state.copy()
-    kernels.bits_heterogeneous(
-        state,
-        e_old,
-        e_new,
-        sad,
-        f0,
-        KT,
-        kinetics_code(kinetics),
-        dt,
-        key,
-        gamma,
-        step0,
-        _bounds(n, g),
-        ones,
-        ch,
-        wg,
-        qg,
-        work,
-        heat,
-        True,
-        np.empty((0, 2)) if kept is None else kept[0],
-        np.empty((0, 1)) if kept is None else kept[1],
-    )
-    return state, ones, ch, wg, qg, work, heat
+    results = []
+    for kernel in (kernels.bits_heterogeneous_serial, kernels.bits_heterogeneous):
+        wg, qg = np.zeros(g), np.zeros(g)
+        ones = np.zeros((g, n_steps), dtype=np.int64)
+        ch = np.zeros((g, n_steps), dtype=np.int64)
+        work, heat = np.zeros(n), np.zeros(n)
+        out = state.copy()
+        keep = kept if kernel is kernels.bits_heterogeneous else None
+        kernel(
+            out,
+            e_old,
+            e_new,
+            sad,
+            f0,
+            KT,
+            kinetics_code(kinetics),
+            dt,
+            key,
+            gamma,
+            step0,
+            _bounds(n, g),
+            ones,
+            ch,
+            wg,
+            qg,
+            work,
+            heat,
+            True,
+            np.empty((0, 2)) if keep is None else keep[0],
+            np.empty((0, 1)) if keep is None else keep[1],
+        )
+        results.append((out, ones, ch, wg, qg, work, heat))
+    for x, y in zip(*results, strict=True):
+        np.testing.assert_array_equal(x, y)
+    return results[-1]
 
 
 @pytest.mark.parametrize("kinetics", ["arrhenius", "glauber"])
@@ -242,6 +251,28 @@ def test_gillespie_matches_twin(kinetics):
     g = 7
     wg, qg = np.zeros(g), np.zeros(g)
     counts, ch = np.zeros((g, m), dtype=np.int64), np.zeros(g, dtype=np.int64)
+    serial = state.copy()  # the serial variant (small arrays) draws the same jumps
+    kernels.levels_step_heterogeneous_serial(
+        serial,
+        e_old,
+        e_new,
+        sad,
+        f0,
+        KT,
+        kinetics_code(kinetics),
+        dt,
+        np.uint64(seed),
+        step,
+        _bounds(n),
+        np.zeros(g),
+        np.zeros(g),
+        np.zeros((g, m), dtype=np.int64),
+        np.zeros(g, dtype=np.int64),
+        np.zeros(n),
+        np.zeros(n),
+        False,
+    )
+    np.testing.assert_array_equal(serial, ref)
     kernels.levels_step_heterogeneous(
         state,
         e_old,
