@@ -582,12 +582,7 @@ class MemoryArray:
             e_old, kinds_old, old_per_cell = self._energies, _ROW0, True
         e_old = np.ascontiguousarray(e_old)
         g = self._bounds.size - 1
-        work_g = np.zeros(g)
-        heat_g = np.zeros(g)
-        if record_per_cell:
-            work_cell, heat_cell = self.ledger.per_cell_buffers(n)
-        else:
-            work_cell = heat_cell = np.empty(0)
+        work_g, heat_g, work_cell, heat_cell = self._energy_buffers(record_per_cell)
         key, gamma = stream(self.seed, 0)
         if m == 2:
             f0 = np.atleast_1d(self.attempt_frequency)
@@ -684,6 +679,16 @@ class MemoryArray:
         if keep:
             self._remember_indexed(e, s, kinds, kinds_keep if m == 2 else None)
 
+    def _energy_buffers(self, record_per_cell):
+        """``(work_g, heat_g, work_cell, heat_cell)`` for a per-cell kernel: zeroed group sums
+        (G,) and the ledger's per-cell buffers (N,) when they are recorded (else empty)."""
+        g = self._bounds.size - 1
+        if record_per_cell:
+            work_cell, heat_cell = self.ledger.per_cell_buffers(self.n_cells)
+        else:
+            work_cell = heat_cell = np.empty(0)
+        return np.zeros(g), np.zeros(g), work_cell, heat_cell
+
     def _remember_indexed(self, e, s, kinds, copied=None) -> None:
         """Keep copies of a landscape table and the kinds (``copied``: a copy of the kinds
         already made; otherwise the kinds' buffer is reused)."""
@@ -707,14 +712,9 @@ class MemoryArray:
         if e_old is None:
             e_old = e if self._energies is None else self._old_cells()
         f0 = np.atleast_1d(self.attempt_frequency)
-        work_g = np.zeros(g)
-        heat_g = np.zeros(g)
+        work_g, heat_g, work_cell, heat_cell = self._energy_buffers(record_per_cell)
         ones = np.zeros((g, n_steps), dtype=np.int64)
         changes = np.zeros((g, n_steps), dtype=np.int64)
-        if record_per_cell:
-            work_cell, heat_cell = self.ledger.per_cell_buffers(self.n_cells)
-        else:
-            work_cell = heat_cell = np.empty(0)
         key, gamma = stream(self.seed, 0)
         # the kernel writes a per-cell landscape into the array's own copy as it goes (over the
         # old one when the shapes match), which saves a pass over 24 bytes per cell
@@ -808,19 +808,14 @@ class MemoryArray:
         self.ledger.add(tag, w[:, 0], q[:, 0], changes.sum(), 1, dt)
 
     def _step_heterogeneous(self, e_old, e, s, dt, tag, record_per_cell):
-        m, n = self.n_levels, self.n_cells
+        m = self.n_levels
         g = self._bounds.size - 1
         e_old2 = e_old.reshape(-1, m)
         e2 = e.reshape(-1, m)
         s2 = s.reshape(-1, m - 1)
         f0 = np.atleast_1d(self.attempt_frequency)
-        work_g = np.zeros(g)
-        heat_g = np.zeros(g)
+        work_g, heat_g, work_cell, heat_cell = self._energy_buffers(record_per_cell)
         changes_g = np.zeros(g, dtype=np.int64)
-        if record_per_cell:
-            work_cell, heat_cell = self.ledger.per_cell_buffers(n)
-        else:
-            work_cell = heat_cell = np.empty(0)
         counts_g = np.zeros((g, m), dtype=np.int64)
         step = (
             kernels.levels_step_heterogeneous_serial

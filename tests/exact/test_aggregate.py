@@ -78,18 +78,29 @@ def test_engine_choice_and_refusals():
         sc.AggregateArray(2**63)
 
 
-def test_long_blocks_on_the_pool_draw_the_same_counts():
+def test_long_blocks_on_the_pool_draw_the_same_counts(monkeypatch):
     """Blocks of at least ``aggregate.PARALLEL_STEPS`` steps run their groups on the thread
     pool: one run of 1000 steps equals ten runs of 100 (serial blocks), count for count."""
-    from simcore import aggregate
+    from simcore import kernels
 
+    used = {"pool": 0, "serial": 0}
+    for name, kind in (("counts_block", "pool"), ("counts_block_serial", "serial")):
+        kernel = getattr(kernels, name)
+
+        def spy(*args, kernel=kernel, kind=kind):
+            used[kind] += 1
+            return kernel(*args)
+
+        monkeypatch.setattr(kernels, name, spy)
     steps = 1000
-    assert steps >= aggregate.PARALLEL_STEPS > steps // 10
     a = sc.AggregateArray(10**12, seed=11, initial=[0.5, 0.5])
     a.run(sc.Protocol.constant(*bit(2, 1), steps * 1e-10, "w"), 1e-10)
+    assert used["pool"] >= 1  # the long run took the pool path
     b = sc.AggregateArray(10**12, seed=11, initial=[0.5, 0.5])
+    pool_before = used["pool"]
     for _ in range(10):
         b.run(sc.Protocol.constant(*bit(2, 1), steps // 10 * 1e-10, "w"), 1e-10)
+    assert used["pool"] == pool_before and used["serial"] >= 10  # the short ones did not
     assert a.step_count == b.step_count == steps
     np.testing.assert_array_equal(a.counts, b.counts)
     # the same hops; the heat is summed per block, so in another order (round-off only)
