@@ -87,6 +87,22 @@ def checks_tree(checks: list[dict]) -> dict:
     }
 
 
+def seeds_tree(seeds) -> dict:
+    """The ``seeds`` group of a result file: every named stream of a ``simcore.seeds.Seeds``
+    with its spawn key and derived seed, so that any sub-run can be replayed alone."""
+    table = seeds.table()
+    return {
+        "root": Data(np.uint64(seeds.root), "", "root seed of the run"),
+        "label": Data(np.array([s.label for s in table], dtype=object), "",
+                      "stream name[indices]"),
+        "spawn_key": Data(np.array([" ".join(map(str, s.spawn_key)) for s in table],
+                                   dtype=object), "",
+                          "SeedSequence spawn key (name hash, indices), space separated"),
+        "seed": Data(np.array([s.seed for s in table], dtype=np.uint64), "",
+                     "seed derived as SeedSequence(root, spawn_key).generate_state(1, uint64)"),
+    }
+
+
 class _NoBar:
     def update(self, n: int = 1) -> None:
         pass
