@@ -1,0 +1,91 @@
+"""What an experiment is: the contract between an experiment and the run harness.
+
+Every experiment module (or package) defines one ``EXPERIMENT = Experiment(...)``. The harness
+(command line, runner, suite, sweeps) only ever talks to that object, never to module
+attributes looked up by name, so a missing piece is an error at import, not a surprise at run
+time. The flow of one run (``shared/ARCHITECTURE.md``):
+
+1. ``config()`` (the frozen ``Config`` dataclass; ``Config().smoke()`` gives a seconds-long
+   variant) is resolved and validated by the harness;
+2. ``run(cfg, progress)`` simulates in memory and returns the experiment's result dataclass,
+   which carries the run's :class:`simcore.seeds.Seeds` as ``seeds``;
+3. ``checks(result)`` compares simulated with reference values (``experiments.common.check``);
+4. ``report(result)`` is the console summary; ``data(result)`` the HDF5 content (nested dicts
+   of ``simcore.io.Data``, with a ``seeds`` group from ``experiments.common.seeds_tree``);
+5. ``plot(res, outdir)`` draws every figure from a ``simcore.io.Result`` read back from disk
+   (never from the in-memory result) and returns the figure stems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from simcore.seeds import Seeds
+
+
+@runtime_checkable
+class Result(Protocol):
+    """What every experiment's result dataclass has: the named streams of its run."""
+
+    seeds: Seeds
+
+
+#: Bytes per cell a run may hold at its peak, for an experiment with no estimate of its own:
+#: 1 byte of state, per-cell work and heat (16 bytes) when recorded, and per-cell landscapes
+#: (M = 2: 24 bytes) in per-cell runs.
+BYTES_PER_CELL = 48
+
+
+def cells_memory(cfg) -> float:
+    """The default memory estimate (bytes, without the process's fixed overhead):
+    ``BYTES_PER_CELL`` per cell of ``cfg.n_cells``."""
+    return BYTES_PER_CELL * float(cfg.n_cells)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Experiment:
+    """One experiment as the harness sees it.
+
+    Parameters
+    ----------
+    name : str
+        The command-line name (``limsim run NAME``); equal to the module's name.
+    summary : str
+        One line for ``limsim list`` and the report's header.
+    doc : str
+        The report's description (the module docstring).
+    config : type
+        The frozen, keyword-only ``Config`` dataclass (fields with units; ``smoke()``).
+    run : callable
+        ``run(cfg, progress: bool) -> result dataclass`` (with a ``seeds`` attribute).
+    checks, report, data : callable
+        ``checks(result) -> list[dict]``, ``report(result) -> str``, ``data(result) -> dict``.
+    plot : callable
+        ``plot(res: simcore.io.Result, outdir: Path) -> list[str]`` (figure stems).
+    memory_estimate : callable
+        ``memory_estimate(cfg) -> float``, the peak bytes a run needs beyond the process's
+        fixed overhead (default :func:`cells_memory`).
+    size_keys : tuple of str
+        The config keys that set a run's size, named when a run is refused for its memory.
+    """
+
+    name: str
+    summary: str
+    doc: str
+    config: type
+    run: Callable[..., Any]
+    checks: Callable[[Any], list[dict]]
+    report: Callable[[Any], str]
+    data: Callable[[Any], dict]
+    plot: Callable[..., list[str]]
+    memory_estimate: Callable[[Any], float] = cells_memory
+    size_keys: tuple[str, ...] = ("n_cells",)
+
+    def __post_init__(self):
+        for f in ("run", "checks", "report", "data", "plot", "memory_estimate"):
+            if not callable(getattr(self, f)):
+                raise TypeError(f"Experiment {self.name!r}: {f} must be callable")
+        if not isinstance(self.config, type) or not hasattr(self.config, "smoke"):
+            raise TypeError(f"Experiment {self.name!r}: config must be a Config class with smoke()")
