@@ -1,13 +1,19 @@
 """What the experiments share: check records, progress bars, bit landscapes, figure output.
 
-Every experiment module has ``NAME``, ``SUMMARY``, a frozen ``Config`` with ``smoke()``, and
+Every experiment module defines ``NAME``, ``SUMMARY``, a frozen ``Config`` with ``smoke()``
+(``experiments.config.CellsConfig`` holds the fields they share), and
 
-- ``run(cfg, progress) -> dict``: simulate (in memory);
+- ``run(cfg, progress) -> Result``: simulate (in memory); ``Result`` is the module's frozen
+  dataclass (an ``experiments.results.ResultBase``: the config and the run's
+  ``simcore.seeds.Seeds``);
 - ``checks(result) -> list[dict]``: simulated vs reference with a tolerance (``check``);
 - ``report(result) -> str``: the console summary;
-- ``data(result) -> dict``: the HDF5 content (nested groups of ``simcore.io.Data``);
+- ``data(result) -> dict``: the HDF5 content (nested groups of ``simcore.io.Data``, with the
+  ``seeds`` group of :func:`seeds_tree`);
 - ``plot(res, outdir) -> list[str]``: draw every figure from a ``simcore.io.Result`` read back
-  from disk (never from the in-memory result), as PNG and PDF; returns the figure stems.
+  from disk (never from the in-memory result), as PNG and PDF; returns the figure stems;
+
+and ends with ``EXPERIMENT = experiments.contract.Experiment(...)`` naming them.
 """
 
 from __future__ import annotations
@@ -103,24 +109,12 @@ def seeds_tree(seeds) -> dict:
     }
 
 
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def set_postfix_str(self, s: str) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
 def bar(total: int, desc: str, enabled: bool):
-    """An outer progress bar over an experiment's tasks (tqdm on stderr), or a silent one."""
-    if not enabled:
-        return _NoBar()
+    """An outer progress bar over an experiment's tasks (tqdm on stderr), silent (tqdm's
+    ``disable``) unless ``enabled``."""
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit="task", leave=False)
+    return tqdm(total=total, desc=desc, unit="task", leave=False, disable=not enabled)
 
 
 @contextlib.contextmanager

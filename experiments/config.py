@@ -60,6 +60,44 @@ def seed_field(default: int = 1, high: int = 2**63 - 1):
     return field(default, "", "root seed", low=0, high=high)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CellsConfig:
+    """The fields every experiment on an array of bits has, with one range each.
+
+    An experiment's ``Config`` subclasses this (frozen, keyword-only) and adds its own fields
+    and ``smoke()``; it may redeclare ``n_cells`` with its own default and help text. Fields
+    come in this order, then the subclass's.
+
+    Attributes
+    ----------
+    n_cells : int
+        Cells per simulated point.
+    temperature : float
+        Bath temperature (K).
+    attempt_frequency : float
+        Attempt frequency f0 (Hz).
+    seed : int
+        Root seed of the run; every stream comes from it by a named spawn key
+        (``simcore.seeds.Seeds``).
+    """
+
+    n_cells: int = n_cells_field(100_000)
+    temperature: float = temperature_field()
+    attempt_frequency: float = attempt_frequency_field()
+    seed: int = seed_field(1)
+
+    def smoke(self):
+        """A seconds-long variant (every experiment defines its own)."""
+        raise NotImplementedError(f"{type(self).__name__}.smoke")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class KineticsConfig(CellsConfig):
+    """:class:`CellsConfig` with a choice of rate law (``kinetics``: arrhenius or glauber)."""
+
+    kinetics: str = kinetics_field()
+
+
 def _allowed(meta) -> str:
     if meta.get("choices"):
         return "one of " + ", ".join(repr(c) for c in meta["choices"])
@@ -103,6 +141,17 @@ def describe(config) -> list[tuple[str, object, str, str]]:
     ]
 
 
+def _number(name: str, value, allowed: str) -> float:
+    """``float(value)`` for a config number; booleans and non-numbers raise ``ParameterError``
+    with ``allowed`` as the allowed range."""
+    if isinstance(value, bool):
+        raise ParameterError(name, value, allowed)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(name, value, allowed) from None
+
+
 def _coerce(name: str, value, target):
     origin = typing.get_origin(target)
     if origin is tuple:
@@ -119,12 +168,7 @@ def _coerce(name: str, value, target):
             return value.lower() in ("true", "1")
         raise ParameterError(name, value, "true or false")
     if target is int:
-        if isinstance(value, bool):
-            raise ParameterError(name, value, "an integer")
-        try:
-            f = float(value)
-        except (TypeError, ValueError):
-            raise ParameterError(name, value, "an integer") from None
+        f = _number(name, value, "an integer")
         if not f.is_integer():
             raise ParameterError(name, value, "an integer")
         if abs(f) < 2**53:
@@ -134,12 +178,7 @@ def _coerce(name: str, value, target):
         except ValueError:
             return int(f)
     if target is float:
-        if isinstance(value, bool):
-            raise ParameterError(name, value, "a number")
-        try:
-            x = float(value)
-        except (TypeError, ValueError):
-            raise ParameterError(name, value, "a number") from None
+        x = _number(name, value, "a number")
         if x != x or x in (float("inf"), float("-inf")):
             raise ParameterError(name, value, "a finite number")
         return x

@@ -18,26 +18,21 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
-from experiments.common import bar, binomial_se, check, energy, figure, quantity
-from experiments.config import (
-    attempt_frequency_field,
-    field,
-    n_cells_field,
-    seed_field,
-    temperature_field,
-)
+from experiments.common import bar, binomial_se, check, energy, figure, quantity, seeds_tree
+from experiments.config import CellsConfig, field, n_cells_field
+from experiments.contract import Experiment
+from experiments.results import ResultBase, Simulated, simulate
 from experiments.update_wall import static_write
 from simcore import bounds
+from simcore.seeds import Seeds
 
 NAME = "consolidation_wall"
 SUMMARY = "copy into a high-barrier memory vs raise the barrier in place, vs retention target"
 
 
 @dataclass(frozen=True, kw_only=True)
-class Config:
+class Config(CellsConfig):
     n_cells: int = n_cells_field(200_000, "cells per point")
-    temperature: float = temperature_field()
-    attempt_frequency: float = attempt_frequency_field()
     short_barrier: float = field(14.0, "kT", "barrier of the fast (short-term) memory", low=0,
                                  high=200)
     retention_times: tuple[float, ...] = field((1.0, 3600.0, 86400.0, sc.YEAR, 10 * sc.YEAR),
@@ -49,7 +44,6 @@ class Config:
     raise_time: float = field(1e-6, "s", "time to raise the barrier in place", low=0,
                               open_low=True)
     steps: int = field(400, "", "time steps of the barrier raise", low=4, high=10**7)
-    seed: int = seed_field(1)
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=40_000, retention_times=(1.0, 10 * sc.YEAR),
@@ -62,7 +56,64 @@ def raise_in_place(cfg: Config, long_barrier: float) -> sc.Protocol:
                             sc.bit_landscape(long_barrier), cfg.raise_time, "consolidate")
 
 
-def run(cfg: Config, progress: bool = False) -> dict:
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Consolidation:
+    """Copying against raising in place, for one retention target.
+
+    Attributes
+    ----------
+    retention : float
+        Retention target t (s).
+    barrier : float
+        Long-term barrier ``E_L = bounds.retention_barrier(t, ε)`` (J).
+    tilt : float
+        Exact static-write tilt over E_L (J).
+    copy : Simulated
+        Static write of a random old bit over E_L (stream ``copy[i]``).
+    raised : Simulated
+        Barrier raised in place from ``short_barrier`` to E_L (stream ``raise[i]``).
+    raise_energy, raise_energy_se : float
+        Bits lost while raising × the exact rewrite heat per bit, and its standard error (J).
+    copy_estimate : float
+        ``bounds.consolidation_copy_cost`` (J).
+    raise_estimate : float
+        ``bounds.consolidation_raise_cost`` (J).
+    raise_bound : float
+        ``bounds.raise_error``: first-passage bound on the bits lost while raising.
+    """
+
+    retention: float
+    barrier: float
+    tilt: float
+    copy: Simulated
+    raised: Simulated
+    raise_energy: float
+    raise_energy_se: float
+    copy_estimate: float
+    raise_estimate: float
+    raise_bound: float
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Result(ResultBase):
+    """What :func:`run` returns.
+
+    Attributes
+    ----------
+    config : Config
+    seeds : simcore.seeds.Seeds
+        Streams ``copy[i]`` and ``raise[i]`` for the i-th retention target.
+    consolidations : tuple of Consolidation
+        One per ``config.retention_times``, in order.
+    """
+
+    config: Config
+    consolidations: tuple[Consolidation, ...]
+
+
+def run(cfg: Config, progress: bool = False) -> Result:
+    """Copy and raise in place for every retention target."""
+    seeds = Seeds(cfg.seed)
     kT = sc.kT(cfg.temperature)
     rows = []
     outer = bar(len(cfg.retention_times), NAME, progress)
@@ -73,47 +124,39 @@ def run(cfg: Config, progress: bool = False) -> dict:
                                     f" exceeds short_barrier ({cfg.short_barrier:g} kT)")
         tilt = bounds.static_write_tilt(e_l, cfg.write_time, cfg.error, cfg.attempt_frequency,
                                         cfg.temperature, exact=True)
-        copy = static_write(e_l, tilt, cfg.write_time, "consolidate")
-        arr = sc.MemoryArray(cfg.n_cells, temperature=cfg.temperature,
-                             attempt_frequency=cfg.attempt_frequency, seed=cfg.seed + 2 * i)
-        rc = arr.run(copy, cfg.write_time, initial=[0.5, 0.5], progress=progress)
-        mc = sc.solve_master(copy, cfg.write_time, cfg.temperature, cfg.attempt_frequency,
-                             "arrhenius", [0.5, 0.5])
-        up = raise_in_place(cfg, e_l)
-        dt = cfg.raise_time / cfg.steps
-        arr = sc.MemoryArray(cfg.n_cells, temperature=cfg.temperature,
-                             attempt_frequency=cfg.attempt_frequency, seed=cfg.seed + 2 * i + 1)
-        rr = arr.run(up, dt, initial=0, progress=progress)
-        mr = sc.solve_master(up, dt, cfg.temperature, cfg.attempt_frequency, "arrhenius", 0)
+        copy = simulate(cfg, static_write(e_l, tilt, cfg.write_time, "consolidate"),
+                        cfg.write_time, [0.5, 0.5], seeds.seed("copy", i), progress=progress)
+        raised = simulate(cfg, raise_in_place(cfg, e_l), cfg.raise_time / cfg.steps, 0,
+                          seeds.seed("raise", i), progress=progress)
         rewrite = tilt * (1 - cfg.error)  # exact heat of a static write per changed bit
-        rows.append({
-            "retention": t_ret, "barrier": e_l, "tilt": tilt, "copy": (rc, mc),
-            "raise": (rr, mr), "raise_energy": rr.occupancy[1] * rewrite,
-            "raise_energy_se": binomial_se(mr.occupancy[1], cfg.n_cells) * rewrite,
-            "copy_estimate": bounds.consolidation_copy_cost(
+        rows.append(Consolidation(
+            retention=t_ret, barrier=e_l, tilt=tilt, copy=copy, raised=raised,
+            raise_energy=raised.mc.occupancy[1] * rewrite,
+            raise_energy_se=binomial_se(raised.master.occupancy[1], cfg.n_cells) * rewrite,
+            copy_estimate=bounds.consolidation_copy_cost(
                 e_l, cfg.write_time, cfg.error, cfg.attempt_frequency, cfg.temperature),
-            "raise_estimate": bounds.consolidation_raise_cost(
+            raise_estimate=bounds.consolidation_raise_cost(
                 cfg.short_barrier * kT, e_l, cfg.raise_time, cfg.write_time, cfg.error,
                 cfg.attempt_frequency, cfg.temperature),
-            "raise_bound": bounds.raise_error(cfg.short_barrier * kT, e_l, cfg.raise_time,
-                                              cfg.attempt_frequency, cfg.temperature),
-        })
+            raise_bound=bounds.raise_error(cfg.short_barrier * kT, e_l, cfg.raise_time,
+                                           cfg.attempt_frequency, cfg.temperature),
+        ))
         outer.update()
     outer.close()
-    return {"config": cfg, "kT": kT, "rows": rows}
+    return Result(config=cfg, seeds=seeds, consolidations=tuple(rows))
 
 
-def checks(result: dict) -> list[dict]:
-    kT, cfg = result["kT"], result["config"]
+def checks(result: Result) -> list[dict]:
+    kT, cfg = result.kT, result.config
     out = []
-    for row in result["rows"]:
-        tag = f"t = {row['retention']:.3g} s"
-        rc, mc = row["copy"]
-        rr, mr = row["raise"]
+    for c in result.consolidations:
+        tag = f"t = {c.retention:.3g} s"
+        rc, mc = c.copy.mc, c.copy.master
+        rr, mr = c.raised.mc, c.raised.master
         out.append(check(f"copy: heat vs master, {tag}", rc.heat.mean / kT, mc.heat / kT,
                          4 * rc.heat.stderr / kT + 1e-12, unit="kT"))
         out.append(check(f"copy: heat = tilt (1 - ε)/2 per bit, {tag}", rc.heat.mean / kT,
-                         row["tilt"] * (1 - cfg.error) / 2 / kT, 4 * rc.heat.stderr / kT,
+                         c.tilt * (1 - cfg.error) / 2 / kT, 4 * rc.heat.stderr / kT,
                          unit="kT"))
         out.append(check(f"copy: error vs master, {tag}", rc.occupancy[1], mc.occupancy[1],
                          4 * binomial_se(mc.occupancy[1], cfg.n_cells)))
@@ -122,58 +165,58 @@ def checks(result: dict) -> list[dict]:
         out.append(check(f"raise: errors vs master, {tag}", rr.occupancy[1], mr.occupancy[1],
                          4 * binomial_se(mr.occupancy[1], cfg.n_cells)))
         out.append(check(f"raise: errors <= first-passage bound raise_error, {tag}",
-                         mr.occupancy[1], row["raise_bound"], 1e-12, kind="upper"))
+                         mr.occupancy[1], c.raise_bound, 1e-12, kind="upper"))
     return out
 
 
-def report(result: dict) -> str:
-    kT, cfg = result["kT"], result["config"]
+def report(result: Result) -> str:
+    kT, cfg = result.kT, result.config
     lines = [f"{NAME}: {cfg.n_cells} cells per point, short-term barrier {cfg.short_barrier:g}"
              f" kT, ε = {cfg.error:g}, write {cfg.write_time:g} s, raise {cfg.raise_time:g} s;"
              " energy per consolidated bit in kT",
              f"{'retention (s)':>13} {'E_L (kT)':>9} {'copy MC':>17} {'copy est.':>9}"
              f" {'raise errors':>12} {'raise MC':>17} {'raise est.':>10}"]
-    for row in result["rows"]:
-        rc, _ = row["copy"]
-        rr, _ = row["raise"]
+    for c in result.consolidations:
+        rc, rr = c.copy.mc, c.raised.mc
         lines.append(
-            f"{row['retention']:13.4g} {row['barrier'] / kT:9.3f} {rc.heat.mean / kT:9.4f} ±"
-            f" {rc.heat.stderr / kT:6.4f} {row['copy_estimate'] / kT:9.4f}"
-            f" {rr.occupancy[1]:12.3g} {row['raise_energy'] / kT:9.4f} ±"
-            f" {row['raise_energy_se'] / kT:6.4f} {row['raise_estimate'] / kT:10.4f}")
+            f"{c.retention:13.4g} {c.barrier / kT:9.3f} {rc.heat.mean / kT:9.4f} ±"
+            f" {rc.heat.stderr / kT:6.4f} {c.copy_estimate / kT:9.4f}"
+            f" {rr.occupancy[1]:12.3g} {c.raise_energy / kT:9.4f} ±"
+            f" {c.raise_energy_se / kT:6.4f} {c.raise_estimate / kT:10.4f}")
     return "\n".join(lines)
 
 
-def data(result: dict) -> dict:
-    rows = result["rows"]
+def data(result: Result) -> dict:
+    rows = result.consolidations
 
     def col(f):
-        return np.array([f(r) for r in rows], dtype=np.float64)
+        return np.array([f(c) for c in rows], dtype=np.float64)
 
     return {
-        "retention_time": quantity(col(lambda r: r["retention"]), "s"),
-        "barrier": energy(col(lambda r: r["barrier"]), "long-term barrier E_L"),
-        "tilt": energy(col(lambda r: r["tilt"]), "exact static-write tilt over E_L"),
+        "retention_time": quantity(col(lambda c: c.retention), "s"),
+        "barrier": energy(col(lambda c: c.barrier), "long-term barrier E_L"),
+        "tilt": energy(col(lambda c: c.tilt), "exact static-write tilt over E_L"),
         "copy": {
-            "heat": energy(col(lambda r: r["copy"][0].heat.mean), "heat per copied bit"),
-            "heat_stderr": energy(col(lambda r: r["copy"][0].heat.stderr)),
-            "heat_master": energy(col(lambda r: r["copy"][1].heat)),
-            "estimate": energy(col(lambda r: r["copy_estimate"]),
+            "heat": energy(col(lambda c: c.copy.mc.heat.mean), "heat per copied bit"),
+            "heat_stderr": energy(col(lambda c: c.copy.mc.heat.stderr)),
+            "heat_master": energy(col(lambda c: c.copy.master.heat)),
+            "estimate": energy(col(lambda c: c.copy_estimate),
                                "bounds.consolidation_copy_cost"),
         },
         "raise": {
-            "errors": quantity(col(lambda r: r["raise"][0].occupancy[1]), "",
+            "errors": quantity(col(lambda c: c.raised.mc.occupancy[1]), "",
                                "fraction of cells lost while raising"),
-            "errors_master": quantity(col(lambda r: r["raise"][1].occupancy[1]), ""),
-            "errors_bound": quantity(col(lambda r: r["raise_bound"]), "",
+            "errors_master": quantity(col(lambda c: c.raised.master.occupancy[1]), ""),
+            "errors_bound": quantity(col(lambda c: c.raise_bound), "",
                                      "bounds.raise_error (first passage)"),
-            "work": energy(col(lambda r: r["raise"][0].work.mean)),
-            "energy": energy(col(lambda r: r["raise_energy"]),
+            "work": energy(col(lambda c: c.raised.mc.work.mean)),
+            "energy": energy(col(lambda c: c.raise_energy),
                              "errors × exact rewrite heat per bit"),
-            "energy_stderr": energy(col(lambda r: r["raise_energy_se"])),
-            "estimate": energy(col(lambda r: r["raise_estimate"]),
+            "energy_stderr": energy(col(lambda c: c.raise_energy_se)),
+            "estimate": energy(col(lambda c: c.raise_estimate),
                                "bounds.consolidation_raise_cost"),
         },
+        "seeds": seeds_tree(result.seeds),
     }
 
 
@@ -200,3 +243,7 @@ def plot(res, outdir) -> list[str]:
                ylabel="fraction lost while raising", title="errors of raising in place")
         ax.legend()
     return stems
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run, checks=checks,  # noqa: E501
+                        report=report, data=data, plot=plot)

@@ -21,15 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
-from experiments.common import bar, check, energy, figure, quantity
-from experiments.config import (
-    attempt_frequency_field,
-    field,
-    kinetics_field,
-    n_cells_field,
-    seed_field,
-    temperature_field,
-)
+from experiments.common import bar, check, energy, figure, quantity, seeds_tree
+from experiments.config import KineticsConfig, field, n_cells_field
+from experiments.contract import Experiment
+from experiments.results import ResultBase, Simulated, simulate
+from simcore.seeds import Seeds
 
 NAME = "fluctuation_theorems"
 SUMMARY = "Jarzynski per cell and Crooks from forward and reverse tilt staircases"
@@ -38,17 +34,13 @@ MIN_BIN_COUNT = 30
 
 
 @dataclass(frozen=True, kw_only=True)
-class Config:
+class Config(KineticsConfig):
     n_cells: int = n_cells_field(400_000, "cells per direction")
-    temperature: float = temperature_field()
-    attempt_frequency: float = attempt_frequency_field()
-    kinetics: str = kinetics_field()
     barrier: float = field(1.0, "kT", "barrier during the drive", low=0, high=100)
     tilt: float = field(3.0, "kT", "final tilt (level 0 raised)", low=-50, high=50)
     duration: float = field(5e-9, "s", "duration of the drive", low=0, open_low=True)
     steps: int = field(20, "", "stairs (jump + relax) in the drive", low=1, high=10**6)
     bins: int = field(60, "", "histogram bins", low=5, high=10**4)
-    seed: int = seed_field(1)
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=50_000)
@@ -71,18 +63,6 @@ def staircase(cfg: Config, reverse: bool = False) -> sc.Protocol:
         saddles += [land[k][1], land[k][1]]
     tags = ["update"] * (len(times) - 1)
     return sc.Protocol(times, energies, saddles, tags)
-
-
-def _sim(cfg: Config, reverse: bool, seed: int, progress: bool):
-    p = staircase(cfg, reverse)
-    dt = cfg.duration / cfg.steps
-    arr = sc.MemoryArray(cfg.n_cells, temperature=cfg.temperature,
-                         attempt_frequency=cfg.attempt_frequency, kinetics=cfg.kinetics,
-                         seed=seed)
-    r = arr.run(p, dt, initial="equilibrium", record_per_cell=True, progress=progress)
-    m = sc.solve_master(p, dt, cfg.temperature, cfg.attempt_frequency, cfg.kinetics,
-                        "equilibrium")
-    return r, m, p
 
 
 def _jarzynski(w: np.ndarray, kT: float):
@@ -118,97 +98,172 @@ def _line_fit(x, y, var):
     return float(s), float(c), cov
 
 
-def run(cfg: Config, progress: bool = False) -> dict:
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Drive:
+    """One direction of the staircase, from equilibrium.
+
+    Attributes
+    ----------
+    protocol : simcore.Protocol
+        The staircase (forward) or its exact time reversal.
+    sim : Simulated
+        Monte Carlo ledger with per-cell works (J) and master equation.
+    jarzynski, jarzynski_se : float
+        ``⟨exp(-W/kT)⟩`` over the cells and its standard error.
+    """
+
+    protocol: sc.Protocol
+    sim: Simulated
+    jarzynski: float
+    jarzynski_se: float
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Result(ResultBase):
+    """What :func:`run` returns.
+
+    Attributes
+    ----------
+    config : Config
+    seeds : simcore.seeds.Seeds
+        Streams ``forward`` and ``reverse``: the cells of each direction.
+    delta_f : float
+        Equilibrium free-energy change of the forward drive, exact (J).
+    forward, reverse : Drive
+    edges : ndarray, shape (bins + 1,)
+        Histogram bin edges of the forward works and of minus the reverse works (J).
+    n_forward, n_reverse : ndarray of int, shape (bins,)
+        Counts per bin.
+    bin_work : ndarray, shape (B,)
+        ``-kT ln⟨exp(-W/kT)⟩`` of the forward works in each of the B bins used (J).
+    ln_ratio, ln_ratio_var : ndarray, shape (B,)
+        ``ln(P_F(W)/P_R(-W))`` in those bins and its variance.
+    slope, slope_se : float
+        Fitted slope of ``ln_ratio`` against ``bin_work/kT`` and its standard error.
+    crossing, crossing_se : float
+        Work where ``ln_ratio`` crosses 0, and its standard error (J).
+    """
+
+    config: Config
+    delta_f: float
+    forward: Drive
+    reverse: Drive
+    edges: np.ndarray
+    n_forward: np.ndarray
+    n_reverse: np.ndarray
+    bin_work: np.ndarray
+    ln_ratio: np.ndarray
+    ln_ratio_var: np.ndarray
+    slope: float
+    slope_se: float
+    crossing: float
+    crossing_se: float
+
+
+def _drive(cfg: Config, reverse: bool, seed: int, progress: bool) -> Drive:
+    p = staircase(cfg, reverse)
+    sim = simulate(cfg, p, cfg.duration / cfg.steps, "equilibrium", seed, progress=progress,
+                   record_per_cell=True)
+    j, se = _jarzynski(sim.mc.work.per_cell, sc.kT(cfg.temperature))
+    return Drive(protocol=p, sim=sim, jarzynski=j, jarzynski_se=se)
+
+
+def run(cfg: Config, progress: bool = False) -> Result:
+    """Drive both directions, then fit the binned Crooks ratio."""
+    seeds = Seeds(cfg.seed)
     kT = sc.kT(cfg.temperature)
     outer = bar(2, NAME, progress)
-    fwd = _sim(cfg, False, cfg.seed, progress)
+    fwd = _drive(cfg, False, seeds.seed("forward"), progress)
     outer.update()
-    rev = _sim(cfg, True, cfg.seed + 1, progress)
+    rev = _drive(cfg, True, seeds.seed("reverse"), progress)
     outer.update()
     outer.close()
-    e0, _ = fwd[2].start
-    e1, _ = fwd[2].end
+    e0, _ = fwd.protocol.start
+    e1, _ = fwd.protocol.end
     delta_f = sc.free_energy(e1, kT) - sc.free_energy(e0, kT)
-    w_f, w_r = fwd[0].work.per_cell, rev[0].work.per_cell
-    edges, n_f, n_r, w_b, y, var = crooks_bins(w_f, w_r, kT, cfg.bins)
+    edges, n_f, n_r, w_b, y, var = crooks_bins(fwd.sim.mc.work.per_cell,
+                                               rev.sim.mc.work.per_cell, kT, cfg.bins)
     s, c, cov = _line_fit(w_b / kT, y, var)
     # crossing of ln(P_F/P_R) = 0: W* = -c/s (kT), variance by the delta method
     g = np.array([c / s**2, -1.0 / s])
     cross_se = float(np.sqrt(g @ cov @ g))
-    return {
-        "config": cfg, "kT": kT, "delta_f": float(delta_f), "forward": fwd, "reverse": rev,
-        "jarzynski_f": _jarzynski(w_f, kT), "jarzynski_r": _jarzynski(w_r, kT),
-        "edges": edges, "n_f": n_f, "n_r": n_r, "w_b": w_b, "ln_ratio": y, "ln_ratio_var": var,
-        "slope": (s, float(np.sqrt(cov[0, 0]))), "crossing": (-c / s * kT, cross_se * kT),
-    }
+    return Result(
+        config=cfg, seeds=seeds, delta_f=float(delta_f), forward=fwd, reverse=rev,
+        edges=edges, n_forward=n_f, n_reverse=n_r, bin_work=w_b, ln_ratio=y, ln_ratio_var=var,
+        slope=s, slope_se=float(np.sqrt(cov[0, 0])), crossing=-c / s * kT,
+        crossing_se=cross_se * kT,
+    )
 
 
-def checks(result: dict) -> list[dict]:
-    kT, df = result["kT"], result["delta_f"]
+def _directions(result: Result):
+    return (("forward", 1, result.forward), ("reverse", -1, result.reverse))
+
+
+def checks(result: Result) -> list[dict]:
+    kT, df = result.kT, result.delta_f
     out = []
-    for key, sign, label in (("forward", 1, "forward"), ("reverse", -1, "reverse")):
-        r, m, _ = result[key]
+    for label, sign, d in _directions(result):
+        r, m = d.sim.mc, d.sim.master
         out.append(check(f"⟨W⟩ {label} vs master", r.work.mean / kT, m.work / kT,
                          4 * r.work.stderr / kT + 1e-12, unit="kT"))
         out.append(check(f"⟨W⟩ {label} >= ΔF (second law)", r.work.mean / kT, sign * df / kT,
                          4 * r.work.stderr / kT, kind="lower", unit="kT"))
-        j, se = result[f"jarzynski_{key[0]}"]
-        out.append(check(f"Jarzynski per cell, {label}: ⟨exp(-W/kT)⟩ vs exp(∓ΔF/kT)", j,
-                         np.exp(-sign * df / kT), 4 * se))
-    s, s_se = result["slope"]
-    out.append(check("Crooks: slope of ln(P_F(W)/P_R(-W)) against W/kT", s, 1.0, 4 * s_se))
-    w, w_se = result["crossing"]
-    out.append(check("Crooks: crossing P_F(W) = P_R(-W) at W = ΔF", w / kT, df / kT,
-                     4 * w_se / kT, unit="kT"))
+        out.append(check(f"Jarzynski per cell, {label}: ⟨exp(-W/kT)⟩ vs exp(∓ΔF/kT)",
+                         d.jarzynski, np.exp(-sign * df / kT), 4 * d.jarzynski_se))
+    out.append(check("Crooks: slope of ln(P_F(W)/P_R(-W)) against W/kT", result.slope, 1.0,
+                     4 * result.slope_se))
+    out.append(check("Crooks: crossing P_F(W) = P_R(-W) at W = ΔF", result.crossing / kT,
+                     df / kT, 4 * result.crossing_se / kT, unit="kT"))
     return out
 
 
-def report(result: dict) -> str:
-    cfg, kT, df = result["config"], result["kT"], result["delta_f"]
+def report(result: Result) -> str:
+    cfg, kT, df = result.config, result.kT, result.delta_f
     lines = [
         f"{NAME}: {cfg.n_cells} cells per direction, T = {cfg.temperature:g} K, tilt 0 -> "
         f"{cfg.tilt:g} kT in {cfg.steps} stairs over {cfg.duration:g} s at barrier"
         f" {cfg.barrier:g} kT ({cfg.kinetics})",
         f"ΔF = {df / kT:.5f} kT (exact)",
     ]
-    for key, sign in (("forward", 1), ("reverse", -1)):
-        r, m, _ = result[key]
-        j, se = result[f"jarzynski_{key[0]}"]
+    for label, sign, d in _directions(result):
+        r, m = d.sim.mc, d.sim.master
+        j, se = d.jarzynski, d.jarzynski_se
         lines.append(
-            f"{key:8s} ⟨W⟩ = {r.work.mean / kT:.5f} ± {r.work.stderr / kT:.5f} kT"
+            f"{label:8s} ⟨W⟩ = {r.work.mean / kT:.5f} ± {r.work.stderr / kT:.5f} kT"
             f" (master {m.work / kT:.5f}); ⟨exp(-W/kT)⟩ = {j:.5f} ± {se:.5f}"
             f" vs exp({-sign * df / kT:+.5f}) = {np.exp(-sign * df / kT):.5f}"
             f" (ratio {j / np.exp(-sign * df / kT):.5f})"
         )
-    s, s_se = result["slope"]
-    w, w_se = result["crossing"]
-    lines.append(f"Crooks: slope {s:.4f} ± {s_se:.4f} (1 exact), crossing {w / kT:.4f} ±"
-                 f" {w_se / kT:.4f} kT (ΔF = {df / kT:.4f} kT), {result['w_b'].size} bins used")
+    lines.append(f"Crooks: slope {result.slope:.4f} ± {result.slope_se:.4f} (1 exact), crossing"
+                 f" {result.crossing / kT:.4f} ± {result.crossing_se / kT:.4f} kT"
+                 f" (ΔF = {df / kT:.4f} kT), {result.bin_work.size} bins used")
     return "\n".join(lines)
 
 
-def data(result: dict) -> dict:
-    fr, rr = result["forward"][0], result["reverse"][0]
+def data(result: Result) -> dict:
+    fwd, rev = result.forward.sim, result.reverse.sim
     return {
-        "delta_f": energy(result["delta_f"], "equilibrium free-energy change, forward"),
+        "delta_f": energy(result.delta_f, "equilibrium free-energy change, forward"),
         "forward": {
-            "work": energy(fr.work.per_cell, "work of each cell, forward staircase"),
-            "work_master": energy(result["forward"][1].work),
+            "work": energy(fwd.mc.work.per_cell, "work of each cell, forward staircase"),
+            "work_master": energy(fwd.master.work),
         },
         "reverse": {
-            "work": energy(rr.work.per_cell, "work of each cell, reversed staircase"),
-            "work_master": energy(result["reverse"][1].work),
+            "work": energy(rev.mc.work.per_cell, "work of each cell, reversed staircase"),
+            "work_master": energy(rev.master.work),
         },
         "crooks": {
-            "edges": energy(result["edges"], "histogram bin edges (forward W, reverse -W)"),
-            "count_forward": quantity(result["n_f"], ""),
-            "count_reverse": quantity(result["n_r"], "", "counts of -W_R"),
-            "bin_work": energy(result["w_b"], "-kT ln⟨exp(-W/kT)⟩ of the forward works in bin"),
-            "ln_ratio": quantity(result["ln_ratio"], "", "ln(P_F(W)/P_R(-W))"),
-            "ln_ratio_var": quantity(result["ln_ratio_var"], ""),
-            "slope": quantity(result["slope"][0], "1/kT", "fitted slope, in units of 1/kT"),
-            "crossing": energy(result["crossing"][0]),
+            "edges": energy(result.edges, "histogram bin edges (forward W, reverse -W)"),
+            "count_forward": quantity(result.n_forward, ""),
+            "count_reverse": quantity(result.n_reverse, "", "counts of -W_R"),
+            "bin_work": energy(result.bin_work,
+                               "-kT ln⟨exp(-W/kT)⟩ of the forward works in bin"),
+            "ln_ratio": quantity(result.ln_ratio, "", "ln(P_F(W)/P_R(-W))"),
+            "ln_ratio_var": quantity(result.ln_ratio_var, ""),
+            "slope": quantity(result.slope, "1/kT", "fitted slope, in units of 1/kT"),
+            "crossing": energy(result.crossing),
         },
+        "seeds": seeds_tree(result.seeds),
     }
 
 
@@ -251,3 +306,7 @@ def plot(res, outdir) -> list[str]:
                ylabel="free-energy estimate (kT)", title="Jarzynski estimate against cells")
         ax.legend()
     return stems
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run, checks=checks,  # noqa: E501
+                        report=report, data=data, plot=plot)

@@ -22,16 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
-from experiments.common import bar, binomial_se, check, energy, figure, quantity
-from experiments.config import (
-    attempt_frequency_field,
-    field,
-    kinetics_field,
-    n_cells_field,
-    seed_field,
-    temperature_field,
-)
+from experiments.common import bar, binomial_se, check, energy, figure, quantity, seeds_tree
+from experiments.config import KineticsConfig, field, n_cells_field
+from experiments.contract import Experiment
+from experiments.results import ResultBase, Simulated, simulate
 from simcore import bounds
+from simcore.seeds import Seeds
 
 NAME = "landauer_erasure"
 SUMMARY = "erase a bit over decades of duration: ledger vs master equation vs Landauer, B/τ fit"
@@ -40,11 +36,8 @@ HISTORY_POINTS = 201
 
 
 @dataclass(frozen=True, kw_only=True)
-class Config:
+class Config(KineticsConfig):
     n_cells: int = n_cells_field(100_000, "number of memory cells", low=2)
-    temperature: float = temperature_field()
-    attempt_frequency: float = attempt_frequency_field()
-    kinetics: str = kinetics_field()
     hold_barrier: float = field(40.0, "kT", "barrier that holds the bit", low=0, high=200)
     low_barrier: float = field(0.0, "kT", "barrier during the erasure", low=0, high=200)
     tilt: float = field(10.0, "kT", "tilt towards level 0 during the erasure", low=0,
@@ -58,7 +51,6 @@ class Config:
     max_dt: float = field(5e-10, "s", "largest time step", low=0, open_low=True)
     fit_min_duration: float = field(1e-7, "s", "shortest duration in the kT ln 2 + B/τ fit",
                                     low=0)
-    seed: int = seed_field(1)
 
     def smoke(self) -> Config:
         return dataclasses.replace(
@@ -121,18 +113,109 @@ def _dt(cfg: Config, tau: float) -> float:
     return min(tau / cfg.steps_per_duration, cfg.max_dt)
 
 
-def _fit(tau, y, se):
-    """Weighted least squares ``y = a + B/τ``: ``(a, B, se_a, se_B)``."""
+@dataclass(frozen=True)
+class Fit:
+    """Weighted least-squares fit ``heat = a + B/τ``.
+
+    Attributes
+    ----------
+    a, a_se : float
+        Asymptote and its standard error (J).
+    b, b_se : float
+        Coefficient B and its standard error (J s).
+    """
+
+    a: float
+    b: float
+    a_se: float
+    b_se: float
+
+
+def _fit(tau, y, se) -> Fit:
+    """Weighted least squares ``y = a + B/τ``."""
     x = np.column_stack([np.ones_like(tau), 1.0 / tau])
     w = 1.0 / np.asarray(se) ** 2
     cov = np.linalg.inv(x.T @ (w[:, None] * x))
     a, b = cov @ (x.T @ (w * y))
-    return float(a), float(b), float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1]))
+    return Fit(float(a), float(b), float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1])))
 
 
-def run(cfg: Config, progress: bool = False) -> dict:
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Erasure:
+    """The erasure at one duration.
+
+    Attributes
+    ----------
+    duration : float
+        Erasure duration τ (s).
+    dt : float
+        Time step (s).
+    sim : Simulated
+        Monte Carlo ledger (stream ``erase[i]``) and master equation of the four-ramp protocol.
+    optimal : simcore.MasterResult
+        Master equation of the geodesic cycle of the same duration.
+    speed_limit : float
+        ``kT L1²/(2𝒜)`` of the master-equation run (J).
+    landauer : float
+        ``kT [ln 2 - H(P)]`` at the master-equation success probability P (J).
+    history_t : ndarray, shape (HISTORY_POINTS,)
+        Sampled times as fractions t/τ.
+    history_p0 : ndarray, shape (HISTORY_POINTS,)
+        Master-equation occupancy of level 0 at those times.
+    """
+
+    duration: float
+    dt: float
+    sim: Simulated
+    optimal: sc.MasterResult
+    speed_limit: float
+    landauer: float
+    history_t: np.ndarray
+    history_p0: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Result(ResultBase):
+    """What :func:`run` returns.
+
+    Attributes
+    ----------
+    config : Config
+    seeds : simcore.seeds.Seeds
+        Streams ``erase[i]``: the cells of the i-th duration.
+    erasures : tuple of Erasure
+        One per ``config.durations``, in order.
+    quasistatic_success : float
+        Success probability of the quasi-static limit (equilibrium at the full tilt).
+    quasistatic_heat : float
+        Generalised Landauer bound at that probability (J).
+    length : float
+        Thermodynamic length of the geodesic tilt (J^(1/2) s^(1/2)).
+    fit_mc, fit_master : Fit
+        ``heat = a + B/τ`` over the selected durations: Monte Carlo and exact heats (both
+        weighted by the Monte Carlo standard errors).
+    b_fixed, b_fixed_se : float
+        B with a fixed at ``quasistatic_heat``, and its standard error (J s).
+    fit_selected : ndarray of bool, shape (len(durations),)
+        The durations in the fits (τ >= ``fit_min_duration``).
+    """
+
+    config: Config
+    erasures: tuple[Erasure, ...]
+    quasistatic_success: float
+    quasistatic_heat: float
+    length: float
+    fit_mc: Fit
+    fit_master: Fit
+    b_fixed: float
+    b_fixed_se: float
+    fit_selected: np.ndarray
+
+
+def run(cfg: Config, progress: bool = False) -> Result:
     """Simulate every duration; returns per-duration ledgers, master-equation references,
     bound lines and the ``a + B/τ`` fits."""
+    seeds = Seeds(cfg.seed)
     kT = sc.kT(cfg.temperature)
     p_qs = quasistatic_success(cfg)
     geo = bounds.geodesic_bit_protocol(
@@ -141,57 +224,50 @@ def run(cfg: Config, progress: bool = False) -> dict:
     )
     length = bounds.thermodynamic_length(geo, cfg.temperature, cfg.attempt_frequency,
                                          cfg.kinetics)
-    rows = []
+    erasures = []
     outer = bar(len(cfg.durations), NAME, progress)
     for i, tau in enumerate(cfg.durations):
-        p = protocol(cfg, tau)
         dt = _dt(cfg, tau)
-        arr = sc.MemoryArray(
-            cfg.n_cells, temperature=cfg.temperature, attempt_frequency=cfg.attempt_frequency,
-            kinetics=cfg.kinetics, seed=cfg.seed + i,
-        )
-        r = arr.run(p, dt, initial=[0.5, 0.5], progress=progress)
-        m = sc.solve_master(p, dt, cfg.temperature, cfg.attempt_frequency, cfg.kinetics,
-                            [0.5, 0.5])
+        sim = simulate(cfg, protocol(cfg, tau), dt, [0.5, 0.5], seeds.seed("erase", i),
+                       progress=progress)
+        m = sim.master
         opt = sc.solve_master(optimal_protocol(cfg, tau), dt, cfg.temperature,
                               cfg.attempt_frequency, cfg.kinetics, [0.5, 0.5])
         idx = np.linspace(0, m.history.shape[0] - 1, HISTORY_POINTS).round().astype(int)
-        rows.append({
-            "duration": tau, "dt": dt, "mc": r, "master": m, "optimal": opt,
-            "speed_limit": bounds.speed_limit(m.initial_occupancy, m.occupancy, m.activity,
-                                              cfg.temperature),
-            "landauer": bounds.landauer_erasure(m.occupancy[0], cfg.temperature),
-            "history_t": (m.times[idx] - m.times[0]) / tau,
-            "history_p0": m.history[idx, 0],
-        })
+        erasures.append(Erasure(
+            duration=tau, dt=dt, sim=sim, optimal=opt,
+            speed_limit=bounds.speed_limit(m.initial_occupancy, m.occupancy, m.activity,
+                                           cfg.temperature),
+            landauer=bounds.landauer_erasure(m.occupancy[0], cfg.temperature),
+            history_t=(m.times[idx] - m.times[0]) / tau,
+            history_p0=m.history[idx, 0],
+        ))
         outer.update()
     outer.close()
-    tau = np.array([r["duration"] for r in rows])
+    tau = np.array([e.duration for e in erasures])
     sel = tau >= cfg.fit_min_duration
-    q_mc = np.array([r["mc"].heat.mean for r in rows])
-    se = np.array([r["mc"].heat.stderr for r in rows])
-    q_ex = np.array([r["master"].heat for r in rows])
-    fit_mc = _fit(tau[sel], q_mc[sel], se[sel])
-    fit_ex = _fit(tau[sel], q_ex[sel], se[sel])
+    q_mc = np.array([e.sim.mc.heat.mean for e in erasures])
+    se = np.array([e.sim.mc.heat.stderr for e in erasures])
+    q_ex = np.array([e.sim.master.heat for e in erasures])
     q_inf = bounds.landauer_erasure(p_qs, cfg.temperature)
     w = 1.0 / se[sel] ** 2
-    b_fixed = float(np.sum(w * (q_mc[sel] - q_inf) / tau[sel]) / np.sum(w / tau[sel] ** 2))
-    b_fixed_se = float(1.0 / np.sqrt(np.sum(w / tau[sel] ** 2)))
-    return {
-        "config": cfg, "kT": kT, "rows": rows, "quasistatic_success": p_qs,
-        "quasistatic_heat": q_inf, "length": length, "fit_mc": fit_mc, "fit_master": fit_ex,
-        "fit_fixed": (b_fixed, b_fixed_se), "fit_selected": sel,
-    }
+    return Result(
+        config=cfg, seeds=seeds, erasures=tuple(erasures), quasistatic_success=p_qs,
+        quasistatic_heat=q_inf, length=length,
+        fit_mc=_fit(tau[sel], q_mc[sel], se[sel]), fit_master=_fit(tau[sel], q_ex[sel], se[sel]),
+        b_fixed=float(np.sum(w * (q_mc[sel] - q_inf) / tau[sel]) / np.sum(w / tau[sel] ** 2)),
+        b_fixed_se=float(1.0 / np.sqrt(np.sum(w / tau[sel] ** 2))), fit_selected=sel,
+    )
 
 
-def checks(result: dict) -> list[dict]:
+def checks(result: Result) -> list[dict]:
     """Monte Carlo vs master equation (4 standard errors), second law and speed limit (bounds,
     one-sided at 4 standard errors), fitted B vs the same fit of the exact values."""
     out = []
-    kT = result["kT"]
-    for row in result["rows"]:
-        r, m = row["mc"], row["master"]
-        t = f"τ = {row['duration']:.3g} s"
+    kT = result.kT
+    for e in result.erasures:
+        r, m = e.sim.mc, e.sim.master
+        t = f"τ = {e.duration:.3g} s"
         for name in ("work", "heat"):
             est = getattr(r, name)
             out.append(check(f"{name} vs master, {t}", est.mean / kT, getattr(m, name) / kT,
@@ -201,20 +277,19 @@ def checks(result: dict) -> list[dict]:
         out.append(check(f"work >= ΔF_neq (second law), {t}", r.work.mean / kT,
                          m.delta_f_neq / kT, 4 * r.work.stderr / kT, kind="lower", unit="kT"))
         out.append(check(f"work - ΔF_neq >= kT L1²/2𝒜 (speed limit), {t}",
-                         (r.work.mean - m.delta_f_neq) / kT, row["speed_limit"] / kT,
+                         (r.work.mean - m.delta_f_neq) / kT, e.speed_limit / kT,
                          4 * r.work.stderr / kT, kind="lower", unit="kT"))
-    a, b, sa, sb = result["fit_mc"]
-    ae, be, _, _ = result["fit_master"]
-    out.append(check("fit B (heat = a + B/τ) vs same fit of master equation", b / kT, be / kT,
-                     4 * sb / kT, unit="kT·s"))
-    out.append(check("fit asymptote a vs generalised Landauer bound at quasi-static P", a / kT,
-                     result["quasistatic_heat"] / kT, 4 * sa / kT + abs(ae - result[
-                         "quasistatic_heat"]) / kT, unit="kT"))
+    mc, ex, q_inf = result.fit_mc, result.fit_master, result.quasistatic_heat
+    out.append(check("fit B (heat = a + B/τ) vs same fit of master equation", mc.b / kT,
+                     ex.b / kT, 4 * mc.b_se / kT, unit="kT·s"))
+    out.append(check("fit asymptote a vs generalised Landauer bound at quasi-static P",
+                     mc.a / kT, q_inf / kT, 4 * mc.a_se / kT + abs(ex.a - q_inf) / kT,
+                     unit="kT"))
     return out
 
 
-def report(result: dict) -> str:
-    cfg, kT = result["config"], result["kT"]
+def report(result: Result) -> str:
+    cfg, kT = result.config, result.kT
     lines = [
         f"{NAME}: {cfg.n_cells} cells, T = {cfg.temperature:g} K,"
         f" f0 = {cfg.attempt_frequency:g} Hz, {cfg.kinetics}, barrier {cfg.hold_barrier:g}"
@@ -223,88 +298,86 @@ def report(result: dict) -> str:
         f"{'duration (s)':>12} {'work MC':>17} {'work exact':>11} {'heat MC':>17}"
         f" {'heat exact':>11} {'P(0) MC':>8} {'P(0) exact':>10} {'ΔF_neq':>7} {'optimal':>8}",
     ]
-    for row in result["rows"]:
-        r, m = row["mc"], row["master"]
+    for e in result.erasures:
+        r, m = e.sim.mc, e.sim.master
         lines.append(
-            f"{row['duration']:12.3g} {r.work.mean / kT:9.4f} ± {r.work.stderr / kT:6.4f}"
+            f"{e.duration:12.3g} {r.work.mean / kT:9.4f} ± {r.work.stderr / kT:6.4f}"
             f" {m.work / kT:11.4f} {r.heat.mean / kT:9.4f} ± {r.heat.stderr / kT:6.4f}"
             f" {m.heat / kT:11.4f} {r.occupancy[0]:8.5f} {m.occupancy[0]:10.5f}"
-            f" {m.delta_f_neq / kT:7.4f} {row['optimal'].work / kT:8.4f}"
+            f" {m.delta_f_neq / kT:7.4f} {e.optimal.work / kT:8.4f}"
         )
-    a, b, sa, sb = result["fit_mc"]
-    ae, be, _, _ = result["fit_master"]
-    bf, bfs = result["fit_fixed"]
+    mc, ex = result.fit_mc, result.fit_master
     lines += [
-        f"fit heat = a + B/τ (τ >= {cfg.fit_min_duration:g} s): a = {a / kT:.4f} ± {sa / kT:.4f}"
-        f" kT, B = {b / kT:.4g} ± {sb / kT:.2g} kT·s (master equation: a = {ae / kT:.4f} kT,"
-        f" B = {be / kT:.4g} kT·s)",
-        f"fit with a fixed at the quasi-static bound {result['quasistatic_heat'] / kT:.4f} kT:"
-        f" B = {bf / kT:.4g} ± {bfs / kT:.2g} kT·s; geodesic L²/τ coefficient"
-        f" {result['length'] ** 2 / kT:.4g} kT·s",
+        f"fit heat = a + B/τ (τ >= {cfg.fit_min_duration:g} s): a = {mc.a / kT:.4f} ±"
+        f" {mc.a_se / kT:.4f} kT, B = {mc.b / kT:.4g} ± {mc.b_se / kT:.2g} kT·s (master"
+        f" equation: a = {ex.a / kT:.4f} kT, B = {ex.b / kT:.4g} kT·s)",
+        f"fit with a fixed at the quasi-static bound {result.quasistatic_heat / kT:.4f} kT:"
+        f" B = {result.b_fixed / kT:.4g} ± {result.b_fixed_se / kT:.2g} kT·s; geodesic L²/τ"
+        f" coefficient {result.length ** 2 / kT:.4g} kT·s",
         f"Landauer limit kT ln 2 = {np.log(2):.4f} kT",
     ]
     return "\n".join(lines)
 
 
-def data(result: dict) -> dict:
-    rows, cfg = result["rows"], result["config"]
+def data(result: Result) -> dict:
+    erasures, cfg = result.erasures, result.config
 
     def col(f):
-        return np.array([f(r) for r in rows], dtype=np.float64)
+        return np.array([f(e) for e in erasures], dtype=np.float64)
 
-    a, b, sa, sb = result["fit_mc"]
-    ae, be, _sae, _sbe = result["fit_master"]
+    mc, ex = result.fit_mc, result.fit_master
     return {
-        "duration": quantity(col(lambda r: r["duration"]), "s", "erasure duration τ"),
-        "dt": quantity(col(lambda r: r["dt"]), "s", "time step"),
+        "duration": quantity(col(lambda e: e.duration), "s", "erasure duration τ"),
+        "dt": quantity(col(lambda e: e.dt), "s", "time step"),
         "mc": {
-            "work": energy(col(lambda r: r["mc"].work.mean), "mean work per cell"),
-            "work_stderr": energy(col(lambda r: r["mc"].work.stderr)),
-            "heat": energy(col(lambda r: r["mc"].heat.mean), "mean heat per cell"),
-            "heat_stderr": energy(col(lambda r: r["mc"].heat.stderr)),
-            "success": quantity(col(lambda r: r["mc"].occupancy[0]), "",
+            "work": energy(col(lambda e: e.sim.mc.work.mean), "mean work per cell"),
+            "work_stderr": energy(col(lambda e: e.sim.mc.work.stderr)),
+            "heat": energy(col(lambda e: e.sim.mc.heat.mean), "mean heat per cell"),
+            "heat_stderr": energy(col(lambda e: e.sim.mc.heat.stderr)),
+            "success": quantity(col(lambda e: e.sim.mc.occupancy[0]), "",
                                 "fraction of cells in level 0 at the end"),
             "n_cells": quantity(cfg.n_cells, ""),
         },
         "master": {
-            "work": energy(col(lambda r: r["master"].work)),
-            "heat": energy(col(lambda r: r["master"].heat)),
-            "success": quantity(col(lambda r: r["master"].occupancy[0]), ""),
-            "delta_f_neq": energy(col(lambda r: r["master"].delta_f_neq),
+            "work": energy(col(lambda e: e.sim.master.work)),
+            "heat": energy(col(lambda e: e.sim.master.heat)),
+            "success": quantity(col(lambda e: e.sim.master.occupancy[0]), ""),
+            "delta_f_neq": energy(col(lambda e: e.sim.master.delta_f_neq),
                                   "generalised Landauer bound on the work"),
-            "activity": quantity(col(lambda r: r["master"].activity), "",
+            "activity": quantity(col(lambda e: e.sim.master.activity), "",
                                  "expected jumps per cell"),
         },
         "bounds": {
-            "landauer": energy(col(lambda r: r["landauer"]),
+            "landauer": energy(col(lambda e: e.landauer),
                                "kT [ln 2 - H(P)] at the master-equation P"),
-            "speed_limit": energy(col(lambda r: r["master"].delta_f_neq + r["speed_limit"]),
+            "speed_limit": energy(col(lambda e: e.sim.master.delta_f_neq + e.speed_limit),
                                   "ΔF_neq + kT L1²/(2𝒜)"),
             "optimal_estimate": energy(
-                result["quasistatic_heat"] + result["length"] ** 2 / col(lambda r: r["duration"]),
+                result.quasistatic_heat + result.length ** 2 / col(lambda e: e.duration),
                 "landauer(P_qs) + L²/τ (geodesic, slow driving)"),
-            "optimal_master": energy(col(lambda r: r["optimal"].work),
+            "optimal_master": energy(col(lambda e: e.optimal.work),
                                      "work of the geodesic cycle, master equation"),
-            "thermodynamic_length": quantity(result["length"], "J^(1/2) s^(1/2)"),
-            "quasistatic_success": quantity(result["quasistatic_success"], ""),
-            "quasistatic_heat": energy(result["quasistatic_heat"]),
+            "thermodynamic_length": quantity(result.length, "J^(1/2) s^(1/2)"),
+            "quasistatic_success": quantity(result.quasistatic_success, ""),
+            "quasistatic_heat": energy(result.quasistatic_heat),
         },
         "fit": {
-            "a": energy(a, "asymptote of heat = a + B/τ, Monte Carlo"),
-            "a_stderr": energy(sa),
-            "B": quantity(b, "J s", "coefficient B of heat = a + B/τ, Monte Carlo"),
-            "B_stderr": quantity(sb, "J s"),
-            "a_master": energy(ae),
-            "B_master": quantity(be, "J s"),
-            "B_fixed": quantity(result["fit_fixed"][0], "J s", "B with a = quasistatic_heat"),
-            "B_fixed_stderr": quantity(result["fit_fixed"][1], "J s"),
-            "selected": quantity(result["fit_selected"], "", "durations in the fit"),
+            "a": energy(mc.a, "asymptote of heat = a + B/τ, Monte Carlo"),
+            "a_stderr": energy(mc.a_se),
+            "B": quantity(mc.b, "J s", "coefficient B of heat = a + B/τ, Monte Carlo"),
+            "B_stderr": quantity(mc.b_se, "J s"),
+            "a_master": energy(ex.a),
+            "B_master": quantity(ex.b, "J s"),
+            "B_fixed": quantity(result.b_fixed, "J s", "B with a = quasistatic_heat"),
+            "B_fixed_stderr": quantity(result.b_fixed_se, "J s"),
+            "selected": quantity(result.fit_selected, "", "durations in the fit"),
         },
         "history": {
-            "time_fraction": quantity(rows[0]["history_t"], "", "t/τ"),
-            "p0": quantity(np.array([r["history_p0"] for r in rows]), "",
+            "time_fraction": quantity(erasures[0].history_t, "", "t/τ"),
+            "p0": quantity(np.array([e.history_p0 for e in erasures]), "",
                            "master-equation occupancy of level 0, one row per duration"),
         },
+        "seeds": seeds_tree(result.seeds),
     }
 
 
@@ -364,3 +437,7 @@ def plot(res, outdir) -> list[str]:
                title="master equation during the erasure")
         ax.legend(ncol=2)
     return stems
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run, checks=checks,  # noqa: E501
+                        report=report, data=data, plot=plot)

@@ -20,25 +20,20 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
-from experiments.common import bar, binomial_se, check, energy, figure, quantity
-from experiments.config import (
-    attempt_frequency_field,
-    field,
-    n_cells_field,
-    seed_field,
-    temperature_field,
-)
+from experiments.common import bar, binomial_se, check, energy, figure, quantity, seeds_tree
+from experiments.config import CellsConfig, field, n_cells_field
+from experiments.contract import Experiment
+from experiments.results import ResultBase, simulate
 from simcore import bounds
+from simcore.seeds import Seeds
 
 NAME = "retention"
 SUMMARY = "flip probability vs hold time and barrier; 10-year barrier; array failure vs N"
 
 
 @dataclass(frozen=True, kw_only=True)
-class Config:
+class Config(CellsConfig):
     n_cells: int = n_cells_field(200_000, "cells per barrier")
-    temperature: float = temperature_field()
-    attempt_frequency: float = attempt_frequency_field()
     barriers: tuple[float, ...] = field((10.0, 12.0, 14.0, 16.0, 18.0, 20.0), "kT",
                                         "barriers simulated", low=0, high=60)
     times_per_barrier: int = field(25, "", "hold times per barrier (log-spaced)", low=3,
@@ -56,7 +51,6 @@ class Config:
                              high=2**32)
     array_sizes: tuple[int, ...] = field((1, 10, 100, 1000, 10_000), "",
                                          "array sizes N", low=1)
-    seed: int = seed_field(1)
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=40_000, barriers=(10.0, 13.0, 16.0),
@@ -82,37 +76,142 @@ def _rate(cfg: Config, barrier_kT: float) -> float:
     return cfg.attempt_frequency * np.exp(-barrier_kT)
 
 
-def run(cfg: Config, progress: bool = False) -> dict:
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Hold:
+    """The bits held behind one barrier, recorded at log-spaced times.
+
+    Attributes
+    ----------
+    barrier : float
+        Barrier E_B (kT).
+    times : ndarray, shape (times_per_barrier,)
+        Hold times (s).
+    flip : ndarray, shape (times_per_barrier,)
+        Monte Carlo fraction of cells in the other well (stream ``hold[i]``).
+    master : ndarray, shape (times_per_barrier,)
+        Master-equation flip probability.
+    closed : ndarray, shape (times_per_barrier,)
+        Closed form ``(1 - exp(-2kt))/2``.
+    k : float
+        Escape rate ``f0 exp(-E_B/kT)`` (1/s).
+    k_hat, k_se : float
+        Escape rate estimated from the flip fraction at kt ≈ 1/4, and its standard error (1/s).
+    first_passage : ndarray, shape (times_per_barrier,)
+        ``bounds.retention_error``: probability of having escaped at least once.
+    """
+
+    barrier: float
+    times: np.ndarray
+    flip: np.ndarray
+    master: np.ndarray
+    closed: np.ndarray
+    k: float
+    k_hat: float
+    k_se: float
+    first_passage: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ArrayFailure:
+    """One hold of ``array_cells`` cells (stream ``array``), grouped into arrays of N bits.
+
+    Attributes
+    ----------
+    hold_time : float
+        Hold time giving the per-cell flip probability ``array_cell_error`` (s).
+    cell_flip_mc, cell_flip : float
+        Per-cell flip probability: Monte Carlo and master equation.
+    sizes : ndarray of int, shape (S,)
+        Array sizes N.
+    measured : ndarray, shape (S,)
+        Fraction of arrays with at least one flipped bit.
+    n_arrays : ndarray of int, shape (S,)
+        Arrays of each size in the run.
+    exact : ndarray, shape (S,)
+        ``1 - (1 - p_cell)^N``.
+    first_passage : ndarray, shape (S,)
+        First-passage bound for an array of N bits.
+    barrier_retention : ndarray, shape (S,)
+        Barrier for the retention target of a whole array of N bits (J).
+    """
+
+    hold_time: float
+    cell_flip_mc: float
+    cell_flip: float
+    sizes: np.ndarray
+    measured: np.ndarray
+    n_arrays: np.ndarray
+    exact: np.ndarray
+    first_passage: np.ndarray
+    barrier_retention: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Result(ResultBase):
+    """What :func:`run` returns.
+
+    Attributes
+    ----------
+    config : Config
+    seeds : simcore.seeds.Seeds
+        Streams ``hold[i]`` (the cells behind the i-th barrier) and ``array``.
+    holds : tuple of Hold
+        One per ``config.barriers``, in order.
+    ln_f0, ln_f0_se : float
+        Arrhenius fit with slope -1: ln of the attempt frequency (ln Hz) and its standard error.
+    slope, slope_se : float
+        Free-slope fit ``d ln k / d(E_B/kT)`` and its standard error.
+    retention_time : float
+        The retention target ``retention_years`` (s).
+    barrier_target : float
+        ``bounds.retention_barrier`` for the target (J).
+    barrier_fitted, barrier_fitted_se : float
+        The same barrier from the fitted f0, and its standard error (J).
+    array : ArrayFailure
+    """
+
+    config: Config
+    holds: tuple[Hold, ...]
+    ln_f0: float
+    ln_f0_se: float
+    slope: float
+    slope_se: float
+    retention_time: float
+    barrier_target: float
+    barrier_fitted: float
+    barrier_fitted_se: float
+    array: ArrayFailure
+
+
+def run(cfg: Config, progress: bool = False) -> Result:
+    """Hold bits behind every barrier, fit the Arrhenius law, and hold one large array."""
+    seeds = Seeds(cfg.seed)
     kT = sc.kT(cfg.temperature)
-    rows = []
+    holds = []
     outer = bar(len(cfg.barriers) + 1, NAME, progress)
     for i, eb in enumerate(cfg.barriers):
         k = _rate(cfg, eb)
         times = np.geomspace(cfg.span / k, 3.0 / k, cfg.times_per_barrier)
-        p = hold(cfg, eb, times)
-        arr = sc.MemoryArray(cfg.n_cells, temperature=cfg.temperature,
-                             attempt_frequency=cfg.attempt_frequency, seed=cfg.seed + i)
-        r = arr.run(p, times[-1], initial=0, record_history=True, progress=progress)
-        m = sc.solve_master(p, times[-1], cfg.temperature, cfg.attempt_frequency,
-                            "arrhenius", 0)
-        flip = r.history[1:, 1]
-        exact = m.history[1:, 1]
-        closed = 0.5 * -np.expm1(-2 * k * times)
+        sim = simulate(cfg, hold(cfg, eb, times), times[-1], 0, seeds.seed("hold", i),
+                       progress=progress, record_history=True)
+        flip = sim.mc.history[1:, 1]
+        exact = sim.master.history[1:, 1]
         # escape rate from the hold time closest to kt = 1/4 (flip probability ~ 0.2)
         j = int(np.argmin(np.abs(k * times - 0.25)))
         se_p = binomial_se(exact[j], cfg.n_cells)
-        k_hat = -np.log1p(-2 * flip[j]) / (2 * times[j])
-        k_se = se_p / ((1 - 2 * exact[j]) * times[j])
-        rows.append({"barrier": eb, "times": times, "flip": flip, "master": exact,
-                     "closed": closed, "k": k, "k_hat": k_hat, "k_se": k_se,
-                     "first_passage": bounds.retention_error(eb * kT, times,
-                                                             cfg.attempt_frequency,
-                                                             cfg.temperature)})
+        holds.append(Hold(
+            barrier=eb, times=times, flip=flip, master=exact,
+            closed=0.5 * -np.expm1(-2 * k * times), k=k,
+            k_hat=-np.log1p(-2 * flip[j]) / (2 * times[j]),
+            k_se=se_p / ((1 - 2 * exact[j]) * times[j]),
+            first_passage=bounds.retention_error(eb * kT, times, cfg.attempt_frequency,
+                                                 cfg.temperature),
+        ))
         outer.update()
     # Arrhenius fits: ln k = ln f0 - E_B/kT (slope fixed) and with a free slope
     eb = np.array(cfg.barriers)
-    y = np.log([r["k_hat"] for r in rows])
-    var = np.array([(r["k_se"] / r["k_hat"]) ** 2 for r in rows])
+    y = np.log([h.k_hat for h in holds])
+    var = np.array([(h.k_se / h.k_hat) ** 2 for h in holds])
     w = 1 / var
     ln_f0 = float(np.sum(w * (y + eb)) / np.sum(w))
     ln_f0_se = float(1 / np.sqrt(np.sum(w)))
@@ -123,73 +222,72 @@ def run(cfg: Config, progress: bool = False) -> dict:
     target = bounds.retention_barrier(hold_time, cfg.target_error, cfg.attempt_frequency,
                                       cfg.temperature)
     fitted = kT * np.log(np.exp(ln_f0) * hold_time / -np.log1p(-cfg.target_error))
-    # array failure: one hold of array_cells cells, grouped into arrays of N
-    k_a = _rate(cfg, cfg.array_barrier)
-    t_a = -np.log1p(-2 * cfg.array_cell_error) / (2 * k_a)
-    arr = sc.MemoryArray(cfg.array_cells, temperature=cfg.temperature,
-                         attempt_frequency=cfg.attempt_frequency, seed=cfg.seed + 1000)
-    r = arr.run(hold(cfg, cfg.array_barrier, [t_a]), t_a, initial=0)
-    m = sc.solve_master(hold(cfg, cfg.array_barrier, [t_a]), t_a, cfg.temperature,
-                        cfg.attempt_frequency, "arrhenius", 0)
-    flipped = np.asarray(arr.state) != 0
-    sizes = np.array(cfg.array_sizes)
-    measured, n_arrays = [], []
-    for n in sizes:
-        a_count = cfg.array_cells // n
-        groups = flipped[: a_count * n].reshape(a_count, n).any(axis=1)
-        measured.append(groups.mean())
-        n_arrays.append(a_count)
+    array = _array_failure(cfg, seeds.seed("array"), hold_time)
     outer.update()
     outer.close()
+    return Result(
+        config=cfg, seeds=seeds, holds=tuple(holds), ln_f0=ln_f0, ln_f0_se=ln_f0_se,
+        slope=float(slope), slope_se=float(np.sqrt(cov[0, 0])), retention_time=hold_time,
+        barrier_target=target, barrier_fitted=float(fitted), barrier_fitted_se=kT * ln_f0_se,
+        array=array,
+    )
+
+
+def _array_failure(cfg: Config, seed: int, retention_time: float) -> ArrayFailure:
+    """One hold of ``array_cells`` cells at ``array_barrier``, grouped into arrays of N."""
+    kT = sc.kT(cfg.temperature)
+    k_a = _rate(cfg, cfg.array_barrier)
+    t_a = -np.log1p(-2 * cfg.array_cell_error) / (2 * k_a)
+    p = hold(cfg, cfg.array_barrier, [t_a])
+    arr = sc.MemoryArray(cfg.array_cells, temperature=cfg.temperature,
+                         attempt_frequency=cfg.attempt_frequency, seed=seed)
+    r = arr.run(p, t_a, initial=0)
+    m = sc.solve_master(p, t_a, cfg.temperature, cfg.attempt_frequency, "arrhenius", 0)
+    flipped = np.asarray(arr.state) != 0
+    sizes = np.array(cfg.array_sizes)
+    n_arrays = cfg.array_cells // sizes
+    measured = np.array([flipped[: na * n].reshape(na, n).any(axis=1).mean()
+                         for n, na in zip(sizes, n_arrays, strict=True)])
     p_cell = float(m.occupancy[1])
-    return {
-        "config": cfg, "kT": kT, "rows": rows, "ln_f0": (ln_f0, ln_f0_se),
-        "slope": (float(slope), float(np.sqrt(cov[0, 0]))), "hold_time": hold_time,
-        "barrier_target": target, "barrier_fitted": float(fitted),
-        "barrier_fitted_se": kT * ln_f0_se,
-        "array": {
-            "hold_time": t_a, "cell_flip_mc": float(r.occupancy[1]), "cell_flip": p_cell,
-            "sizes": sizes, "measured": np.array(measured), "n_arrays": np.array(n_arrays),
-            "exact": -np.expm1(sizes * np.log1p(-p_cell)),
-            "first_passage": np.array([bounds.retention_error(
-                cfg.array_barrier * kT, t_a, cfg.attempt_frequency, cfg.temperature,
-                n_cells=int(n)) for n in sizes]),
-            "barrier_10y": np.array([bounds.retention_barrier(
-                hold_time, cfg.target_error, cfg.attempt_frequency, cfg.temperature,
-                n_cells=int(n)) for n in sizes]),
-        },
-    }
+    return ArrayFailure(
+        hold_time=t_a, cell_flip_mc=float(r.occupancy[1]), cell_flip=p_cell, sizes=sizes,
+        measured=measured, n_arrays=n_arrays, exact=-np.expm1(sizes * np.log1p(-p_cell)),
+        first_passage=np.array([bounds.retention_error(
+            cfg.array_barrier * kT, t_a, cfg.attempt_frequency, cfg.temperature,
+            n_cells=int(n)) for n in sizes]),
+        barrier_retention=np.array([bounds.retention_barrier(
+            retention_time, cfg.target_error, cfg.attempt_frequency, cfg.temperature,
+            n_cells=int(n)) for n in sizes]),
+    )
 
 
-def checks(result: dict) -> list[dict]:
-    cfg, kT = result["config"], result["kT"]
+def checks(result: Result) -> list[dict]:
+    cfg, kT = result.config, result.kT
     out = []
-    for row in result["rows"]:
-        eb = row["barrier"]
-        z = np.abs(row["flip"] - row["master"]) / np.array(
-            [binomial_se(p, cfg.n_cells) for p in row["master"]])
+    for h in result.holds:
+        eb = h.barrier
+        z = np.abs(h.flip - h.master) / np.array([binomial_se(p, cfg.n_cells) for p in h.master])
         j = int(np.argmax(z))
         out.append(check(f"flip probability vs master, E_B = {eb:g} kT (worst of"
-                         f" {z.size} times, t = {row['times'][j]:.3g} s)", row["flip"][j],
-                         row["master"][j], 4 * binomial_se(row["master"][j], cfg.n_cells)))
-        dev = np.max(np.abs(row["master"] - row["closed"]))
+                         f" {z.size} times, t = {h.times[j]:.3g} s)", h.flip[j],
+                         h.master[j], 4 * binomial_se(h.master[j], cfg.n_cells)))
+        dev = np.max(np.abs(h.master - h.closed))
         out.append(check(f"master vs (1 - exp(-2kt))/2, E_B = {eb:g} kT (max deviation)",
                          dev, 0.0, 1e-9))
         out.append(check(f"flip probability <= first-passage bound, E_B = {eb:g} kT (last t)",
-                         row["flip"][-1], row["first_passage"][-1],
-                         4 * binomial_se(row["master"][-1], cfg.n_cells), kind="upper"))
-    s, s_se = result["slope"]
-    out.append(check("Arrhenius slope d ln k / d(E_B/kT)", s, -1.0, 4 * s_se))
-    ln_f0, ln_f0_se = result["ln_f0"]
-    out.append(check("fitted attempt frequency ln f0", ln_f0, np.log(cfg.attempt_frequency),
-                     4 * ln_f0_se))
+                         h.flip[-1], h.first_passage[-1],
+                         4 * binomial_se(h.master[-1], cfg.n_cells), kind="upper"))
+    out.append(check("Arrhenius slope d ln k / d(E_B/kT)", result.slope, -1.0,
+                     4 * result.slope_se))
+    out.append(check("fitted attempt frequency ln f0", result.ln_f0,
+                     np.log(cfg.attempt_frequency), 4 * result.ln_f0_se))
     out.append(check(f"{cfg.retention_years:g}-year barrier from the fit vs"
-                     " bounds.retention_barrier", result["barrier_fitted"] / kT,
-                     result["barrier_target"] / kT, 4 * result["barrier_fitted_se"] / kT,
+                     " bounds.retention_barrier", result.barrier_fitted / kT,
+                     result.barrier_target / kT, 4 * result.barrier_fitted_se / kT,
                      unit="kT"))
-    a = result["array"]
-    for n, meas, ex, na, fp in zip(a["sizes"], a["measured"], a["exact"], a["n_arrays"],
-                                   a["first_passage"], strict=True):
+    a = result.array
+    for n, meas, ex, na, fp in zip(a.sizes, a.measured, a.exact, a.n_arrays,
+                                   a.first_passage, strict=True):
         if na < 100:
             continue
         se = binomial_se(ex, na)
@@ -199,68 +297,69 @@ def checks(result: dict) -> list[dict]:
     return out
 
 
-def report(result: dict) -> str:
-    cfg, kT = result["config"], result["kT"]
+def report(result: Result) -> str:
+    cfg, kT = result.config, result.kT
     lines = [f"{NAME}: {cfg.n_cells} cells per barrier, T = {cfg.temperature:g} K,"
              f" f0 = {cfg.attempt_frequency:g} Hz",
              f"{'E_B (kT)':>9} {'k (1/s)':>11} {'k MC (1/s)':>22} {'p_flip(t=1/k) master':>21}"]
-    for r in result["rows"]:
-        j = int(np.argmin(np.abs(r["k"] * r["times"] - 1)))
-        lines.append(f"{r['barrier']:9.3g} {r['k']:11.4g} {r['k_hat']:11.4g} ± "
-                     f"{r['k_se']:8.2g} {r['master'][j]:21.4f}")
-    s, s_se = result["slope"]
-    ln_f0, ln_f0_se = result["ln_f0"]
-    lines.append(f"Arrhenius fit: slope {s:.4f} ± {s_se:.4f} (exact -1), f0 ="
-                 f" {np.exp(ln_f0):.4g} Hz (±{100 * ln_f0_se:.2g} %)")
+    for h in result.holds:
+        j = int(np.argmin(np.abs(h.k * h.times - 1)))
+        lines.append(f"{h.barrier:9.3g} {h.k:11.4g} {h.k_hat:11.4g} ± "
+                     f"{h.k_se:8.2g} {h.master[j]:21.4f}")
+    lines.append(f"Arrhenius fit: slope {result.slope:.4f} ± {result.slope_se:.4f} (exact -1),"
+                 f" f0 = {np.exp(result.ln_f0):.4g} Hz (±{100 * result.ln_f0_se:.2g} %)")
     lines.append(f"barrier for {cfg.retention_years:g} years at flip probability"
-                 f" {cfg.target_error:.4g}: {result['barrier_fitted'] / kT:.3f} ±"
-                 f" {result['barrier_fitted_se'] / kT:.3f} kT from the simulation,"
-                 f" {result['barrier_target'] / kT:.3f} kT from bounds.retention_barrier")
-    a = result["array"]
-    lines.append(f"array failure at E_B = {cfg.array_barrier:g} kT after {a['hold_time']:.3g} s"
-                 f" (per cell {a['cell_flip']:.3g}, MC {a['cell_flip_mc']:.3g}):")
-    for n, meas, ex, b10 in zip(a["sizes"], a["measured"], a["exact"], a["barrier_10y"],
+                 f" {cfg.target_error:.4g}: {result.barrier_fitted / kT:.3f} ±"
+                 f" {result.barrier_fitted_se / kT:.3f} kT from the simulation,"
+                 f" {result.barrier_target / kT:.3f} kT from bounds.retention_barrier")
+    a = result.array
+    lines.append(f"array failure at E_B = {cfg.array_barrier:g} kT after {a.hold_time:.3g} s"
+                 f" (per cell {a.cell_flip:.3g}, MC {a.cell_flip_mc:.3g}):")
+    for n, meas, ex, b10 in zip(a.sizes, a.measured, a.exact, a.barrier_retention,
                                 strict=True):
         lines.append(f"  N = {n:>7}: {meas:.4g} (exact {ex:.4g}); {cfg.retention_years:g}-year"
                      f" barrier for the whole array {b10 / kT:.2f} kT")
     return "\n".join(lines)
 
 
-def data(result: dict) -> dict:
-    rows, a = result["rows"], result["array"]
+def data(result: Result) -> dict:
+    holds, a = result.holds, result.array
+
+    def rows(f):
+        return np.array([f(h) for h in holds])
+
     return {
-        "barrier": energy(np.array([r["barrier"] for r in rows]) * result["kT"]),
-        "hold_time": quantity(np.array([r["times"] for r in rows]), "s",
-                              "hold times, one row per barrier"),
-        "flip_mc": quantity(np.array([r["flip"] for r in rows]), "",
-                            "fraction of cells in the other well"),
-        "flip_master": quantity(np.array([r["master"] for r in rows]), ""),
-        "first_passage": quantity(np.array([r["first_passage"] for r in rows]), "",
+        "barrier": energy(rows(lambda h: h.barrier) * result.kT),
+        "hold_time": quantity(rows(lambda h: h.times), "s", "hold times, one row per barrier"),
+        "flip_mc": quantity(rows(lambda h: h.flip), "", "fraction of cells in the other well"),
+        "flip_master": quantity(rows(lambda h: h.master), ""),
+        "first_passage": quantity(rows(lambda h: h.first_passage), "",
                                   "bounds.retention_error: escaped at least once"),
-        "escape_rate": quantity(np.array([r["k"] for r in rows]), "1/s"),
-        "escape_rate_mc": quantity(np.array([r["k_hat"] for r in rows]), "1/s"),
-        "escape_rate_mc_stderr": quantity(np.array([r["k_se"] for r in rows]), "1/s"),
-        "n_cells": quantity(result["config"].n_cells, ""),
+        "escape_rate": quantity(rows(lambda h: h.k), "1/s"),
+        "escape_rate_mc": quantity(rows(lambda h: h.k_hat), "1/s"),
+        "escape_rate_mc_stderr": quantity(rows(lambda h: h.k_se), "1/s"),
+        "n_cells": quantity(result.config.n_cells, ""),
         "fit": {
-            "ln_f0": quantity(result["ln_f0"][0], "ln Hz"),
-            "ln_f0_stderr": quantity(result["ln_f0"][1], ""),
-            "slope": quantity(result["slope"][0], ""),
-            "retention_time": quantity(result["hold_time"], "s"),
-            "barrier_fitted": energy(result["barrier_fitted"]),
-            "barrier_fitted_stderr": energy(result["barrier_fitted_se"]),
-            "barrier_bound": energy(result["barrier_target"], "bounds.retention_barrier"),
+            "ln_f0": quantity(result.ln_f0, "ln Hz"),
+            "ln_f0_stderr": quantity(result.ln_f0_se, ""),
+            "slope": quantity(result.slope, ""),
+            "retention_time": quantity(result.retention_time, "s"),
+            "barrier_fitted": energy(result.barrier_fitted),
+            "barrier_fitted_stderr": energy(result.barrier_fitted_se),
+            "barrier_bound": energy(result.barrier_target, "bounds.retention_barrier"),
         },
         "array": {
-            "size": quantity(a["sizes"], "", "cells per array N"),
-            "failure_mc": quantity(a["measured"], ""),
-            "failure_exact": quantity(a["exact"], "", "1 - (1 - p_cell)^N"),
-            "failure_first_passage": quantity(a["first_passage"], ""),
-            "n_arrays": quantity(a["n_arrays"], ""),
-            "hold_time": quantity(a["hold_time"], "s"),
-            "cell_flip": quantity(a["cell_flip"], ""),
-            "barrier_retention": energy(a["barrier_10y"],
+            "size": quantity(a.sizes, "", "cells per array N"),
+            "failure_mc": quantity(a.measured, ""),
+            "failure_exact": quantity(a.exact, "", "1 - (1 - p_cell)^N"),
+            "failure_first_passage": quantity(a.first_passage, ""),
+            "n_arrays": quantity(a.n_arrays, ""),
+            "hold_time": quantity(a.hold_time, "s"),
+            "cell_flip": quantity(a.cell_flip, ""),
+            "barrier_retention": energy(a.barrier_retention,
                                         "barrier for the retention target, whole array"),
         },
+        "seeds": seeds_tree(result.seeds),
     }
 
 
@@ -317,3 +416,7 @@ def plot(res, outdir) -> list[str]:
                      f" {float(res['array/hold_time']):.3g} s")
         ax.legend()
     return stems
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run, checks=checks,  # noqa: E501
+                        report=report, data=data, plot=plot)

@@ -23,25 +23,20 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
-from experiments.common import bar, binomial_se, check, energy, figure, quantity
-from experiments.config import (
-    attempt_frequency_field,
-    field,
-    n_cells_field,
-    seed_field,
-    temperature_field,
-)
+from experiments.common import bar, binomial_se, check, energy, figure, quantity, seeds_tree
+from experiments.config import CellsConfig, field, n_cells_field
+from experiments.contract import Experiment
+from experiments.results import ResultBase, Simulated, simulate
 from simcore import bounds
+from simcore.seeds import Seeds
 
 NAME = "update_wall"
 SUMMARY = "energy per update vs precision and write time: static barrier vs lowered barrier"
 
 
 @dataclass(frozen=True, kw_only=True)
-class Config:
+class Config(CellsConfig):
     n_cells: int = n_cells_field(100_000, "cells per point")
-    temperature: float = temperature_field()
-    attempt_frequency: float = attempt_frequency_field()
     barrier: float = field(40.0, "kT", "retention barrier (held during a static write)", low=1,
                            high=200)
     low_barrier: float = field(0.0, "kT", "barrier during a lowered-barrier write", low=0,
@@ -51,7 +46,6 @@ class Config:
     write_times: tuple[float, ...] = field((1e-8, 1e-7, 1e-6), "s", "write times τ_w", low=0,
                                            open_low=True)
     steps: int = field(800, "", "time steps of a lowered-barrier write", low=8, high=10**7)
-    seed: int = seed_field(1)
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=30_000, errors=(1e-1, 1e-2),
@@ -83,48 +77,92 @@ def lowered_write(cfg: Config, error: float, write_time: float) -> sc.Protocol:
             .ramp_to(*b(cfg.barrier), q, "update"))
 
 
-def simulate(p, dt, cfg, seed, initial, progress):
-    arr = sc.MemoryArray(cfg.n_cells, temperature=cfg.temperature,
-                         attempt_frequency=cfg.attempt_frequency, seed=seed)
-    r = arr.run(p, dt, initial=initial, progress=progress)
-    m = sc.solve_master(p, dt, cfg.temperature, cfg.attempt_frequency, "arrhenius", initial)
-    return r, m
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Write:
+    """The two writes at one write time and failure probability.
+
+    Attributes
+    ----------
+    write_time : float
+        Write time τ_w (s).
+    error : float
+        Target failure probability ε.
+    tilt : float
+        Exact static-write tilt for ε (J).
+    static : Simulated
+        Tilt-only write over the retention barrier (stream ``static_write[j,k]``).
+    lowered : Simulated
+        Four-ramp write with the barrier lowered (stream ``lowered_write[j,k]``).
+    static_estimate : float
+        ``static_write_cost / 2``: the estimate for a random old bit (J).
+    landauer : float
+        ``landauer_erasure(1 - ε)`` (J).
+    geodesic : float
+        ``landauer + geodesic_erasure_excess(ε, τ_w, Γ = f0)`` (J).
+    """
+
+    write_time: float
+    error: float
+    tilt: float
+    static: Simulated
+    lowered: Simulated
+    static_estimate: float
+    landauer: float
+    geodesic: float
 
 
-def run(cfg: Config, progress: bool = False) -> dict:
-    kT = sc.kT(cfg.temperature)
-    e_b = cfg.barrier * kT
-    rows = []
-    grid = list(itertools.product(cfg.write_times, cfg.errors))
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Result(ResultBase):
+    """What :func:`run` returns.
+
+    Attributes
+    ----------
+    config : Config
+    seeds : simcore.seeds.Seeds
+        Streams ``static_write[j,k]`` and ``lowered_write[j,k]`` for write time j and error k.
+    writes : tuple of Write
+        One per (write time, error), write times outermost.
+    """
+
+    config: Config
+    writes: tuple[Write, ...]
+
+
+def run(cfg: Config, progress: bool = False) -> Result:
+    """Both writes for every write time and failure probability."""
+    seeds = Seeds(cfg.seed)
+    e_b = cfg.barrier * sc.kT(cfg.temperature)
+    writes = []
+    grid = list(itertools.product(enumerate(cfg.write_times), enumerate(cfg.errors)))
     outer = bar(len(grid), NAME, progress)
-    for i, (tw, eps) in enumerate(grid):
+    for (j, tw), (k, eps) in grid:
         tilt = bounds.static_write_tilt(e_b, tw, eps, cfg.attempt_frequency, cfg.temperature,
                                         exact=True)
-        st = simulate(static_write(e_b, tilt, tw), tw, cfg, cfg.seed + 2 * i, [0.5, 0.5],
-                      progress)
-        lw = simulate(lowered_write(cfg, eps, tw), tw / cfg.steps, cfg, cfg.seed + 2 * i + 1,
-                      [0.5, 0.5], progress)
-        rows.append({
-            "write_time": tw, "error": eps, "tilt": tilt, "static": st, "lowered": lw,
-            "static_estimate": 0.5 * bounds.static_write_cost(e_b, tw, eps,
-                                                              cfg.attempt_frequency,
-                                                              cfg.temperature),
-            "landauer": bounds.landauer_erasure(1 - eps, cfg.temperature),
-            "geodesic": bounds.landauer_erasure(1 - eps, cfg.temperature)
-            + bounds.geodesic_erasure_excess(eps, tw, cfg.attempt_frequency, cfg.temperature),
-        })
+        st = simulate(cfg, static_write(e_b, tilt, tw), tw, [0.5, 0.5],
+                      seeds.seed("static_write", j, k), progress=progress)
+        lw = simulate(cfg, lowered_write(cfg, eps, tw), tw / cfg.steps, [0.5, 0.5],
+                      seeds.seed("lowered_write", j, k), progress=progress)
+        landauer = bounds.landauer_erasure(1 - eps, cfg.temperature)
+        writes.append(Write(
+            write_time=tw, error=eps, tilt=tilt, static=st, lowered=lw,
+            static_estimate=0.5 * bounds.static_write_cost(e_b, tw, eps, cfg.attempt_frequency,
+                                                           cfg.temperature),
+            landauer=landauer,
+            geodesic=landauer + bounds.geodesic_erasure_excess(eps, tw, cfg.attempt_frequency,
+                                                               cfg.temperature),
+        ))
         outer.update()
     outer.close()
-    return {"config": cfg, "kT": kT, "rows": rows}
+    return Result(config=cfg, seeds=seeds, writes=tuple(writes))
 
 
-def checks(result: dict) -> list[dict]:
-    kT, cfg = result["kT"], result["config"]
+def checks(result: Result) -> list[dict]:
+    kT, cfg = result.kT, result.config
     out = []
-    for row in result["rows"]:
-        tag = f"τ_w = {row['write_time']:.3g} s, ε = {row['error']:.3g}"
-        for kind in ("static", "lowered"):
-            r, m = row[kind]
+    for w in result.writes:
+        tag = f"τ_w = {w.write_time:.3g} s, ε = {w.error:.3g}"
+        for kind, sim in (("static", w.static), ("lowered", w.lowered)):
+            r, m = sim.mc, sim.master
             out.append(check(f"{kind}: heat vs master, {tag}", r.heat.mean / kT, m.heat / kT,
                              4 * r.heat.stderr / kT + 1e-12, unit="kT"))
             out.append(check(f"{kind}: error vs master, {tag}", r.occupancy[1], m.occupancy[1],
@@ -133,61 +171,63 @@ def checks(result: dict) -> list[dict]:
                              r.heat.mean / kT,
                              bounds.landauer_erasure(r.occupancy[0], cfg.temperature) / kT,
                              4 * r.heat.stderr / kT, kind="lower", unit="kT"))
-        r, m = row["static"]
+        r, m = w.static.mc, w.static.master
         # half the cells start in the source: failure ε/2 plus the negligible target leak
         out.append(check(f"static: exact tilt gives failure ε on changed bits, {tag}",
-                         2 * m.occupancy[1], row["error"], 1e-6 * row["error"]))
+                         2 * m.occupancy[1], w.error, 1e-6 * w.error))
         out.append(check(f"static: heat = tilt (1 - ε)/2 per update, {tag}", r.heat.mean / kT,
-                         row["tilt"] * (1 - row["error"]) / 2 / kT,
-                         4 * r.heat.stderr / kT + 1e-9, unit="kT"))
+                         w.tilt * (1 - w.error) / 2 / kT, 4 * r.heat.stderr / kT + 1e-9,
+                         unit="kT"))
     return out
 
 
-def report(result: dict) -> str:
-    kT, cfg = result["kT"], result["config"]
+def report(result: Result) -> str:
+    kT, cfg = result.kT, result.config
     lines = [f"{NAME}: {cfg.n_cells} cells per point, retention barrier {cfg.barrier:g} kT,"
              f" lowered to {cfg.low_barrier:g} kT; energies per update (random old bit) in kT",
              f"{'τ_w (s)':>8} {'ε':>7} {'static MC':>17} {'estimate':>9} {'err':>8}"
              f" {'lowered MC':>17} {'err':>8} {'Landauer':>9} {'geodesic':>9}"]
-    for row in result["rows"]:
-        (rs, _), (rl, _) = row["static"], row["lowered"]
+    for w in result.writes:
+        rs, rl = w.static.mc, w.lowered.mc
         lines.append(
-            f"{row['write_time']:8.2g} {row['error']:7.2g} {rs.heat.mean / kT:9.4f} ±"
-            f" {rs.heat.stderr / kT:6.4f} {row['static_estimate'] / kT:9.4f}"
+            f"{w.write_time:8.2g} {w.error:7.2g} {rs.heat.mean / kT:9.4f} ±"
+            f" {rs.heat.stderr / kT:6.4f} {w.static_estimate / kT:9.4f}"
             f" {rs.occupancy[1]:8.2g} {rl.heat.mean / kT:9.4f} ± {rl.heat.stderr / kT:6.4f}"
-            f" {rl.occupancy[1]:8.2g} {row['landauer'] / kT:9.4f} {row['geodesic'] / kT:9.4f}")
+            f" {rl.occupancy[1]:8.2g} {w.landauer / kT:9.4f} {w.geodesic / kT:9.4f}")
     return "\n".join(lines)
 
 
-def data(result: dict) -> dict:
-    rows = result["rows"]
+def data(result: Result) -> dict:
+    writes = result.writes
 
     def col(f):
-        return np.array([f(r) for r in rows])
+        return np.array([f(w) for w in writes])
 
     out = {
-        "write_time": quantity(col(lambda r: r["write_time"]), "s"),
-        "error": quantity(col(lambda r: r["error"]), "", "target failure probability ε"),
-        "tilt": energy(col(lambda r: r["tilt"]), "exact static-write tilt"),
-        "n_cells": quantity(result["config"].n_cells, ""),
+        "write_time": quantity(col(lambda w: w.write_time), "s"),
+        "error": quantity(col(lambda w: w.error), "", "target failure probability ε"),
+        "tilt": energy(col(lambda w: w.tilt), "exact static-write tilt"),
+        "n_cells": quantity(result.config.n_cells, ""),
         "bounds": {
-            "static_estimate": energy(col(lambda r: r["static_estimate"]),
+            "static_estimate": energy(col(lambda w: w.static_estimate),
                                       "static_write_cost / 2 (random old bit)"),
-            "landauer": energy(col(lambda r: r["landauer"]), "landauer_erasure(1 - ε)"),
-            "geodesic": energy(col(lambda r: r["geodesic"]),
+            "landauer": energy(col(lambda w: w.landauer), "landauer_erasure(1 - ε)"),
+            "geodesic": energy(col(lambda w: w.geodesic),
                                "landauer + geodesic_erasure_excess(ε, τ_w, Γ = f0)"),
         },
     }
     for kind in ("static", "lowered"):
+        sims = [getattr(w, kind) for w in writes]
         out[kind] = {
-            "heat": energy(col(lambda r, k=kind: r[k][0].heat.mean), "heat per update"),
-            "heat_stderr": energy(col(lambda r, k=kind: r[k][0].heat.stderr)),
-            "work": energy(col(lambda r, k=kind: r[k][0].work.mean)),
-            "error": quantity(col(lambda r, k=kind: r[k][0].occupancy[1]), "",
+            "heat": energy([s.mc.heat.mean for s in sims], "heat per update"),
+            "heat_stderr": energy([s.mc.heat.stderr for s in sims]),
+            "work": energy([s.mc.work.mean for s in sims]),
+            "error": quantity(np.array([s.mc.occupancy[1] for s in sims]), "",
                               "fraction of cells not in the target"),
-            "heat_master": energy(col(lambda r, k=kind: r[k][1].heat)),
-            "error_master": quantity(col(lambda r, k=kind: r[k][1].occupancy[1]), ""),
+            "heat_master": energy([s.master.heat for s in sims]),
+            "error_master": quantity(np.array([s.master.occupancy[1] for s in sims]), ""),
         }
+    out["seeds"] = seeds_tree(result.seeds)
     return out
 
 
@@ -232,3 +272,7 @@ def plot(res, outdir) -> list[str]:
                ylabel="heat per update (kT)", title="update wall (: Landauer)")
         ax.legend(ncol=2)
     return stems
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run, checks=checks,  # noqa: E501
+                        report=report, data=data, plot=plot)
