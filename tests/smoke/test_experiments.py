@@ -8,6 +8,7 @@ import pytest
 from experiments.__main__ import main
 from experiments.registry import EXPERIMENTS
 from simcore import io
+from simcore.seeds import replay
 
 #: The experiments with a smoke test below; a new experiment must be added here.
 SMOKE_TESTED = (
@@ -18,6 +19,16 @@ SMOKE_TESTED = (
     "consolidation_wall",
     "lim_optimizer",
     "brain_scale",
+)
+
+
+#: The experiments whose result file lists its named seed streams (``seeds`` group).
+SEEDED = (
+    "landauer_erasure",
+    "retention",
+    "fluctuation_theorems",
+    "update_wall",
+    "consolidation_wall",
 )
 
 
@@ -42,6 +53,12 @@ def test_smoke_run_and_redraw(name, tmp_path, capsys):
     assert res.config["seed"] == 3
     assert all(res["checks/passed"])
     assert len(res["checks/passed"]) >= 3
+    if name in SEEDED:
+        assert int(res["seeds/root"]) == 3
+        seeds = [int(s) for s in res["seeds/seed"]]
+        assert len(set(seeds)) == len(seeds) == len(res["seeds/label"]) > 0
+        for key, seed in zip(res["seeds/spawn_key"], seeds, strict=True):
+            assert replay(3, [int(k) for k in key.split()]) == seed
     for key, value in res.data.items():
         if res.unit(key) == "J":
             assert res.dataset_attrs[key]["kT"] == pytest.approx(res.attrs["kT"])
