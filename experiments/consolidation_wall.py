@@ -13,15 +13,14 @@ static write over E_L (``bounds.consolidation_raise_cost``, THEORY.md 5.6).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
-
-import numpy as np
 
 import simcore as sc
 from experiments.common import bar, binomial_se, check, energy, figure, quantity, seeds_tree
 from experiments.config import CellsConfig, field, n_cells_field
 from experiments.contract import Experiment
-from experiments.results import ResultBase, Simulated, simulate
+from experiments.results import ResultBase, Simulated, column, simulate
 from experiments.update_wall import static_write
 from simcore import bounds
 from simcore.seeds import Seeds
@@ -96,13 +95,11 @@ class Consolidation:
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Result(ResultBase):
-    """What :func:`run` returns.
+    """Copy and raise for every retention target; ``seeds`` has two streams per target i,
+    ``copy[i]`` and ``raise[i]`` (the cells copied into, and the cells raised in place).
 
     Attributes
     ----------
-    config : Config
-    seeds : simcore.seeds.Seeds
-        Streams ``copy[i]`` and ``raise[i]`` for the i-th retention target.
     consolidations : tuple of Consolidation
         One per ``config.retention_times``, in order.
     """
@@ -187,11 +184,7 @@ def report(result: Result) -> str:
 
 
 def data(result: Result) -> dict:
-    rows = result.consolidations
-
-    def col(f):
-        return np.array([f(c) for c in rows], dtype=np.float64)
-
+    col = functools.partial(column, result.consolidations)
     return {
         "retention_time": quantity(col(lambda c: c.retention), "s"),
         "barrier": energy(col(lambda c: c.barrier), "long-term barrier E_L"),

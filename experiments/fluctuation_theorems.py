@@ -120,13 +120,11 @@ class Drive:
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Result(ResultBase):
-    """What :func:`run` returns.
+    """Both drives and the binned Crooks ratio; ``seeds`` has the streams ``forward`` and
+    ``reverse`` (the cells driven in each direction).
 
     Attributes
     ----------
-    config : Config
-    seeds : simcore.seeds.Seeds
-        Streams ``forward`` and ``reverse``: the cells of each direction.
     delta_f : float
         Equilibrium free-energy change of the forward drive, exact (J).
     forward, reverse : Drive

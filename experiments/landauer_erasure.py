@@ -17,6 +17,7 @@ error stays well below ``B/τ`` at the longest durations.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ import simcore as sc
 from experiments.common import bar, binomial_se, check, energy, figure, quantity, seeds_tree
 from experiments.config import KineticsConfig, field, n_cells_field
 from experiments.contract import Experiment
-from experiments.results import ResultBase, Simulated, simulate
+from experiments.results import ResultBase, Simulated, column, simulate
 from simcore import bounds
 from simcore.seeds import Seeds
 
@@ -176,13 +177,11 @@ class Erasure:
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Result(ResultBase):
-    """What :func:`run` returns.
+    """The erasures at every duration and the ``a + B/τ`` fits; ``seeds`` has one stream per
+    duration, ``erase[i]`` (the cells erased in ``config.durations[i]``).
 
     Attributes
     ----------
-    config : Config
-    seeds : simcore.seeds.Seeds
-        Streams ``erase[i]``: the cells of the i-th duration.
     erasures : tuple of Erasure
         One per ``config.durations``, in order.
     quasistatic_success : float
@@ -321,10 +320,7 @@ def report(result: Result) -> str:
 
 def data(result: Result) -> dict:
     erasures, cfg = result.erasures, result.config
-
-    def col(f):
-        return np.array([f(e) for e in erasures], dtype=np.float64)
-
+    col = functools.partial(column, erasures)
     mc, ex = result.fit_mc, result.fit_master
     return {
         "duration": quantity(col(lambda e: e.duration), "s", "erasure duration τ"),

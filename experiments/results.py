@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 import simcore as sc
 from simcore.seeds import Seeds
 
@@ -91,3 +93,8 @@ def simulate(cfg, protocol: sc.Protocol, dt: float, initial, seed: int, *,
                              initial)
     return Simulated(mc, master)
 
+
+def column(records, get) -> np.ndarray:
+    """``get(r)`` for every record ``r`` (one per simulated point), as one float64 array: a
+    dataset of the result file, one entry (or row) per point."""
+    return np.array([get(r) for r in records], dtype=np.float64)

@@ -15,6 +15,7 @@ engine is exact at every recorded time (no time-step error).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ import simcore as sc
 from experiments.common import bar, binomial_se, check, energy, figure, quantity, seeds_tree
 from experiments.config import CellsConfig, field, n_cells_field
 from experiments.contract import Experiment
-from experiments.results import ResultBase, simulate
+from experiments.results import ResultBase, column, simulate
 from simcore import bounds
 from simcore.seeds import Seeds
 
@@ -148,13 +149,11 @@ class ArrayFailure:
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Result(ResultBase):
-    """What :func:`run` returns.
+    """The holds behind every barrier, the Arrhenius fits and the array failures; ``seeds``
+    has the streams ``hold[i]`` (the cells behind ``config.barriers[i]``) and ``array``.
 
     Attributes
     ----------
-    config : Config
-    seeds : simcore.seeds.Seeds
-        Streams ``hold[i]`` (the cells behind the i-th barrier) and ``array``.
     holds : tuple of Hold
         One per ``config.barriers``, in order.
     ln_f0, ln_f0_se : float
@@ -323,11 +322,8 @@ def report(result: Result) -> str:
 
 
 def data(result: Result) -> dict:
-    holds, a = result.holds, result.array
-
-    def rows(f):
-        return np.array([f(h) for h in holds])
-
+    a = result.array
+    rows = functools.partial(column, result.holds)
     return {
         "barrier": energy(rows(lambda h: h.barrier) * result.kT),
         "hold_time": quantity(rows(lambda h: h.times), "s", "hold times, one row per barrier"),

@@ -17,6 +17,7 @@ doi:10.1103/PhysRevLett.125.100602).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ import simcore as sc
 from experiments.common import bar, binomial_se, check, energy, figure, quantity, seeds_tree
 from experiments.config import CellsConfig, field, n_cells_field
 from experiments.contract import Experiment
-from experiments.results import ResultBase, Simulated, simulate
+from experiments.results import ResultBase, Simulated, column, simulate
 from simcore import bounds
 from simcore.seeds import Seeds
 
@@ -113,13 +114,11 @@ class Write:
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Result(ResultBase):
-    """What :func:`run` returns.
+    """Both writes at every write time and failure probability; ``seeds`` has two streams per
+    point, ``static_write[j,k]`` and ``lowered_write[j,k]`` for write time j and error k.
 
     Attributes
     ----------
-    config : Config
-    seeds : simcore.seeds.Seeds
-        Streams ``static_write[j,k]`` and ``lowered_write[j,k]`` for write time j and error k.
     writes : tuple of Write
         One per (write time, error), write times outermost.
     """
@@ -199,10 +198,7 @@ def report(result: Result) -> str:
 
 def data(result: Result) -> dict:
     writes = result.writes
-
-    def col(f):
-        return np.array([f(w) for w in writes])
-
+    col = functools.partial(column, writes)
     out = {
         "write_time": quantity(col(lambda w: w.write_time), "s"),
         "error": quantity(col(lambda w: w.error), "", "target failure probability ε"),
