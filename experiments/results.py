@@ -25,7 +25,8 @@ class ResultBase:
     config : experiments.config.CellsConfig
         The experiment's validated config.
     seeds : simcore.seeds.Seeds
-        The run's named streams (root ``config.seed``), listed in the file by :func:`seeds_tree`.
+        The run's named streams (root ``config.seed``), listed in the file by
+        :func:`experiments.common.seeds_tree`.
     """
 
     config: object
