@@ -99,7 +99,27 @@ def schedule_activity(n, schedule, scale):
     - ``exponential`` (linear convergence): ``exp(-n/scale)``;
     - ``logarithmic`` annealing (temperature ``θ_0/ln(e + n/scale)``, moves of depth θ_0 accepted
       with ``e^{1-θ_0/θ_n}``): ``e/(e + n/scale)``.
-    The stored value then has to be held for ``1/a_n`` updates, which sets the matched barrier."""
+    The stored value then has to be held for ``1/a_n`` updates, which sets the matched barrier.
+
+    Parameters
+    ----------
+    n : float or array_like
+        Update index (real values allowed).
+    schedule : {"inverse", "exponential", "logarithmic"}
+        The convergence schedule.
+    scale : float
+        Its time constant n0 (updates), > 0.
+
+    Returns
+    -------
+    float or ndarray
+        ``a_n`` in (0, 1], shaped like ``n``.
+
+    Raises
+    ------
+    ParameterError
+        For a schedule not listed or a non-positive scale.
+    """
     one_of("schedule", schedule, SCHEDULES)
     s = positive("scale", scale)
     x = np.asarray(n, dtype=np.float64) / s
@@ -156,28 +176,12 @@ def _capped(e0, k_t, log_activity, cap):
     return np.minimum(e0 - k_t * log_activity, cap)
 
 
-_PRECISION = "bits (an integer in [1, 64]) or a resolution in [2^-64, 1)"
-
-
-def _precision_bits(precision) -> int:
-    if isinstance(precision, bool):
-        raise ParameterError("precision", precision, _PRECISION)
-    if isinstance(precision, int | np.integer):
-        if not 1 <= int(precision) <= 64:
-            raise ParameterError("precision", precision, _PRECISION)
-        return int(precision)
-    try:
-        x = float(precision)
-    except (TypeError, ValueError):
-        raise ParameterError("precision", precision, _PRECISION) from None
-    if not (math.isfinite(x) and 2.0**-64 <= x < 1):
-        raise ParameterError("precision", precision, _PRECISION)
-    return max(1, math.ceil(-math.log2(x) - 1e-12))
-
-
 def log_schedule_activity(n, schedule, scale):
     """``ln a_n`` of ``schedule_activity`` without underflow (the exponential schedule's
-    ``a_n = e^{-n/scale}`` is 0 in float64 beyond n ≈ 745 scale, its logarithm is not)."""
+    ``a_n = e^{-n/scale}`` is 0 in float64 beyond n ≈ 745 scale, its logarithm is not).
+
+    Parameters and errors as for :func:`schedule_activity`; returns ``ln a_n`` (<= 0 for
+    n >= 0), shaped like ``n``."""
     one_of("schedule", schedule, SCHEDULES)
     x = np.asarray(n, dtype=np.float64) / positive("scale", scale)
     if schedule == "inverse":
@@ -189,7 +193,20 @@ def log_schedule_activity(n, schedule, scale):
 
 def schedule_index(log_activity, schedule, scale):
     """The (real) update index n at which ``ln a_n = log_activity`` (<= 0): the inverse of
-    ``log_schedule_activity``."""
+    ``log_schedule_activity``.
+
+    Parameters
+    ----------
+    log_activity : float or array_like
+        ``ln a_n`` (<= 0).
+    schedule, scale
+        As for :func:`schedule_activity`.
+
+    Returns
+    -------
+    float or ndarray
+        The update index n (real), shaped like ``log_activity``.
+    """
     one_of("schedule", schedule, SCHEDULES)
     s = positive("scale", scale)
     la = np.asarray(log_activity, dtype=np.float64)
@@ -207,7 +224,22 @@ def matched_kinks(n_iterations, schedule, scale, update_time, error, attempt_fre
     """Update indices (real, inside ``(1, n_iterations)``) where the matched architecture's cost
     per changed bit has a kink: its barrier reaches ``cap`` (J), or the tilt of
     ``static_write_tilt`` switches branch. Between them every per-iteration term of
-    ``energy_to_solution`` is an analytic function of n."""
+    ``energy_to_solution`` is an analytic function of n.
+
+    Parameters
+    ----------
+    n_iterations : int
+        Iterations of the run.
+    schedule, scale, update_time, error, attempt_frequency, temperature
+        As for :func:`matched_barrier`.
+    cap : float
+        The long-term barrier E_L (J).
+
+    Returns
+    -------
+    list of float
+        The kinks, increasing.
+    """
     k_t = thermal_energy(temperature)
     eps = _error(error)
     e0 = retention_barrier(update_time, eps, attempt_frequency, temperature)
@@ -510,6 +542,25 @@ _MAX_ITERATIONS = 2**53
 _WINDOW_TERMS = 4096
 
 
+_PRECISION = "bits (an integer in [1, 64]) or a resolution in [2^-64, 1)"
+
+
+def _precision_bits(precision) -> int:
+    if isinstance(precision, bool):
+        raise ParameterError("precision", precision, _PRECISION)
+    if isinstance(precision, int | np.integer):
+        if not 1 <= int(precision) <= 64:
+            raise ParameterError("precision", precision, _PRECISION)
+        return int(precision)
+    try:
+        x = float(precision)
+    except (TypeError, ValueError):
+        raise ParameterError("precision", precision, _PRECISION) from None
+    if not (math.isfinite(x) and 2.0**-64 <= x < 1):
+        raise ParameterError("precision", precision, _PRECISION)
+    return max(1, math.ceil(-math.log2(x) - 1e-12))
+
+
 def _iteration_count(ops, n_params, ops_f: float, n_par: float) -> int:
     """``ops // n_params``; a float quotient within 1e-12 of an integer is that integer
     (``1e28 / 1e15`` is 10^13 although ``1e28 // 1e15`` is 10^13 - 1 in floating point)."""
@@ -586,7 +637,45 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
     Sums over iterations are taken term by term up to 2^20 iterations (consolidation windows)
     and beyond by the Euler–Maclaurin formula of ``simcore.series.smooth_sum`` (every summand is
     an analytic function of n between the ``matched_kinks``), for any count up to 2^53;
-    ``sum_error`` bounds the error (J), about 1e-15 of the total.
+    ``sum_error`` bounds the error (J), about 1e-15 of the total. Every cost and barrier above is
+    that of :class:`Architecture` (``write_cost``, ``barrier``, ``raise_cost``).
+
+    Parameters
+    ----------
+    architecture : {"static", "matched", "ideal"}
+    ops : float
+        Parameter updates of the whole run (OPS), >= ``n_params``.
+    n_params : float
+        Parameters N (a whole number).
+    schedule : {"inverse", "exponential", "logarithmic"}, optional
+    precision : int or float, optional
+        Bits B per parameter (int in [1, 64]) or a resolution in [2^-64, 1).
+    scale : float, optional
+        n0 (iterations); default ``max(1, n_iter/10)``.
+    update_time : float, optional
+        τ_u (s).
+    temperature : float, optional
+        T (K).
+    attempt_frequency : float, optional
+        f0 (Hz).
+    error : float, optional
+        ε in (0, 1); default ``2^-B``.
+    retention : float, optional
+        How long the solution is kept (s).
+    consolidation_interval : int, optional
+        K (iterations, static).
+    hardware_energy_per_op : float, optional
+        J per parameter update of digital hardware (reference line).
+
+    Returns
+    -------
+    EnergyToSolution
+        Energies by wall (J, whole optimiser) with the reference lines.
+
+    Raises
+    ------
+    ParameterError
+        For any argument outside its range (named with its value and the range).
     """
     arch = one_of("architecture", architecture, ARCHITECTURES)
     one_of("schedule", schedule, SCHEDULES)

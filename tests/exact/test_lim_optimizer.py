@@ -2,7 +2,7 @@
 
 Every write of the optimiser is, given the level it read, an open-loop protocol on one cell, so
 the exact mean, variance and rigorous lower bound of each wall follow from the cell's master
-equation (``_Oracle``); the Monte Carlo ledger must agree within 4 standard deviations and never
+equation (``WriteOracle``); the Monte Carlo ledger must agree within 4 standard deviations and never
 fall below the bound by more than 4. The solutions must be real: the quadratic programme within
 one level of its optimum, the small Ising instances at their brute-force ground state.
 """
