@@ -1,4 +1,4 @@
-"""Analytic bounds and estimates of THEORY.md sections 5 and 6, as plain SI functions.
+"""Analytic bounds and estimates of THEORY.md section 5, as plain SI functions.
 
 Every function says whether it is a **rigorous bound** (never beaten, by the master equation or by
 Monte Carlo beyond its error), an **achievable bound** (rigorous and approached by a named
@@ -15,6 +15,11 @@ J. Bechhoefer, PRL 125, 100602 (2020), doi:10.1103/PhysRevLett.125.100602 (finit
 Z. Chen, F. Ahsan, J. Leugering, G. Cauwenberghs and S. Chakrabartty, arXiv:2402.14878
 (energy-to-solution of learning-in-memory).
 
+Section 6 (the learning-in-memory architectures, their schedules and ``energy_to_solution``) lives
+in ``simcore.lim``, built on these functions; its public names are also reachable here
+(``bounds.energy_to_solution`` is ``lim.energy_to_solution``), forwarded on first use so that
+``simcore.lim`` can import this module without a cycle.
+
 Conventions: a bit has wells ``E0 = -tilt/2``, ``E1 = +tilt/2`` and saddle ``barrier`` measured from
 the mean of the wells (``simcore.bit_landscape``); ``error`` is a probability in (0, 1);
 ``attempt_frequency`` is f0 (arrhenius) or the pair rate Γ (glauber), in Hz.
@@ -23,7 +28,6 @@ the mean of the wells (``simcore.bit_landscape``); ``error`` is a probability in
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
@@ -41,19 +45,13 @@ from simcore.landscape import (
     pair_rates,
 )
 from simcore.protocol import Protocol
-from simcore.series import smooth_sum
 
 __all__ = [
-    "ARCHITECTURES",
-    "HARDWARE_ENERGY_PER_OP",
-    "SCHEDULES",
-    "EnergyToSolution",
     "activity_cap",
     "barrier_speed_limit",
     "bit_friction",
     "consolidation_copy_cost",
     "consolidation_raise_cost",
-    "energy_to_solution",
     "escape_rate",
     "friction",
     "geodesic_bit_excess",
@@ -61,16 +59,13 @@ __all__ = [
     "geodesic_erasure_excess",
     "geodesic_erasure_protocol",
     "glauber_bit_length",
+    "hold_error",
     "landauer_erasure",
-    "log_schedule_activity",
-    "matched_barrier",
-    "matched_kinks",
     "raise_error",
+    "ramp_hazard",
     "retention_barrier",
     "retention_error",
     "retention_time",
-    "schedule_activity",
-    "schedule_index",
     "second_law",
     "slow_driving_excess",
     "speed_limit",
@@ -81,8 +76,19 @@ __all__ = [
     "write_barrier",
 ]
 
-ARCHITECTURES = ("static", "matched", "ideal")
-SCHEDULES = ("inverse", "exponential", "logarithmic")
+#: The names of THEORY.md section 6 that ``simcore.lim`` defines and this module forwards.
+_SECTION_6 = ("ARCHITECTURES", "HARDWARE_ENERGY_PER_OP", "SCHEDULES", "EnergyToSolution",
+              "energy_to_solution", "log_schedule_activity", "matched_barrier", "matched_kinks",
+              "schedule_activity", "schedule_index")
+
+
+def __getattr__(name: str):
+    """``bounds.energy_to_solution`` and the other section-6 names: those of ``simcore.lim``."""
+    if name in _SECTION_6:
+        from simcore import lim
+
+        return getattr(lim, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- validation
@@ -450,6 +456,17 @@ def retention_error(barrier, hold_time, attempt_frequency, temperature, n_cells=
     return float(out) if out.ndim == 0 else out
 
 
+def hold_error(barrier, hold_time, attempt_frequency, temperature):
+    """Probability that a bit held behind ``barrier`` (J, no tilt) for ``hold_time`` (s) is
+    found in the other well: ``(1 - e^{-2 k t})/2`` with ``k = escape_rate(barrier)`` (bit
+    relaxation, THEORY 4: a symmetric pair relaxes at twice the escape rate). Exact; smaller
+    than the first-passage ``retention_error`` of one cell."""
+    t = np.asarray(_positive("hold_time", hold_time))
+    out = -0.5 * np.expm1(-2.0 * np.asarray(escape_rate(barrier, attempt_frequency,
+                                                        temperature)) * t)
+    return float(out) if out.ndim == 0 else out
+
+
 # --------------------------------------------------------------------------- 5.5 static write
 def write_barrier(write_time, error, attempt_frequency, temperature):
     """Barrier (J) that a cell crosses within ``write_time`` with failure probability ``error``:
@@ -532,11 +549,11 @@ def consolidation_copy_cost(barrier, write_time, error, attempt_frequency, tempe
     return float(out) if out.ndim == 0 else out
 
 
-def raise_error(barrier_start, barrier_end, duration, attempt_frequency, temperature):
-    """Probability that a bit escapes its well while its barrier rises linearly from
-    ``barrier_start`` to ``barrier_end`` in ``duration`` (no tilt, arrhenius):
-    ``1 - exp(-f0 τ kT (e^{-E_a/kT} - e^{-E_b/kT}) / (E_b - E_a))`` (→ ``1 - e^{-k τ}`` at equal
-    barriers). Exact for first passage in continuous time."""
+def ramp_hazard(barrier_start, barrier_end, duration, attempt_frequency, temperature):
+    """Escape hazard (expected first-passage escapes, dimensionless) of a bit whose barrier
+    rises linearly from ``barrier_start`` to ``barrier_end`` (J) in ``duration`` (s), no tilt,
+    arrhenius: ``f0 τ e^{-E_a/kT} (1 - e^{-x})/x`` with ``x = (E_b - E_a)/kT``
+    (→ ``f0 τ e^{-E_a/kT}`` at equal barriers). Exact; broadcasts."""
     e_a = np.asarray(_energy("barrier_start", barrier_start))
     e_b = np.asarray(_energy("barrier_end", barrier_end))
     tau = np.asarray(_positive("duration", duration))
@@ -546,7 +563,17 @@ def raise_error(barrier_start, barrier_end, duration, attempt_frequency, tempera
     # ∫_0^1 e^{-(a + x u)} du = e^{-a} (1 - e^{-x})/x, with the x -> 0 limit kept exact
     with np.errstate(divide="ignore", invalid="ignore"):
         shape = np.where(np.abs(x) > 1e-12, -np.expm1(-x) / np.where(x == 0, 1.0, x), 1.0)
-    hazard = f0 * tau * np.exp(-e_a / k_t) * shape
+    out = f0 * tau * np.exp(-e_a / k_t) * shape
+    return float(out) if out.ndim == 0 else out
+
+
+def raise_error(barrier_start, barrier_end, duration, attempt_frequency, temperature):
+    """Probability that a bit escapes its well while its barrier rises linearly from
+    ``barrier_start`` to ``barrier_end`` in ``duration`` (no tilt, arrhenius):
+    ``1 - exp(-f0 τ kT (e^{-E_a/kT} - e^{-E_b/kT}) / (E_b - E_a))`` (→ ``1 - e^{-k τ}`` at equal
+    barriers), i.e. ``1 - exp(-ramp_hazard)``. Exact for first passage in continuous time."""
+    hazard = np.asarray(ramp_hazard(barrier_start, barrier_end, duration, attempt_frequency,
+                                    temperature))
     out = -np.expm1(-hazard)
     return float(out) if out.ndim == 0 else out
 
@@ -561,305 +588,3 @@ def consolidation_raise_cost(barrier_start, barrier_end, duration, write_time, e
     out = p * np.asarray(static_write_cost(barrier_end, write_time, error, attempt_frequency,
                                            temperature))
     return float(out) if out.ndim == 0 else out
-
-
-# --------------------------------------------------------------------------- 6 energy-to-solution
-@dataclass(frozen=True)
-class EnergyToSolution:
-    """Energy (J, whole optimiser) by wall, with the reference lines. ``total`` is the sum of
-    the three walls; ``landauer`` and ``hardware`` are reference lines, not part of it.
-    ``sum_error`` (J) bounds the error of the sums over iterations in ``total`` (0 when every
-    term was summed one by one; see ``simcore.series.smooth_sum``)."""
-
-    architecture: str
-    update: float
-    consolidation: float
-    hold: float
-    landauer: float
-    hardware: float
-    n_iterations: int
-    bits: int
-    error: float
-    changed_bits: float
-    barrier_long: float
-    barrier_final: float
-    sum_error: float = 0.0
-
-    @property
-    def total(self) -> float:
-        return self.update + self.consolidation + self.hold
-
-
-#: Default energy per parameter update of conventional digital hardware (J): about 10 pJ for
-#: reading a 32-bit word from a small SRAM, one floating-point multiply-add and the write-back
-#: at 45 nm (M. Horowitz, ISSCC 2014, doi:10.1109/ISSCC.2014.6757323).
-HARDWARE_ENERGY_PER_OP = 1e-11
-#: Largest iteration count: every iteration index is exact in float64.
-_MAX_ITERATIONS = 2**53
-#: Inner sums of a consolidation window are evaluated as (points × K) arrays up to this K.
-_WINDOW_TERMS = 4096
-
-
-def schedule_activity(n, schedule, scale):
-    """Probability that a parameter's stored value changes at update ``n`` (1, 2, ...) under a
-    convergence ``schedule`` with time constant ``scale`` (updates):
-
-    - ``inverse`` (learning rate ∝ 1/n): ``1/(1 + n/scale)``;
-    - ``exponential`` (linear convergence): ``exp(-n/scale)``;
-    - ``logarithmic`` annealing (temperature ``θ_0/ln(e + n/scale)``, moves of depth θ_0 accepted
-      with ``e^{1-θ_0/θ_n}``): ``e/(e + n/scale)``.
-    The stored value then has to be held for ``1/a_n`` updates, which sets the matched barrier."""
-    one_of("schedule", schedule, SCHEDULES)
-    s = positive("scale", scale)
-    x = np.asarray(n, dtype=np.float64) / s
-    if schedule == "inverse":
-        return 1.0 / (1.0 + x)
-    if schedule == "exponential":
-        return np.exp(-x)
-    return math.e / (math.e + x)
-
-
-def matched_barrier(n, schedule, scale, update_time, error, attempt_frequency, temperature):
-    """Barrier (J) of a learning-in-memory cell at update ``n``: the retention barrier for the
-    time ``update_time / a_n`` until the optimiser next changes the value (``schedule_activity``),
-    i.e. ``E_0 + kT ln(1 + n/scale)`` for the inverse schedule (THEORY 6) and ``E_0 + kT n/scale``
-    for the exponential one, with ``E_0 = retention_barrier(update_time, error)``."""
-    a = schedule_activity(n, schedule, scale)
-    return retention_barrier(positive("update_time", update_time) / a, error, attempt_frequency,
-                             temperature)
-
-
-_PRECISION = "bits (an integer in [1, 64]) or a resolution in [2^-64, 1)"
-
-
-def _precision_bits(precision) -> int:
-    if isinstance(precision, bool):
-        raise ParameterError("precision", precision, _PRECISION)
-    if isinstance(precision, int | np.integer):
-        if not 1 <= int(precision) <= 64:
-            raise ParameterError("precision", precision, _PRECISION)
-        return int(precision)
-    try:
-        x = float(precision)
-    except (TypeError, ValueError):
-        raise ParameterError("precision", precision, _PRECISION) from None
-    if not (math.isfinite(x) and 2.0**-64 <= x < 1):
-        raise ParameterError("precision", precision, _PRECISION)
-    return max(1, math.ceil(-math.log2(x) - 1e-12))
-
-
-def log_schedule_activity(n, schedule, scale):
-    """``ln a_n`` of ``schedule_activity`` without underflow (the exponential schedule's
-    ``a_n = e^{-n/scale}`` is 0 in float64 beyond n ≈ 745 scale, its logarithm is not)."""
-    one_of("schedule", schedule, SCHEDULES)
-    x = np.asarray(n, dtype=np.float64) / positive("scale", scale)
-    if schedule == "inverse":
-        return -np.log1p(x)
-    if schedule == "exponential":
-        return -x
-    return -np.log1p(x / math.e)
-
-
-def schedule_index(log_activity, schedule, scale):
-    """The (real) update index n at which ``ln a_n = log_activity`` (<= 0): the inverse of
-    ``log_schedule_activity``."""
-    one_of("schedule", schedule, SCHEDULES)
-    s = positive("scale", scale)
-    la = np.asarray(log_activity, dtype=np.float64)
-    if schedule == "inverse":
-        out = s * np.expm1(-la)
-    elif schedule == "exponential":
-        out = -s * la
-    else:
-        out = s * math.e * np.expm1(-la)
-    return float(out) if out.ndim == 0 else out
-
-
-def _matched_barrier_log(n, schedule, scale, update_time, error, attempt_frequency, temperature,
-                         cap):
-    """``min(matched_barrier(n), cap)`` (J), from ``ln a_n`` so that it never underflows."""
-    e0 = retention_barrier(update_time, error, attempt_frequency, temperature)
-    e_n = e0 - thermal_energy(temperature) * log_schedule_activity(n, schedule, scale)
-    return np.minimum(e_n, cap)
-
-
-def matched_kinks(n_iterations, schedule, scale, update_time, error, attempt_frequency,
-                  temperature, cap):
-    """Update indices (real, inside ``(1, n_iterations)``) where the matched architecture's cost
-    per changed bit has a kink: its barrier reaches ``cap`` (J), or the tilt of
-    ``static_write_tilt`` switches branch. Between them every per-iteration term of
-    ``energy_to_solution`` is an analytic function of n."""
-    k_t = thermal_energy(temperature)
-    eps = float(_probability("error", error))
-    e0 = retention_barrier(update_time, eps, attempt_frequency, temperature)
-    e_w = write_barrier(update_time, eps, attempt_frequency, temperature)
-    out = []
-    for e in (cap, e_w, e_w + k_t * math.log((1 - eps) / eps)):
-        if e0 < e <= cap:
-            n = schedule_index(-(e - e0) / k_t, schedule, scale)
-            if 1.0 < n < n_iterations:
-                out.append(n)
-    return sorted(out)
-
-
-def _iteration_count(ops, n_params, ops_f: float, n_par: float) -> int:
-    """``ops // n_params``; a float quotient within 1e-12 of an integer is that integer
-    (``1e28 / 1e15`` is 10^13 although ``1e28 // 1e15`` is 10^13 - 1 in floating point)."""
-    exact = (int, np.integer)
-    if isinstance(ops, exact) and isinstance(n_params, exact):
-        return int(ops) // int(n_params)
-    q = ops_f / n_par
-    r = round(q)
-    return int(r) if abs(q - r) <= 1e-12 * q else math.floor(q)
-
-
-def _window_change(j, every: int, schedule: str, scale: float):
-    """Probability that a bit differs from its last copy after consolidation window ``j``
-    (iterations ``(j-1)K + 1 ... jK``; real j allowed): ``[1 - Π (1 - a_n)]/2``."""
-    j = np.atleast_1d(np.asarray(j, dtype=np.float64))
-    out = np.empty(j.size)
-
-    def log_keep(n):
-        return np.log1p(-np.minimum(schedule_activity(n, schedule, scale), 1 - 1e-16))
-
-    if every <= _WINDOW_TERMS:
-        i = np.arange(1, every + 1, dtype=np.float64)
-        rows = max(1, 2**20 // every)
-        for s in range(0, j.size, rows):
-            n = (j[s : s + rows, None] - 1.0) * every + i
-            out[s : s + rows] = -0.5 * np.expm1(log_keep(n).sum(axis=1))
-    else:
-        for k, jk in enumerate(j):
-            start = (jk - 1.0) * every
-            total, _ = smooth_sum(lambda i, start=start: log_keep(start + i), 1, every)
-            out[k] = -0.5 * math.expm1(total)
-    return out
-
-
-def energy_to_solution(architecture, ops, n_params, schedule="inverse", precision=8, *,
-                       scale=None, update_time=1e-9, temperature=300.0, attempt_frequency=1e9,
-                       error=None, retention=10 * 365.25 * 86400.0, consolidation_interval=100,
-                       hardware_energy_per_op=HARDWARE_ENERGY_PER_OP):
-    """Energy-to-solution estimate (J) of an optimiser with local, parallel updates whose
-    parameters live in barrier memories (THEORY 6, after arXiv:2402.14878).
-
-    The optimiser makes ``ops`` parameter updates on ``n_params`` parameters, i.e.
-    ``n = ops // n_params`` parallel iterations of duration ``update_time`` (s). Each parameter is
-    ``B`` bits (``precision``: bits as an int, or a resolution in (0, 1) giving
-    ``B = ceil(log2(1/precision))``); at iteration n it changes with probability ``a_n``
-    (``schedule_activity`` with time constant ``scale``, default ``n/10`` iterations) and then
-    rewrites its B bits, each differing from the old one with probability 1/2, so ``a_n B/2`` bits
-    change per parameter. Every bit is written within ``update_time`` and held with failure
-    ``error`` (default ``2^-B``); the solution is then kept for ``retention`` (s) by an array whose
-    failure probability is ``error``, which needs the long-term barrier
-    ``E_L = retention_barrier(retention, error, n_cells=n_params·B)``.
-
-    Architectures (terms traced to THEORY 5 in ``docs/theory.md``):
-
-    - ``static``: updates go to a short-term memory of barrier
-      ``E_S = retention_barrier(consolidation_interval·update_time, error)`` by tilt-only writes
-      (``static_write_cost(E_S)`` per changed bit); every ``consolidation_interval`` iterations the
-      bits changed since the last copy are copied into the long-term memory
-      (``static_write_cost(E_L)`` each); hold: every short-term window loses a bit with
-      probability ``error``, rewritten at ``static_write_cost(E_S)``.
-    - ``matched``: one memory per parameter whose barrier follows ``matched_barrier(n)`` (capped
-      at E_L); a changed bit costs ``static_write_cost(E(n))``; consolidation happens in place by
-      raising the barrier from ``E(n)`` to E_L in ``update_time`` (``consolidation_raise_cost``);
-      hold: each held value is lost with probability ``error`` and rewritten at the current cost.
-    - ``ideal``: full control of barrier and tilt; a changed bit is erased and set along the
-      glauber geodesic at the fastest rate f0 (``landauer_erasure(1 - error)`` +
-      ``geodesic_erasure_excess(error, update_time, f0)``); raising the barrier with the tilt
-      still on loses nothing, so consolidation and hold are free.
-
-    Reference lines: ``landauer = ops · B · kT ln 2``; ``hardware = ops ·
-    hardware_energy_per_op`` (J per parameter update of digital hardware, default
-    ``HARDWARE_ENERGY_PER_OP`` = 10 pJ).
-
-    Sums over iterations are taken term by term up to 2^20 iterations (consolidation windows)
-    and beyond by the Euler–Maclaurin formula of ``simcore.series.smooth_sum`` (every summand is
-    an analytic function of n between the ``matched_kinks``), for any count up to 2^53;
-    ``sum_error`` bounds the error (J), about 1e-15 of the total.
-    """
-    arch = one_of("architecture", architecture, ARCHITECTURES)
-    one_of("schedule", schedule, SCHEDULES)
-    ops_f = positive("ops", ops)
-    n_par = positive("n_params", n_params)
-    if n_par != math.floor(n_par):
-        raise ParameterError("n_params", n_params, "a whole number of parameters >= 1")
-    n_iter = _iteration_count(ops, n_params, ops_f, n_par)
-    if not 1 <= n_iter <= _MAX_ITERATIONS:
-        raise ParameterError(
-            "ops", ops, "between n_params and 2^53 × n_params updates"
-        )
-    bits = _precision_bits(precision)
-    eps = 2.0**-bits if error is None else float(_probability("error", error))
-    sc = max(1.0, n_iter / 10.0) if scale is None else positive("scale", scale)
-    tau = positive("update_time", update_time)
-    k_t = thermal_energy(temperature)
-    f0 = positive("attempt_frequency", attempt_frequency)
-    hold_for = positive("retention", retention)
-    every = consolidation_interval
-    if isinstance(every, bool) or not isinstance(every, int | np.integer) or every < 1:
-        raise ParameterError("consolidation_interval", every, "an integer >= 1 (iterations)")
-    every = int(every)
-    per_op = _nonnegative("hardware_energy_per_op", hardware_energy_per_op)
-    cells = n_par * bits
-    e_long = retention_barrier(hold_for, eps, f0, temperature, n_cells=cells)
-    landauer = ops_f * bits * k_t * LN2
-    hardware = ops_f * float(per_op)
-    consolidation = hold = 0.0
-    e_final = e_long
-
-    def activity(n):
-        return schedule_activity(n, schedule, sc)
-
-    changed, err = smooth_sum(activity, 1, n_iter)
-    if arch == "static":
-        e_short = retention_barrier(every * tau, eps, f0, temperature)
-        c_short = static_write_cost(e_short, tau, eps, f0, temperature)
-        c_long = static_write_cost(e_long, tau, eps, f0, temperature)
-        full, rest = divmod(n_iter, every)
-        consolidation, err_c = smooth_sum(
-            lambda j: _window_change(j, every, schedule, sc), 1, full)
-        if rest:
-            tail = np.arange(full * every + 1, n_iter + 1, dtype=np.float64)
-            keep = np.log1p(-np.minimum(activity(tail), 1 - 1e-16)).sum()
-            consolidation += -0.5 * math.expm1(keep)
-        consolidation *= c_long
-        update = changed * 0.5 * c_short
-        hold = math.ceil(n_iter / every) * eps * c_short
-        err = err * 0.5 * c_short + err_c * c_long
-    elif arch == "matched":
-        kinks = matched_kinks(n_iter, schedule, sc, tau, eps, f0, temperature, e_long)
-
-        def cost(n):
-            e_n = _matched_barrier_log(n, schedule, sc, tau, eps, f0, temperature, e_long)
-            return activity(n) * static_write_cost(e_n, tau, eps, f0, temperature)
-
-        weighted, err_w = smooth_sum(cost, 1, n_iter, breaks=kinks)
-        update, hold = 0.5 * weighted, eps * weighted
-        e_final = float(_matched_barrier_log(n_iter, schedule, sc, tau, eps, f0, temperature,
-                                             e_long))
-        consolidation = consolidation_raise_cost(e_final, e_long, tau, tau, eps, f0, temperature)
-        err = err_w * (0.5 + eps)
-    else:
-        per_bit = landauer_erasure(1.0 - eps, temperature) + geodesic_erasure_excess(
-            eps, tau, f0, temperature)
-        update = 0.5 * changed * per_bit
-        err = 0.5 * err * per_bit
-    scale_up = cells  # every term above is per bit of one parameter
-    return EnergyToSolution(
-        architecture=arch,
-        update=update * scale_up,
-        consolidation=consolidation * scale_up,
-        hold=hold * scale_up,
-        landauer=landauer,
-        hardware=hardware,
-        n_iterations=n_iter,
-        bits=bits,
-        error=eps,
-        changed_bits=0.5 * changed * scale_up,
-        barrier_long=float(e_long),
-        barrier_final=float(e_final),
-        sum_error=float(err * scale_up),
-    )

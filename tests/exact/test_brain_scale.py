@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from experiments import brain_scale as bs
-from simcore import bounds
+from simcore import lim
+from simcore.seeds import Seeds
 
 N_SIGMA = 4.0
 
@@ -53,7 +54,7 @@ def test_aggregate_iteration_mean_matches_the_exact_expectation(single_thread):
         w_prev = float(model.wrong_after(n - 1.0)[0]) if n > 1 else 0.0
         got = np.empty((reps, 3))
         for r in range(reps):
-            sim = bs.Simulation(model, 3, n, r)
+            sim = bs.Simulation(model, Seeds(3).child("replica", n, r))
             wrong = int(rng.binomial(model.cells, w_prev))
             got[r] = sim.iterate(n, wrong)
         up, ho, _ = model.expectation(float(n))
@@ -69,16 +70,16 @@ def test_windowed_integration_agrees_with_stepping_every_update(single_thread):
     errors, and each agrees with the exact expectation of the bit model."""
     cfg = _config(sizes=(2000,), updates_top=3000, updates_exponent=0.0, reference_size=2000,
                   step_limit=5000, windows=12, window_length=24, seed=21)
-    point = bs.run(cfg)["points"][0]
-    s, w = point["stepped"], point["windowed"]
-    exact = point["exact"]["total"]
-    assert w["starts"].size >= 8
-    assert abs(w["total"] - s["total"]) <= N_SIGMA * math.sqrt(
-        s["sigma"] ** 2 + w["sigma"] ** 2 + w["integration"] ** 2)
-    assert abs(s["total"] - exact) <= N_SIGMA * s["sigma"]
-    assert abs(w["total"] - exact) <= N_SIGMA * math.hypot(w["sigma"], w["integration"])
+    point = bs.run(cfg).points[0]
+    s, w = point.stepped, point.windowed
+    exact = point.exact.total
+    assert w.starts.size >= 8
+    assert abs(w.total - s.total) <= N_SIGMA * math.sqrt(
+        s.sigma**2 + w.sigma**2 + w.integration**2)
+    assert abs(s.total - exact) <= N_SIGMA * s.sigma
+    assert abs(w.total - exact) <= N_SIGMA * math.hypot(w.sigma, w.integration)
     # the windows sample only a tenth of the iterations
-    assert w["starts"].size * cfg.window_length < 0.1 * point["iterations"]
+    assert w.starts.size * cfg.window_length < 0.1 * point.iterations
 
 
 def test_windowed_integration_at_brain_scale(single_thread):
@@ -86,13 +87,13 @@ def test_windowed_integration_at_brain_scale(single_thread):
     the exact expectation within the sampling and integration errors, and the integration error
     (Richardson or the same quadrature on the exact ratio) is below 10^-4 of the total."""
     cfg = _config(sizes=(10**15,), windows=16, window_length=8, step_limit=0, seed=4)
-    point = bs.run(cfg)["points"][0]
-    w = point["windowed"]
-    assert point["iterations"] == 10**13 and point["ops"] == 1e28
-    exact = point["exact"]["total"]
-    assert abs(w["total"] - exact) <= N_SIGMA * math.hypot(w["sigma"], w["integration"])
-    assert w["integration"] < 1e-4 * exact
-    assert w["total"] >= point["exact"]["bound"]
+    point = bs.run(cfg).points[0]
+    w = point.windowed
+    assert point.iterations == 10**13 and point.ops == 1e28
+    exact = point.exact.total
+    assert abs(w.total - exact) <= N_SIGMA * math.hypot(w.sigma, w.integration)
+    assert w.integration < 1e-4 * exact
+    assert w.total >= point.exact.bound
 
 
 @pytest.mark.parametrize(("error", "update_time"), [(2.0**-8, 1e-8), (1e-3, 1e-7), (2.0**-4, 1e-8)])
@@ -122,16 +123,36 @@ def test_model_total_is_the_sum_of_its_iterations():
     n = np.arange(1, model.n_iter + 1, dtype=np.float64)
     up, ho, _ = model.expectation(n)
     hold_end = model.final_expectation()[0]
-    assert total["update"] == pytest.approx(up.sum(), rel=1e-11)
-    assert total["hold"] - hold_end == pytest.approx(ho.sum(), rel=1e-11)
+    assert total.update == pytest.approx(up.sum(), rel=1e-11)
+    assert total.hold - hold_end == pytest.approx(ho.sum(), rel=1e-11)
 
 
 def test_estimate_per_iteration_is_energy_to_solutions_summand():
     cfg = _config()
     n_params, n_iter = 10**4, 5000
     model = bs.Model(cfg, n_params, n_iter)
-    est = bounds.energy_to_solution(
+    est = lim.energy_to_solution(
         "matched", n_params * n_iter, n_params, cfg.schedule, cfg.bits, scale=model.scale,
         update_time=cfg.update_time, error=cfg.error)
     per_iteration = model.estimate(np.arange(1, n_iter + 1, dtype=np.float64)).sum()
     assert per_iteration == pytest.approx(est.update + est.hold, rel=1e-12)
+
+
+def test_streams_are_named_listed_and_replayable(single_thread):
+    """The run's streams come from the root seed by named spawn keys; the result lists one per
+    simulation and role, and iteration n of a role replays from its listed key followed by n."""
+    from simcore.seeds import replay
+
+    cfg = _config(sizes=(100,), updates_top=20, updates_exponent=0.0, reference_size=100,
+                  step_limit=100, windows=4, window_length=2, seed=8)
+    result = bs.run(cfg)
+    table = result.seeds.table()
+    assert {t.label for t in table} == {f"point[0]/{m}/{r}" for m in ("stepped", "windowed")
+                                        for r in bs.ROLES}
+    assert len({t.seed for t in table}) == len(table)
+    assert bs.data(result)["seeds"]["label"].value.tolist() == [t.label for t in table]
+    sim = bs.Simulation(bs.Model(cfg, 100, 20), Seeds(8).child("point", 0).child("stepped"))
+    key = next(t.spawn_key for t in table if t.label.endswith("/draws"))
+    assert sim.seed("draws", 5) == replay(8, (*key, 5)) == Seeds(8).child("point", 0).child(
+        "stepped").seed("draws", 5)
+    assert isinstance(result, bs.Result) and bs.EXPERIMENT.run is bs.run

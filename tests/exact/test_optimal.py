@@ -48,7 +48,7 @@ def test_objective_is_the_exact_master_equation(m, kinetics, barrier_range):
     rng = np.random.default_rng(5)
     p0 = np.full(m, 1 / m)
     problem = _Problem(
-        m=m, kinetics=kinetics, k_t=KT, f0=F0, p0=p0, target=np.eye(m)[0], tau=8 / F0,
+        m=m, kinetics=kinetics, temperature=T, f0=F0, p0=p0, target=np.eye(m)[0], tau=8 / F0,
         n_steps=160, tilt_range=(-8 * KT, 8 * KT), barrier_range=barrier_range,
         start=(np.zeros(m - 1), barrier_range[1]), end=(np.full(m - 1, 3 * KT), None),
         n_controls=6, jumps=True, tag="update")
