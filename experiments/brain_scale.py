@@ -47,6 +47,7 @@ import numpy as np
 import simcore as sc
 from experiments.common import bar, check, energy, figure, quantity
 from experiments.config import field
+from experiments.contract import Experiment
 from simcore import bounds
 from simcore.binomial import sample as binomial
 from simcore.errors import ParameterError
@@ -785,3 +786,8 @@ def plot(res, outdir) -> list[str]:
         ax2.set_ylabel("per-iteration ratio")
         ax2.legend()
     return stems
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
+                        checks=checks, report=report, data=data, plot=plot,
+                        memory_estimate=lambda cfg: 0.0, size_keys=("sizes",))

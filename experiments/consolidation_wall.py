@@ -26,6 +26,7 @@ from experiments.config import (
     seed_field,
     temperature_field,
 )
+from experiments.contract import Experiment
 from experiments.update_wall import static_write
 from simcore import bounds
 
@@ -200,3 +201,7 @@ def plot(res, outdir) -> list[str]:
                ylabel="fraction lost while raising", title="errors of raising in place")
         ax.legend()
     return stems
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
+                        checks=checks, report=report, data=data, plot=plot)

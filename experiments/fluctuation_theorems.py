@@ -30,6 +30,7 @@ from experiments.config import (
     seed_field,
     temperature_field,
 )
+from experiments.contract import Experiment
 
 NAME = "fluctuation_theorems"
 SUMMARY = "Jarzynski per cell and Crooks from forward and reverse tilt staircases"
@@ -251,3 +252,7 @@ def plot(res, outdir) -> list[str]:
                ylabel="free-energy estimate (kT)", title="Jarzynski estimate against cells")
         ax.legend()
     return stems
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
+                        checks=checks, report=report, data=data, plot=plot)

@@ -31,6 +31,7 @@ from experiments.config import (
     seed_field,
     temperature_field,
 )
+from experiments.contract import Experiment
 from simcore import bounds
 
 NAME = "landauer_erasure"
@@ -364,3 +365,7 @@ def plot(res, outdir) -> list[str]:
                title="master equation during the erasure")
         ax.legend(ncol=2)
     return stems
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
+                        checks=checks, report=report, data=data, plot=plot)

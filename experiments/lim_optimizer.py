@@ -48,6 +48,7 @@ from scipy.linalg import expm
 import simcore as sc
 from experiments.common import check, figure, quantity
 from experiments.config import attempt_frequency_field, field, seed_field, temperature_field
+from experiments.contract import Experiment
 from simcore import bounds
 from simcore.errors import ParameterError, one_of
 
@@ -847,3 +848,8 @@ def report(result: dict) -> str:
             f" hold losses {r['hold_losses']}, raise losses {r['raise_losses']}"
         )
     return "\n".join(lines)
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
+                        checks=checks, report=report, data=data, plot=plot,
+                        memory_estimate=memory_estimate, size_keys=SIZE_KEYS)

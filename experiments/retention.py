@@ -28,6 +28,7 @@ from experiments.config import (
     seed_field,
     temperature_field,
 )
+from experiments.contract import Experiment
 from simcore import bounds
 
 NAME = "retention"
@@ -317,3 +318,7 @@ def plot(res, outdir) -> list[str]:
                      f" {float(res['array/hold_time']):.3g} s")
         ax.legend()
     return stems
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
+                        checks=checks, report=report, data=data, plot=plot)

@@ -31,6 +31,7 @@ from experiments.config import (
     seed_field,
     temperature_field,
 )
+from experiments.contract import Experiment
 from simcore import bounds
 
 NAME = "update_wall"
@@ -232,3 +233,7 @@ def plot(res, outdir) -> list[str]:
                ylabel="heat per update (kT)", title="update wall (: Landauer)")
         ax.legend(ncol=2)
     return stems
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
+                        checks=checks, report=report, data=data, plot=plot)

@@ -1,9 +1,9 @@
 """The default suite (``limsim suite``, ``make run``) and the index page of a results folder.
 
-The suite runs every registered experiment with its representative config (``Config.suite()``
-when the experiment defines one, else its full config), each into ``OUT/NAME/`` exactly as
-``limsim run`` would, then writes ``index.md`` and ``index.html`` linking every report. One
-experiment that fails its checks or raises does not stop the others; the exit status says so.
+The suite runs every registered experiment with its full config (``--smoke``: the seconds-long
+one), each into ``OUT/NAME/`` exactly as ``limsim run`` would (``harness.runner``), then writes
+``index.md`` and ``index.html`` linking every report. One experiment that fails its checks or
+raises does not stop the others; the exit status says so.
 
 ``write_index(folder)`` lists every result file under ``folder`` with its checks (read back from
 the file, so a damaged file shows as damaged rather than stopping the index). ``limsim run`` and
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments import runner
-from experiments.common import write_text_atomic
-from experiments.registry import EXPERIMENTS
+from experiments import config as cfgmod
+from harness import memory, runner
+from harness.registry import EXPERIMENTS, experiment
 from simcore import io
 
 INDEX = "index"
@@ -30,15 +30,9 @@ RESULTS = Path("results")
 
 
 def suite_config(exp, smoke: bool = False):
-    """The representative config of ``exp`` for the suite (validated)."""
-    from experiments import config as cfgmod
-
-    cfg = exp.Config()
-    if smoke:
-        cfg = cfg.smoke()
-    elif callable(getattr(cfg, "suite", None)):
-        cfg = cfg.suite()
-    return cfgmod.validate(cfg)
+    """The config of ``exp`` in the suite (validated): its defaults, or ``smoke()``."""
+    cfg = exp.config()
+    return cfgmod.validate(cfg.smoke() if smoke else cfg)
 
 
 def default_out() -> Path:
@@ -47,13 +41,14 @@ def default_out() -> Path:
 
 
 def plan(names: list[str] | None, smoke: bool):
-    """``[(module, config)]`` for the suite; validates names, configs and memory up front."""
+    """``[(Experiment, config)]`` for the suite; validates names, configs and memory up front
+    (``ParameterError``, ``MemoryRefused``)."""
     names = list(EXPERIMENTS) if not names else names
     out = []
     for name in names:
-        exp = runner.experiment(name)
+        exp = experiment(name)
         cfg = suite_config(exp, smoke)
-        runner.check_memory(exp, cfg)
+        memory.check_run(exp, cfg)
         out.append((exp, cfg))
     return out
 
@@ -65,21 +60,21 @@ def run_suite(names, out: Path, *, smoke=False, progress=False, echo=print) -> i
     failed = []
     t_all = time.perf_counter()
     for i, (exp, cfg) in enumerate(todo, 1):
-        echo(f"[{i}/{len(todo)}] {exp.NAME}: {exp.SUMMARY}")
+        echo(f"[{i}/{len(todo)}] {exp.name}: {exp.summary}")
         t0 = time.perf_counter()
         try:
-            checks, _ = runner.run(exp, cfg, out / exp.NAME, progress=progress, smoke=smoke,
+            checks, _ = runner.run(exp, cfg, out / exp.name, progress=progress, smoke=smoke,
                                    echo=lambda _s: None)
         except KeyboardInterrupt:
             write_index(out)
             raise
         except Exception as exc:  # one broken experiment must not hide the others
-            failed.append(exp.NAME)
+            failed.append(exp.name)
             echo(f"    ERROR {type(exc).__name__}: {exc}")
             continue
         bad = [c for c in checks if not c["passed"]]
         if bad:
-            failed.append(exp.NAME)
+            failed.append(exp.name)
         echo(f"    checks: {len(checks) - len(bad)} passed, {len(bad)} failed"
              f" ({time.perf_counter() - t0:.1f} s)")
     index = write_index(out)
@@ -199,7 +194,7 @@ def write_index(root: Path) -> Path:
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     rows = entries(root)
-    write_text_atomic(root / f"{INDEX}.html", _html(rows, root))
+    io.write_text_atomic(root / f"{INDEX}.html", _html(rows, root))
     md = root / f"{INDEX}.md"
-    write_text_atomic(md, _markdown(rows, root))
+    io.write_text_atomic(md, _markdown(rows, root))
     return md
