@@ -30,19 +30,50 @@ RESULTS = Path("results")
 
 
 def suite_config(exp, smoke: bool = False):
-    """The config of ``exp`` in the suite (validated): its defaults, or ``smoke()``."""
+    """The config of ``exp`` in the suite: its defaults, or ``smoke()``.
+
+    Parameters
+    ----------
+    exp : experiments.contract.Experiment
+        The experiment.
+    smoke : bool
+        The seconds-long variant.
+
+    Returns
+    -------
+    the experiment's Config, validated
+    """
     cfg = exp.config()
     return cfgmod.validate(cfg.smoke() if smoke else cfg)
 
 
 def default_out() -> Path:
+    """A folder ``results/suite-YYYYmmdd-HHMMSS`` for a suite."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     return RESULTS / f"suite-{stamp}"
 
 
 def plan(names: list[str] | None, smoke: bool):
-    """``[(Experiment, config)]`` for the suite; validates names, configs and memory up front
-    (``ParameterError``, ``MemoryRefused``)."""
+    """What the suite will run, validated before anything runs or is written.
+
+    Parameters
+    ----------
+    names : list of str or None
+        Experiments to run (default: every registered one, in registry order).
+    smoke : bool
+        The seconds-long variants.
+
+    Returns
+    -------
+    list of (Experiment, Config)
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name or a config out of range.
+    harness.memory.MemoryRefused
+        When a run would not fit in the memory this machine has free.
+    """
     names = list(EXPERIMENTS) if not names else names
     out = []
     for name in names:
@@ -54,8 +85,30 @@ def plan(names: list[str] | None, smoke: bool):
 
 
 def run_suite(names, out: Path, *, smoke=False, progress=False, echo=print) -> int:
-    """Run the suite into ``out``; returns 0 when every check of every experiment passed, 1
-    otherwise. ``out`` must have been checked with ``io.writable_folder``."""
+    """Run the suite into ``out/NAME/`` and write ``out/index.md`` and ``out/index.html``.
+
+    Parameters
+    ----------
+    names : list of str or None
+        As for ``plan``.
+    out : Path
+        The suite folder, checked beforehand with ``simcore.io.writable_folder``.
+    smoke, progress : bool
+        The seconds-long variants; progress bars.
+    echo : callable
+        Receives one line per experiment and the closing line.
+
+    Returns
+    -------
+    int
+        0 when every check of every experiment passed, 1 otherwise.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        When interrupted (``harness.interrupt.Interrupted``), after writing the index of what
+        finished.
+    """
     todo = plan(names, smoke)
     failed = []
     t_all = time.perf_counter()
@@ -127,7 +180,20 @@ def _entry(h5: Path, root: Path) -> dict:
 
 
 def entries(root: Path) -> list[dict]:
-    """Every result file under ``root`` (newest first), with its checks."""
+    """Every result file ``NAME.h5`` under ``root``, newest first, as one row each.
+
+    Parameters
+    ----------
+    root : Path
+        A results folder.
+
+    Returns
+    -------
+    list of dict
+        ``folder``, ``h5``, ``report``, ``figures``, ``mtime``, ``experiment``, ``status``
+        (``pass``, ``FAIL`` or ``damaged``), ``detail``, ``passed``, ``failed`` and, for a
+        readable file, ``seed``, ``started``, ``commit``.
+    """
     root = Path(root)
     # A run writes NAME.h5; sweep points and sweep indexes have their own index (index.h5).
     files = [p for p in root.rglob("*.h5") if p.is_file() and p.stem in EXPERIMENTS]
@@ -190,7 +256,18 @@ def _html(rows: list[dict], root: Path) -> str:
 
 
 def write_index(root: Path) -> Path:
-    """Write ``root/index.md`` and ``root/index.html`` (atomically); returns the Markdown path."""
+    """Write ``root/index.md`` and ``root/index.html`` (atomically) listing ``entries(root)``.
+
+    Parameters
+    ----------
+    root : Path
+        A results folder (created if missing).
+
+    Returns
+    -------
+    Path
+        The Markdown index.
+    """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     rows = entries(root)

@@ -41,8 +41,8 @@ class DamagedFileError(OSError):
         super().__init__(f"{self.path}: {reason}")
 
 
-
 def sha256(path: os.PathLike | str) -> str:
+    """SHA-256 of the file at ``path`` (hex)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -50,17 +50,17 @@ def sha256(path: os.PathLike | str) -> str:
     return h.hexdigest()
 
 
-def file_problem(path: Path, size: int, sha256: str) -> str:
-    """Why ``path`` is not the file recorded, or '' when it is."""
+def file_problem(path: Path, size: int, digest: str) -> str:
+    """Why ``path`` is not the file recorded (``size`` bytes, SHA-256 ``digest``), or ''
+    when it is."""
     if not path.is_file():
         return "missing"
     actual = path.stat().st_size
     if actual != size:
         return f"size {actual} bytes, recorded {size} (truncated or changed)"
-    if sha256(path) != sha256:
+    if sha256(path) != digest:
         return "content does not match the recorded SHA-256"
     return ""
-
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
