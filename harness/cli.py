@@ -153,7 +153,8 @@ def _sweep(args) -> int:
     spec = load_spec(args.file)
     experiment(spec.experiment)  # a registered experiment, else exit 2
     out = Path(args.out) if args.out else Path("runs") / Path(args.file).stem
-    idx = run_sweep(  # interrupted: Interrupted, a KeyboardInterrupt (main says so, 128 + sig)
+    # SIGINT, SIGTERM: run_sweep writes the index, then raises Interrupted; main exits 128 + sig
+    idx = run_sweep(
         spec,
         functools.partial(points.run_point, spec.experiment),
         out,

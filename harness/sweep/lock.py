@@ -14,21 +14,13 @@ LOCK_FILE = ".lock"
 
 @contextlib.contextmanager
 def directory_lock(root: Path) -> Iterator[None]:
-    """Hold the sweep directory ``root`` (created if missing) for this process.
-
-    Parameters
-    ----------
-    root : Path
-        The sweep directory.
-
-    Yields
-    ------
-    None
+    """Hold the sweep directory ``root`` (created if missing) while the block runs.
 
     Raises
     ------
     ParameterError
-        Naming ``out_dir`` when another process holds the directory.
+        Naming ``out_dir`` when another process holds the directory: two sweeps writing one
+        directory would overwrite each other's records.
     """
     root.mkdir(parents=True, exist_ok=True)
     with open(root / LOCK_FILE, "a") as f:
