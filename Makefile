@@ -18,7 +18,7 @@ test: $(BIN)/limsim
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(BIN)/limsim
-	$(BIN)/ruff check simcore devices experiments tests benchmarks
+	$(BIN)/ruff check simcore devices experiments harness tests benchmarks
 
 bench: $(BIN)/limsim
 	$(BIN)/limsim bench --quick
@@ -27,4 +27,4 @@ clean: clean-cache
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 clean-cache:
-	find simcore devices experiments benchmarks tests -name '*.nbi' -delete -o -name '*.nbc' -delete
+	find simcore devices experiments harness benchmarks tests -name '*.nbi' -delete -o -name '*.nbc' -delete

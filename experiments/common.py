@@ -19,13 +19,12 @@ and ends with ``EXPERIMENT = experiments.contract.Experiment(...)`` naming them.
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
 import numpy as np
 
 import simcore as sc
-from simcore.io import Data
+from simcore.io import Data, atomic_path
 
 
 def check(name: str, simulated, reference, tolerance, *, kind: str = "two-sided",
@@ -115,26 +114,6 @@ def bar(total: int, desc: str, enabled: bool):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=desc, unit="task", leave=False, disable=not enabled)
-
-
-@contextlib.contextmanager
-def atomic_path(dest: Path):
-    """A temporary path beside ``dest``, renamed onto it when the block ends normally and
-    removed otherwise (an interrupted write leaves the old file or none, never half a file)."""
-    dest = Path(dest)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def write_text_atomic(dest: Path, text: str) -> None:
-    with atomic_path(dest) as tmp:
-        tmp.write_text(text)
 
 
 @contextlib.contextmanager

@@ -238,5 +238,5 @@ def plot(res, outdir) -> list[str]:
     return stems
 
 
-EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run, checks=checks,  # noqa: E501
-                        report=report, data=data, plot=plot)
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
+                        checks=checks, report=report, data=data, plot=plot)

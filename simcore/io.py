@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import tomllib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -219,6 +219,69 @@ def _digest(items: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
+#: Suffix of the temporary files of ``atomic_path``; their names are ``.DEST.<hex>.tmp``.
+TEMP_SUFFIX = ".tmp"
+
+
+@contextlib.contextmanager
+def atomic_path(dest: os.PathLike | str) -> Iterator[Path]:
+    """A temporary path beside ``dest`` that becomes ``dest`` when the block ends normally.
+
+    The caller writes a file at the yielded path (any writer: h5py, matplotlib, ``open``). On
+    normal exit the file is synced and renamed onto ``dest`` with ``os.replace`` (and the
+    folder synced where the OS allows it); if the block raises, including ``KeyboardInterrupt``,
+    the temporary file is removed. A reader sees the old file or the complete new one, never a
+    partial file, and an interrupted write leaves at most a hidden ``.DEST.<hex>.tmp`` (see
+    ``is_temporary``) after a kill.
+
+    Parameters
+    ----------
+    dest : path-like
+        The file to write; its folder must exist.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary path, ``.DEST.<12 hex digits>.tmp`` in the folder of ``dest``.
+
+    Raises
+    ------
+    OSError
+        When the temporary file cannot be synced or renamed (it is removed then).
+    """
+    dest = Path(dest)
+    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:12]}{TEMP_SUFFIX}")
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    with contextlib.suppress(OSError):  # make the rename durable where the OS allows it
+        fd = os.open(dest.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_text_atomic(dest: os.PathLike | str, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``dest`` through ``atomic_path``; returns ``dest`` as a Path."""
+    with atomic_path(dest) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(dest)
+
+
+def is_temporary(name: str, dest_name: str | None = None) -> bool:
+    """True when the file name ``name`` is a temporary file of ``atomic_path`` (of the
+    destination named ``dest_name``, when given): a leftover of a write that was killed."""
+    head = "." if dest_name is None else f".{dest_name}."
+    return name.startswith(head) and name.endswith(TEMP_SUFFIX)
+
+
 def write(path: os.PathLike | str, tree: Mapping, attrs: Mapping) -> Path:
     """Write ``tree`` (nested mapping of groups -> datasets; leaves are ``Data`` or plain arrays)
     with root ``attrs`` (from ``provenance``) to ``path``, atomically. Returns the path.
@@ -233,42 +296,27 @@ def write(path: os.PathLike | str, tree: Mapping, attrs: Mapping) -> Path:
     arrays = {p: _as_array(p, d.value) for p, d in items.items()}
     digest = _digest(arrays)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with h5py.File(tmp, "w") as f:
-            for key, value in attrs.items():
-                f.attrs[key] = value
-            f.attrs["content_sha256"] = digest
-            for p, d in items.items():
-                arr = arrays[p]
-                kwargs = {}
-                if arr.ndim >= 1 and arr.size >= CHUNK_MIN and arr.dtype.kind != "O":
-                    kwargs = {
-                        "chunks": True,
-                        "compression": "gzip",
-                        "compression_opts": GZIP_LEVEL,
-                        "shuffle": True,
-                        "fletcher32": True,
-                    }
-                ds = f.create_dataset(p, data=arr, **kwargs)
-                ds.attrs["unit"] = d.unit
-                if d.description:
-                    ds.attrs["description"] = d.description
-                if d.unit == "J":
-                    ds.attrs["kT"] = float(attrs["kT"])
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    with contextlib.suppress(OSError):  # make the rename durable where the OS allows it
-        fd = os.open(dest.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    with atomic_path(dest) as tmp, h5py.File(tmp, "w") as f:
+        for key, value in attrs.items():
+            f.attrs[key] = value
+        f.attrs["content_sha256"] = digest
+        for p, d in items.items():
+            arr = arrays[p]
+            kwargs = {}
+            if arr.ndim >= 1 and arr.size >= CHUNK_MIN and arr.dtype.kind != "O":
+                kwargs = {
+                    "chunks": True,
+                    "compression": "gzip",
+                    "compression_opts": GZIP_LEVEL,
+                    "shuffle": True,
+                    "fletcher32": True,
+                }
+            ds = f.create_dataset(p, data=arr, **kwargs)
+            ds.attrs["unit"] = d.unit
+            if d.description:
+                ds.attrs["description"] = d.description
+            if d.unit == "J":
+                ds.attrs["kT"] = float(attrs["kT"])
     return dest
 
 

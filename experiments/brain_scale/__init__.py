@@ -85,5 +85,15 @@ __all__ = [
     "simulate_point",
 ]
 
+
+
+def memory_estimate(cfg: Config) -> float:
+    """Peak bytes beyond the process's fixed overhead: the aggregated engine keeps counts per
+    level, not cells, so a run of any N holds only its per-point tables (``windows`` by
+    ``window_length`` iterations of a few floats); 64 MiB covers them with a wide margin."""
+    return 64.0 * 2**20
+
+
 EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
-                        checks=checks, report=report, data=data, plot=plot)
+                        checks=checks, report=report, data=data, plot=plot,
+                        memory_estimate=memory_estimate, size_keys=("sizes",))

@@ -21,14 +21,9 @@ import numpy as np
 import pytest
 
 import simcore as sc
+from harness.memory import MemoryRefused
+from harness.sweep import DamagedFileError, SweepSpec, load_index, run_sweep
 from simcore.errors import ParameterError
-from simcore.sweep import (
-    DamagedFileError,
-    MemoryLimitError,
-    SweepSpec,
-    load_index,
-    run_sweep,
-)
 
 # No warning filter: Dask emits no Python warning here once every cluster puts its HTTP server on
 # a free loopback port ("127.0.0.1:0"); on the default port 8787 a second cluster would warn that
@@ -207,11 +202,12 @@ def _records(out):
 _CHILD = """
 import sys
 sys.path[:0] = {paths!r}
-from simcore.sweep import SweepInterrupted, SweepSpec, run_sweep
+from harness.interrupt import Interrupted
+from harness.sweep import SweepSpec, run_sweep
 from test_sweep import SPEC, toy_point
 try:
     run_sweep(SweepSpec.from_dict(SPEC), toy_point, sys.argv[1], workers=2, progress=False)
-except SweepInterrupted as exc:
+except Interrupted as exc:
     sys.exit(128 + exc.signum)
 except KeyboardInterrupt:
     sys.exit(128 + 2)
@@ -352,9 +348,9 @@ def test_damaged_point_file_is_detected_and_recomputed(cluster, reference, tmp_p
     (out / "records" / "point-000002.json").write_text('{"index": 2, "stat')
     for leftover in (
         "points/point-000003.h5.tmp-99",
-        "records/.point-000001.json.tmp-99",
-        ".index.h5.tmp-99",
-        ".sweep.json.tmp-99",
+        "records/.point-000001.json.0123456789ab.tmp",
+        ".index.h5.0123456789ab.tmp",
+        ".sweep.json.0123456789ab.tmp",
     ):  # writes cut short by a kill
         (out / leftover).write_bytes(b"partial")
     repaired = run_sweep(_spec(), toy_point, out, scheduler=cluster, progress=False)
@@ -382,9 +378,9 @@ def test_directory_holding_another_sweep_or_other_files_is_refused(cluster, refe
 def test_memory_guard_refuses_up_front(cluster, tmp_path):
     out = tmp_path / "s"
     huge = lambda point: 2.0**60 if point["barrier"] == 18.0 else 1e6  # noqa: E731
-    with pytest.raises(MemoryLimitError, match=r"point 8 needs an estimated 1\.0 EiB"):
+    with pytest.raises(MemoryRefused, match=r"point 8 needs an estimated 1\.0 EiB"):
         run_sweep(_spec(), toy_point, out, memory_estimate=huge, progress=False)
-    with pytest.raises(MemoryLimitError, match="memory limit of a worker on the cluster"):
+    with pytest.raises(MemoryRefused, match="memory limit of a worker on the cluster"):
         run_sweep(_spec(), toy_point, out, scheduler=cluster, memory_estimate=huge, progress=False)
 
     def malformed(point):

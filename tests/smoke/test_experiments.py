@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.__main__ import main
-from experiments.registry import EXPERIMENTS
+from harness.cli import main
+from harness.registry import EXPERIMENTS
 from simcore import io
 from simcore.seeds import replay
 

@@ -97,7 +97,7 @@ def test_interrupted_run_leaves_nothing(tmp_path, signum, group):
 
 _FINALISER_SCRIPT = """
 import os, signal, sys, threading, time
-from experiments.signals import interrupt_guard
+from harness.interrupt import interrupt_guard
 
 class Slow:
     def __del__(self):

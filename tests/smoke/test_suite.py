@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from experiments import suite
-from experiments.__main__ import main
+from harness import suite
+from harness.cli import main
 
 FAST = ["retention", "consolidation_wall"]
 

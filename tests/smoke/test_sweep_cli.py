@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from simcore.sweep import load_index
+from harness.sweep import load_index
 
 SPEC = """
 experiment = "landauer_erasure"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from experiments.__main__ import main
+from harness.cli import main
 
 
 def _run(args, capsys):
@@ -90,16 +90,18 @@ def test_config_file_set_and_seed_and_show_config(tmp_path, capsys):
 
 
 def test_failed_check_gives_exit_1(tmp_path, capsys, monkeypatch):
+    import dataclasses
+
     from experiments import landauer_erasure
 
-    real = landauer_erasure.checks
+    real = landauer_erasure.EXPERIMENT
 
     def failing(result):
-        out = real(result)
+        out = real.checks(result)
         out[0] = {**out[0], "passed": False}
         return out
 
-    monkeypatch.setattr(landauer_erasure, "checks", failing)
+    monkeypatch.setattr(landauer_erasure, "EXPERIMENT", dataclasses.replace(real, checks=failing))
     rc, out, _ = _run(["run", "landauer_erasure", "--smoke", "--quiet", "--out",
                        str(tmp_path / "o")], capsys)
     assert rc == 1 and "FAILED" in out

@@ -9,29 +9,29 @@ import tomllib
 import pytest
 
 from experiments import config as cfgmod
-from experiments.registry import EXPERIMENTS
+from harness.registry import EXPERIMENTS
 from simcore.errors import ParameterError
 
 
 @pytest.mark.parametrize("name", sorted(EXPERIMENTS))
 def test_defaults_and_smoke_validate_and_round_trip(name):
     exp = EXPERIMENTS[name]
-    for cfg in (exp.Config(), exp.Config().smoke()):
+    for cfg in (exp.config(), exp.config().smoke()):
         cfgmod.validate(cfg)
-        back = cfgmod.apply(exp.Config(), tomllib.loads(cfgmod.to_toml(cfg)))
+        back = cfgmod.apply(exp.config(), tomllib.loads(cfgmod.to_toml(cfg)))
         assert back == cfg
-    for f in dataclasses.fields(exp.Config):
+    for f in dataclasses.fields(exp.config):
         assert "unit" in f.metadata and f.metadata["help"], f.name
-    assert "seed" in {f.name for f in dataclasses.fields(exp.Config)}
-    assert "temperature" in {f.name for f in dataclasses.fields(exp.Config)}
+    assert "seed" in {f.name for f in dataclasses.fields(exp.config)}
+    assert "temperature" in {f.name for f in dataclasses.fields(exp.config)}
 
 
 def test_configs_are_frozen_and_keyword_only():
-    cfg = EXPERIMENTS["landauer_erasure"].Config()
+    cfg = EXPERIMENTS["landauer_erasure"].config()
     with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.n_cells = 3
     with pytest.raises(TypeError):
-        EXPERIMENTS["landauer_erasure"].Config(5)
+        EXPERIMENTS["landauer_erasure"].config(5)
 
 
 @pytest.mark.parametrize(
@@ -41,13 +41,13 @@ def test_configs_are_frozen_and_keyword_only():
      ("n_cells", "true")],
 )
 def test_out_of_range_names_the_key(key, value):
-    cfg = EXPERIMENTS["landauer_erasure"].Config()
+    cfg = EXPERIMENTS["landauer_erasure"].config()
     with pytest.raises(ParameterError) as info:
         cfgmod.apply(cfg, {key: value})
     assert info.value.name == key
 
 
 def test_string_overrides_are_coerced():
-    cfg = cfgmod.apply(EXPERIMENTS["landauer_erasure"].Config(),
+    cfg = cfgmod.apply(EXPERIMENTS["landauer_erasure"].config(),
                        cfgmod.parse_sets(["n_cells=1e3", "durations=1e-8, 1e-7, 1e-6", "tilt=7"]))
     assert cfg.n_cells == 1000 and cfg.durations == (1e-8, 1e-7, 1e-6) and cfg.tilt == 7.0

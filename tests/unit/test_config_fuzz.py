@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from experiments import runner
-from experiments.__main__ import main
-from experiments.registry import EXPERIMENTS
+from harness import memory, runner
+from harness.cli import main
+from harness.registry import EXPERIMENTS
 
 NAMES = sorted(EXPERIMENTS)
 LETTERS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_ ", min_size=1, max_size=12).filter(
@@ -30,7 +30,7 @@ LETTERS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_ ", min_size=1, max_size=
 
 
 def _fields(name):
-    cfg_type = EXPERIMENTS[name].Config
+    cfg_type = EXPERIMENTS[name].config
     hints = typing.get_type_hints(cfg_type)
     return [(f, hints[f.name]) for f in dataclasses.fields(cfg_type)]
 
@@ -157,7 +157,7 @@ def no_simulation(monkeypatch):
 
     monkeypatch.setattr(runner, "simulate", refuse)
     # The same limit on every machine, so that the "huge" sizes are refused wherever this runs.
-    monkeypatch.setattr(runner, "available_memory", lambda: 16.0 * 2**30)
+    monkeypatch.setattr(memory, "available_memory", lambda: 16.0 * 2**30)
 
 
 def _check_refused(rc, err, bad_keys, workdir, config_file=None):
@@ -219,14 +219,14 @@ def test_malformed_set_exit_2_nothing_written(data, tmp_path_factory, capsys, mo
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if "n_cells" in {
-    f.name for f in dataclasses.fields(EXPERIMENTS[n].Config)}])
+    f.name for f in dataclasses.fields(EXPERIMENTS[n].config)}])
 def test_memory_refused_up_front_with_estimate_and_limit(name, tmp_path, capsys, monkeypatch,
                                                          no_simulation):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(runner, "available_memory", lambda: 2.0 * 2**30)
+    monkeypatch.setattr(memory, "available_memory", lambda: 2.0 * 2**30)
     cells = 100_000_000  # 4.5 GiB at 48 bytes per cell: more than the 2 GiB "available"
     rc = main(["run", name, "--set", f"n_cells={cells}", "--out", "out", "--quiet"])
     err = capsys.readouterr().err
-    assert rc == 2 and "needs an estimated" in err and "2 GiB available" in err
+    assert rc == 2 and "needs an estimated" in err and "2.0 GiB available" in err
     assert "n_cells" in err
     assert not any(tmp_path.iterdir())

@@ -5,17 +5,21 @@ of a run share a seed, and a sub-run replayed from its listed seed gives the sam
 from __future__ import annotations
 
 import dataclasses
+import importlib
 
 import numpy as np
 import pytest
 
 from experiments import contract
 from experiments.common import seeds_tree
-from experiments.registry import EXPERIMENTS
 from experiments.results import simulate
 from simcore.seeds import Seeds, replay
 
 ROOT = 2**40 + 7
+
+
+def _module(name: str):
+    return importlib.import_module(f"experiments.{name}")
 
 #: Smoke configs with fewer cells (the streams a run uses do not depend on its cell count).
 SMALL = {
@@ -45,7 +49,7 @@ def _streams(name: str, cfg) -> list[str]:
 def results():
     out = {}
     for name, small in SMALL.items():
-        exp = EXPERIMENTS[name].EXPERIMENT
+        exp = _module(name).EXPERIMENT
         cfg = dataclasses.replace(exp.config().smoke(), seed=ROOT, **small)
         out[name] = (exp, cfg, exp.run(cfg, progress=False))
     return out
@@ -54,9 +58,9 @@ def results():
 @pytest.mark.parametrize("name", sorted(SMALL))
 def test_run_returns_a_frozen_result_dataclass(results, name):
     exp, cfg, result = results[name]
-    assert exp.name == name and exp.run is EXPERIMENTS[name].run
+    assert exp.name == name and exp.run is _module(name).run
     assert dataclasses.is_dataclass(result) and not isinstance(result, type)
-    assert type(result) is EXPERIMENTS[name].Result
+    assert type(result) is _module(name).Result
     assert isinstance(result, contract.Result)
     assert isinstance(result.seeds, Seeds) and result.seeds.root == ROOT
     assert result.config is cfg
@@ -96,7 +100,7 @@ def test_the_file_lists_every_stream(results, name):
 def test_a_sub_run_replays_alone_from_its_listed_seed(results):
     """Rerun one duration of landauer_erasure from the seed in its table: same ledger."""
     _, cfg, result = results["landauer_erasure"]
-    mod = EXPERIMENTS["landauer_erasure"]
+    mod = _module("landauer_erasure")
     stream = result.seeds.table()[1]
     assert stream.label == "erase[1]"
     tau = cfg.durations[1]

@@ -128,3 +128,30 @@ def test_writable_folder(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(io.ResultFileError):
         io.writable_folder(tmp_path / "file" / "sub")
+
+
+def test_atomic_path_replaces_only_on_success(tmp_path):
+    dest = tmp_path / "report.md"
+    assert io.write_text_atomic(dest, "first") == dest
+    assert dest.read_text() == "first"
+    seen = []
+    for exc in (RuntimeError("disk on fire"), KeyboardInterrupt()):
+        with pytest.raises(type(exc)), io.atomic_path(dest) as tmp:
+            seen.append(tmp)
+            tmp.write_text("half")
+            raise exc
+        assert dest.read_text() == "first"  # the old file, whole
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]  # no leftover
+    assert len(set(seen)) == 2 and all(t.parent == tmp_path for t in seen)
+    assert all(io.is_temporary(t.name, "report.md") for t in seen)
+    assert not io.is_temporary("report.md") and not io.is_temporary(".report.md.tmp", "index.md")
+    io.write_text_atomic(dest, "second")
+    assert dest.read_text() == "second"
+
+
+def test_atomic_path_block_that_writes_nothing_raises_and_keeps_the_old_file(tmp_path):
+    dest = tmp_path / "a.txt"
+    io.write_text_atomic(dest, "kept")
+    with pytest.raises(FileNotFoundError), io.atomic_path(dest):
+        pass
+    assert dest.read_text() == "kept" and [p.name for p in tmp_path.iterdir()] == ["a.txt"]

@@ -11,16 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.memory import MemoryRefused, check_points, plan_local_workers
+from harness.sweep import SweepSpec, from_toml_text, load_spec, seed_of
 from simcore.errors import ParameterError
-from simcore.sweep import (
-    MemoryLimitError,
-    SweepSpec,
-    _plan_local_workers,
-    check_memory,
-    from_toml_text,
-    load_spec,
-    seed_of,
-)
 
 TOML = """
 experiment = "landauer_erasure"
@@ -332,27 +325,27 @@ def test_malformed_specs_give_parameter_error_or_a_valid_spec(where, junk):
 def test_check_memory_refuses_with_estimate_and_limit():
     points = SweepSpec.from_dict(_with(("axes", 0, "values"), {"n_cells": [10, 10**9]})).points()
     estimate = lambda p: 16.0 * p["n_cells"]  # noqa: E731
-    assert check_memory(points, estimate, 1e12) == 16e9
-    with pytest.raises(MemoryLimitError) as info:
-        check_memory(points, estimate, 2 * 2**30, where="available on this machine")
+    assert check_points(points, estimate, 1e12) == 16e9
+    with pytest.raises(MemoryRefused) as info:
+        check_points(points, estimate, 2 * 2**30, where="available on this machine")
     err = info.value
     assert isinstance(err, ParameterError) and err.index == 1
     assert err.estimate == 16e9 and err.limit == 2 * 2**30
     assert "14.9 GiB" in str(err) and "2.0 GiB available on this machine" in str(err)
     assert "n_cells=1000000000" in str(err)
     with pytest.raises(ParameterError) as info:
-        check_memory(points, lambda p: float("nan"), 1e12)
+        check_points(points, lambda p: float("nan"), 1e12)
     assert info.value.name == "memory_estimate"
 
 
 def test_local_workers_follow_cores_points_and_memory():
     gib = 2.0**30
-    assert _plan_local_workers(None, 100, 0.0, 8 * gib, cpus=4) == 4
-    assert _plan_local_workers(None, 3, 0.0, 8 * gib, cpus=4) == 3
-    assert _plan_local_workers(None, 100, 3 * gib, 8 * gib, cpus=4) == 2
-    assert _plan_local_workers(None, 100, 7 * gib, 8 * gib, cpus=4) == 1
-    assert _plan_local_workers(2, 100, 3 * gib, 8 * gib, cpus=4) == 2
-    assert _plan_local_workers(8, 1, 7 * gib, 8 * gib, cpus=4) == 1
+    assert plan_local_workers(None, 100, 0.0, 8 * gib, cpus=4) == 4
+    assert plan_local_workers(None, 3, 0.0, 8 * gib, cpus=4) == 3
+    assert plan_local_workers(None, 100, 3 * gib, 8 * gib, cpus=4) == 2
+    assert plan_local_workers(None, 100, 7 * gib, 8 * gib, cpus=4) == 1
+    assert plan_local_workers(2, 100, 3 * gib, 8 * gib, cpus=4) == 2
+    assert plan_local_workers(8, 1, 7 * gib, 8 * gib, cpus=4) == 1
     with pytest.raises(ParameterError) as info:
-        _plan_local_workers(3, 100, 3 * gib, 8 * gib, cpus=4)
+        plan_local_workers(3, 100, 3 * gib, 8 * gib, cpus=4)
     assert info.value.name == "workers" and "at most 2" in str(info.value)

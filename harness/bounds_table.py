@@ -14,6 +14,7 @@ from simcore.errors import positive
 
 
 def add_arguments(p) -> None:
+    """Add the options of ``limsim bounds`` (SI units) to the argparse (sub)parser ``p``."""
     p.add_argument("--temperature", type=float, default=300.0, help="K")
     p.add_argument("--attempt-frequency", type=float, default=1e9, help="f0 (Hz)")
     p.add_argument("--error", type=float, default=1e-6, help="error / failure probability")
@@ -26,7 +27,19 @@ def add_arguments(p) -> None:
 
 
 def rows(args) -> list[tuple[str, str, float, str, str]]:
-    """``(function, arguments, value, unit, kind)``; energies in J."""
+    """The table's rows for the parsed options ``args``.
+
+    Returns
+    -------
+    list of (str, str, float, str, str)
+        ``(function, arguments, value, unit, kind)``; energies in J, times in s.
+
+    Raises
+    ------
+    ParameterError
+        For a temperature or attempt frequency that is not positive, or any argument a bound
+        refuses.
+    """
     t = positive("temperature", args.temperature)
     kT = sc.kT(t)
     f0 = positive("attempt_frequency", args.attempt_frequency)
@@ -74,6 +87,7 @@ def rows(args) -> list[tuple[str, str, float, str, str]]:
 
 
 def main(args) -> int:
+    """Print the table for the parsed options ``args``; returns the exit status 0."""
     table = rows(args)
     kT = sc.kT(args.temperature)
     print(f"simcore.bounds at T = {args.temperature:g} K (kT = {kT:.5g} J),"

@@ -1,9 +1,9 @@
 """The default suite (``limsim suite``, ``make run``) and the index page of a results folder.
 
-The suite runs every registered experiment with its representative config (``Config.suite()``
-when the experiment defines one, else its full config), each into ``OUT/NAME/`` exactly as
-``limsim run`` would, then writes ``index.md`` and ``index.html`` linking every report. One
-experiment that fails its checks or raises does not stop the others; the exit status says so.
+The suite runs every registered experiment with its full config (``--smoke``: the seconds-long
+one), each into ``OUT/NAME/`` exactly as ``limsim run`` would (``harness.runner``), then writes
+``index.md`` and ``index.html`` linking every report. One experiment that fails its checks or
+raises does not stop the others; the exit status says so.
 
 ``write_index(folder)`` lists every result file under ``folder`` with its checks (read back from
 the file, so a damaged file shows as damaged rather than stopping the index). ``limsim run`` and
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments import runner
-from experiments.common import write_text_atomic
-from experiments.registry import EXPERIMENTS
+from experiments import config as cfgmod
+from harness import memory, runner
+from harness.registry import EXPERIMENTS, experiment
 from simcore import io
 
 INDEX = "index"
@@ -30,56 +30,104 @@ RESULTS = Path("results")
 
 
 def suite_config(exp, smoke: bool = False):
-    """The representative config of ``exp`` for the suite (validated)."""
-    from experiments import config as cfgmod
+    """The config of ``exp`` in the suite: its defaults, or ``smoke()``.
 
-    cfg = exp.Config()
-    if smoke:
-        cfg = cfg.smoke()
-    elif callable(getattr(cfg, "suite", None)):
-        cfg = cfg.suite()
-    return cfgmod.validate(cfg)
+    Parameters
+    ----------
+    exp : experiments.contract.Experiment
+        The experiment.
+    smoke : bool
+        The seconds-long variant.
+
+    Returns
+    -------
+    the experiment's Config, validated
+    """
+    cfg = exp.config()
+    return cfgmod.validate(cfg.smoke() if smoke else cfg)
 
 
 def default_out() -> Path:
+    """A folder ``results/suite-YYYYmmdd-HHMMSS`` for a suite."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     return RESULTS / f"suite-{stamp}"
 
 
 def plan(names: list[str] | None, smoke: bool):
-    """``[(module, config)]`` for the suite; validates names, configs and memory up front."""
+    """What the suite will run, validated before anything runs or is written.
+
+    Parameters
+    ----------
+    names : list of str or None
+        Experiments to run (default: every registered one, in registry order).
+    smoke : bool
+        The seconds-long variants.
+
+    Returns
+    -------
+    list of (Experiment, Config)
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name or a config out of range.
+    harness.memory.MemoryRefused
+        When a run would not fit in the memory this machine has free.
+    """
     names = list(EXPERIMENTS) if not names else names
     out = []
     for name in names:
-        exp = runner.experiment(name)
+        exp = experiment(name)
         cfg = suite_config(exp, smoke)
-        runner.check_memory(exp, cfg)
+        memory.check_run(exp, cfg)
         out.append((exp, cfg))
     return out
 
 
 def run_suite(names, out: Path, *, smoke=False, progress=False, echo=print) -> int:
-    """Run the suite into ``out``; returns 0 when every check of every experiment passed, 1
-    otherwise. ``out`` must have been checked with ``io.writable_folder``."""
+    """Run the suite into ``out/NAME/`` and write ``out/index.md`` and ``out/index.html``.
+
+    Parameters
+    ----------
+    names : list of str or None
+        As for ``plan``.
+    out : Path
+        The suite folder, checked beforehand with ``simcore.io.writable_folder``.
+    smoke, progress : bool
+        The seconds-long variants; progress bars.
+    echo : callable
+        Receives one line per experiment and the closing line.
+
+    Returns
+    -------
+    int
+        0 when every check of every experiment passed, 1 otherwise.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        When interrupted (``harness.interrupt.Interrupted``), after writing the index of what
+        finished.
+    """
     todo = plan(names, smoke)
     failed = []
     t_all = time.perf_counter()
     for i, (exp, cfg) in enumerate(todo, 1):
-        echo(f"[{i}/{len(todo)}] {exp.NAME}: {exp.SUMMARY}")
+        echo(f"[{i}/{len(todo)}] {exp.name}: {exp.summary}")
         t0 = time.perf_counter()
         try:
-            checks, _ = runner.run(exp, cfg, out / exp.NAME, progress=progress, smoke=smoke,
+            checks, _ = runner.run(exp, cfg, out / exp.name, progress=progress, smoke=smoke,
                                    echo=lambda _s: None)
         except KeyboardInterrupt:
             write_index(out)
             raise
         except Exception as exc:  # one broken experiment must not hide the others
-            failed.append(exp.NAME)
+            failed.append(exp.name)
             echo(f"    ERROR {type(exc).__name__}: {exc}")
             continue
         bad = [c for c in checks if not c["passed"]]
         if bad:
-            failed.append(exp.NAME)
+            failed.append(exp.name)
         echo(f"    checks: {len(checks) - len(bad)} passed, {len(bad)} failed"
              f" ({time.perf_counter() - t0:.1f} s)")
     index = write_index(out)
@@ -132,7 +180,20 @@ def _entry(h5: Path, root: Path) -> dict:
 
 
 def entries(root: Path) -> list[dict]:
-    """Every result file under ``root`` (newest first), with its checks."""
+    """Every result file ``NAME.h5`` under ``root``, newest first, as one row each.
+
+    Parameters
+    ----------
+    root : Path
+        A results folder.
+
+    Returns
+    -------
+    list of dict
+        ``folder``, ``h5``, ``report``, ``figures``, ``mtime``, ``experiment``, ``status``
+        (``pass``, ``FAIL`` or ``damaged``), ``detail``, ``passed``, ``failed`` and, for a
+        readable file, ``seed``, ``started``, ``commit``.
+    """
     root = Path(root)
     # A run writes NAME.h5; sweep points and sweep indexes have their own index (index.h5).
     files = [p for p in root.rglob("*.h5") if p.is_file() and p.stem in EXPERIMENTS]
@@ -195,11 +256,22 @@ def _html(rows: list[dict], root: Path) -> str:
 
 
 def write_index(root: Path) -> Path:
-    """Write ``root/index.md`` and ``root/index.html`` (atomically); returns the Markdown path."""
+    """Write ``root/index.md`` and ``root/index.html`` (atomically) listing ``entries(root)``.
+
+    Parameters
+    ----------
+    root : Path
+        A results folder (created if missing).
+
+    Returns
+    -------
+    Path
+        The Markdown index.
+    """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     rows = entries(root)
-    write_text_atomic(root / f"{INDEX}.html", _html(rows, root))
+    io.write_text_atomic(root / f"{INDEX}.html", _html(rows, root))
     md = root / f"{INDEX}.md"
-    write_text_atomic(md, _markdown(rows, root))
+    io.write_text_atomic(md, _markdown(rows, root))
     return md
