@@ -186,17 +186,26 @@ def test_bits_indexed_same_results_for_any_split_into_runs(monkeypatch):
     e, s = _table(rs, 3, 2)
     arr.step(e, s, 1e-9, "w", kinds=rs.integers(0, 3, n))
     calls = []
-    monkeypatch.setattr(kernels, "bits_indexed_serial", lambda *a: calls.append(a))
+    monkeypatch.setattr(kernels, "bits_indexed_serial", lambda **kw: calls.append(kw))
     e, s = _table(rs, 3, 2)
     arr.step(e, s, 1e-9, "w", kinds=rs.integers(0, 3, n))
     (args,) = calls
+    assert args["runs"] == 1  # a small array runs on the calling thread
+
+    def copied(bundle):
+        return bundle._replace(
+            **{k: v.copy() for k, v in bundle._asdict().items() if isinstance(v, np.ndarray)}
+        )
+
     outputs = []
     for kernel in (kernels._bits_indexed, kernels._bits_indexed_serial):
         for runs in (1, 3, 64):
-            a = [x.copy() if isinstance(x, np.ndarray) else x for x in args]
-            a[-1] = runs
-            kernel(*a)
-            outputs.append([a[i] for i in (0, 9, 15, 16, 17, 18)])  # state, kept kinds, tallies
+            a = {k: copied(v) if hasattr(v, "_asdict") else v for k, v in args.items()}
+            a["runs"] = runs
+            kernel(**a)
+            t = a["tallies"]
+            kept = a["landscape"].kinds_keep
+            outputs.append([a["cells"].state, kept, t.counts, t.changes, t.work_g, t.heat_g])
     for other in outputs[1:]:
         for x, y in zip(outputs[0], other, strict=True):
             np.testing.assert_array_equal(x, y)
