@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from simcore import draws
-from simcore.array import MemoryArray, _check_dt, _Facade, check_initial, make_core, run_checked
+from simcore.array import ArrayFacade, MemoryArray, check_dt, check_initial, make_core, run_checked
 from simcore.backend import CpuBackend
 from simcore.cell_steps import remember
 from simcore.engine import PARALLEL_STEPS, GroupCounts, group_bounds
@@ -34,7 +34,7 @@ from simcore.rng import MAX_STEPS
 __all__ = ["PARALLEL_STEPS", "AggregateArray", "memory_array"]
 
 
-class AggregateArray(_Facade):
+class AggregateArray(ArrayFacade):
     """Identical cells held as counts per level: ``run``, ``step`` with shared landscapes,
     ``result``, ``occupancy``, ``prepare``, ``counts``; no per-cell state or results.
 
@@ -115,7 +115,7 @@ class AggregateArray(_Facade):
             raise ParameterError("record_per_cell", True, "False for an AggregateArray")
         core = self._core
         new = cell_landscape(energies, saddles, core.n_levels, core.n_cells)
-        dt = _check_dt(dt)
+        dt = check_dt(dt)
         tag = check_tag(tag)
         if core.step_count + 1 >= MAX_STEPS:
             raise ParameterError("step", core.step_count, f"fewer than {MAX_STEPS} steps per array")

@@ -89,7 +89,7 @@ def make_core(n_cells, n_levels, temperature, attempt_frequency, kinetics, seed,
     )
 
 
-class _Facade:
+class ArrayFacade:
     """The read-only view of an ``ArrayCore`` both arrays give (sizes, physics, seed, ledger,
     step counter), and the calls that need no store of their own."""
 
@@ -159,7 +159,7 @@ class _Facade:
         self._core.prepare(check_initial(initial, self.n_levels, allow_equilibrium=False))
 
 
-class MemoryArray(_Facade):
+class MemoryArray(ArrayFacade):
     """N cells of M levels at temperature T with attempt frequency f0, each cell's level kept.
 
     Parameters
@@ -337,7 +337,7 @@ class MemoryArray(_Facade):
             new = cell_landscape(energies, saddles, core.n_levels, core.n_cells)
         else:
             new = indexed_landscape(energies, saddles, kinds, core.n_levels, core.n_cells)
-        dt = _check_dt(dt)
+        dt = check_dt(dt)
         tag = check_tag(tag)
         if core.step_count + 1 >= MAX_STEPS:
             raise ParameterError("step", core.step_count, f"fewer than {MAX_STEPS} steps per array")
@@ -352,7 +352,7 @@ class MemoryArray(_Facade):
         )
 
 
-def _check_dt(dt) -> float:
+def check_dt(dt) -> float:
     dt = float(dt)
     if not (np.isfinite(dt) and dt >= 0):
         raise ParameterError("dt", dt, "a finite duration >= 0 (s)")
