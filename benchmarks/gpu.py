@@ -89,7 +89,18 @@ def _call(kernel, state0, th, key, gamma):
 
 
 def _cpu(m):
-    return kernels.bits_shared if m == 2 else kernels.levels_shared
+    """The CPU kernel with the CUDA launcher's positional signature (its bundles built here)."""
+    kernel = kernels.bits_shared if m == 2 else kernels.levels_shared
+
+    def call(state, th, key, gamma, step0, bounds, tally, changes):
+        kernel(
+            cells=kernels.Cells(state=state, bounds=bounds),
+            steps=kernels.SharedSteps(thresholds=th, energies=np.empty((0, 0))),
+            stream=kernels.Stream(key=key, gamma=gamma, step=step0, seed=np.uint64(0)),
+            tallies=kernels.tallies(counts=tally, changes=changes),
+        )
+
+    return call
 
 
 def _gpu(m):

@@ -45,11 +45,14 @@ from devices.parameters import (
 )
 from simcore._jit import pjit
 from simcore.constants import kT as thermal_energy
+from simcore.draws import LANGEVIN
 from simcore.errors import positive_int
 from simcore.rng import bits, check_seed, stream, to_unit
 
 #: Default Euler–Maruyama step in units of the well relaxation time ζ/U''(x0).
 DEFAULT_STEP = 0.01
+#: The two Box-Muller streams of the first-passage runs (``simcore.draws.LANGEVIN``).
+LANGEVIN_DRAWS = (LANGEVIN[0], LANGEVIN[1])
 
 
 @device_model
@@ -211,9 +214,9 @@ class DoubleWell(Controlled):
         """First-passage times (s) from ``start`` to ``target`` (m) of ``n_particles``
         independent overdamped Langevin particles (Euler–Maruyama, step ``dt`` s; default
         ``0.01 ζ/U''(x0)``). Particle ``p``'s normals come from ``simcore.rng`` streams
-        ``(seed, 0)`` and ``(seed, 1)`` at counter ``(pair, p)`` (Box–Muller), so each particle
-        can be replayed alone and results do not depend on the thread count. A particle that
-        has not arrived by ``max_time`` (default 10^4 Kramers times) gets ``inf``."""
+        ``(seed, d)``, ``d`` in ``LANGEVIN_DRAWS``, at counter ``(pair, p)`` (Box–Muller), so
+        each particle can be replayed alone and results do not depend on the thread count. A
+        particle that has not arrived by ``max_time`` (default 10^4 Kramers times) gets ``inf``."""
         kt = thermal_energy(temperature)
         force = self.check_force(force)
         n = positive_int("n_particles", n_particles, 2**32)
@@ -228,8 +231,8 @@ class DoubleWell(Controlled):
         max_pairs = int(min(math.ceil(max_time / dt / 2.0), 2**32 - 1))
         if start == target:
             return np.zeros(n)
-        key1, g1 = stream(seed, 0)
-        key2, g2 = stream(seed, 1)
+        key1, g1 = stream(seed, LANGEVIN_DRAWS[0])
+        key2, g2 = stream(seed, LANGEVIN_DRAWS[1])
         steps = np.empty(n, dtype=np.int64)
         _first_passage_steps(
             self.barrier / kt,

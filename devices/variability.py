@@ -29,12 +29,13 @@ from scipy.special import ndtri
 
 from devices.parameters import device_model, quantity, require_choice, require_nonnegative
 from simcore import GENERATOR, MemoryArray, Protocol, RunResult
+from simcore.draws import VARIABILITY
 from simcore.errors import ParameterError, positive_int
 from simcore.rng import check_seed, uniform_bits
 
 DISTRIBUTIONS = ("normal", "lognormal")
 #: First stream index used for variability draws (parameter k uses VARIABILITY_DRAW + k).
-VARIABILITY_DRAW = 2**62
+VARIABILITY_DRAW = VARIABILITY.start
 
 
 def standard_normals(seed: int, n_cells: int, parameter: int) -> np.ndarray:

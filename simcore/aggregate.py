@@ -9,103 +9,102 @@ higher moments of total work, heat and occupancy), for N up to 2**62 cells.
 
 The cells are split into ``groups`` independent sub-arrays (default 16) so that the standard
 error of per-cell means comes from the spread between groups, as in ``MemoryArray``. There is no
-per-cell state: per-cell energies, per-cell landscapes and per-cell attempt frequencies need
-``MemoryArray``; ``simcore.memory_array`` picks the right engine.
+per-cell state (``counts``, not ``state``): per-cell energies, per-cell landscapes and per-cell
+attempt frequencies need ``MemoryArray``; ``simcore.memory_array`` picks the right engine.
+
+The array is composed, not derived from ``MemoryArray``: the same core (``engine.ArrayCore``:
+ledger, step counter, landscape, shared run loop) with the counts store ``engine.GroupCounts``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simcore import kernels
-from simcore.array import PREPARE_DRAW as PREPARE_DRAW_CELLS
-from simcore.array import MemoryArray
-from simcore.errors import ParameterError, positive_int
-from simcore.rng import check_seed, streams_of
+from simcore import draws
+from simcore.array import ArrayFacade, MemoryArray, check_dt, check_initial, make_core, run_checked
+from simcore.backend import CpuBackend
+from simcore.cell_steps import remember
+from simcore.engine import PARALLEL_STEPS, GroupCounts, group_bounds
+from simcore.errors import ParameterError, one_of, positive_int
+from simcore.landscapes import IndexedLandscape, cell_landscape
+from simcore.plan import block_kernel
+from simcore.protocol import check_tag
+from simcore.rng import MAX_STEPS
 
-#: Steps per block from which the groups of a block run on the thread pool.
-PARALLEL_STEPS = 256
-#: Random streams of the aggregated engine (draw index of group g: base + g).
-DYNAMICS_DRAW = 2**62
-PREPARE_DRAW = 2**62 + 2**40
+__all__ = ["PARALLEL_STEPS", "AggregateArray", "memory_array"]
 
 
-class AggregateArray(MemoryArray):
-    """Identical cells held as counts per level; same interface as ``MemoryArray`` (``run``,
-    ``step`` with shared landscapes, ``result``, ``occupancy``), without per-cell results."""
+class AggregateArray(ArrayFacade):
+    """Identical cells held as counts per level: ``run``, ``step`` with shared landscapes,
+    ``result``, ``occupancy``, ``prepare``, ``counts``; no per-cell state or results.
+
+    Parameters
+    ----------
+    n_cells : int
+        Number of cells N, in [1, 2**62].
+    n_levels : int
+        Levels per cell M, in [2, 256].
+    groups : int
+        Independent sub-arrays G in [1, 1024] (``draws.MAX_GROUPS``), for the standard errors.
+    temperature, attempt_frequency, kinetics, seed, initial
+        As ``MemoryArray``; ``attempt_frequency`` one value for all cells.
+    backend : str
+        "cpu" (the only backend of the aggregated engine).
+
+    Raises
+    ------
+    ParameterError
+        Naming the first bad argument.
+    """
 
     MAX_CELLS = 2**62
 
-    def __init__(self, n_cells: int, n_levels: int = 2, *, groups: int = 16, **kwargs):
-        self._groups = positive_int("groups", groups, 1024)
-        self._streams: dict = {}  # (seed, draw base, G) -> the groups' (keys, gammas)
-        super().__init__(n_cells, n_levels, **kwargs)
-        if not self.homogeneous:
+    def __init__(
+        self,
+        n_cells: int,
+        n_levels: int = 2,
+        *,
+        groups: int = 16,
+        temperature: float = 300.0,
+        attempt_frequency=1e9,
+        kinetics: str = "arrhenius",
+        seed: int = 0,
+        initial=0,
+        backend: str = "cpu",
+    ):
+        g = positive_int("groups", groups, draws.MAX_GROUPS)
+        one_of("backend", backend, ("cpu",))
+        core = make_core(
+            n_cells, n_levels, temperature, attempt_frequency, kinetics, seed, self.MAX_CELLS
+        )
+        initial = check_initial(initial, core.n_levels, allow_equilibrium=False)
+        bounds = group_bounds(core.n_cells, g)
+        cpu = CpuBackend(parallel=True)  # long blocks on the pool, short ones on the thread
+        core.attach(bounds, cpu, GroupCounts(core.n_levels, bounds, cpu, core.seed))
+        self._core = core
+        if not core.homogeneous:
             raise ParameterError(
                 "attempt_frequency",
-                kwargs.get("attempt_frequency"),
+                attempt_frequency,
                 "one value for all cells (per-cell values need MemoryArray)",
             )
-
-    def _default_groups(self) -> int:
-        return self._groups
-
-    def _allocate(self) -> None:
-        self.counts = np.zeros((self._bounds.size - 1, self.n_levels), dtype=np.int64)
-        self.counts[:, 0] = np.diff(self._bounds)
+        self.prepare(initial)
 
     @property
-    def state(self):
-        raise AttributeError("an AggregateArray keeps counts per level (.counts), not cell states")
-
-    @state.setter
-    def state(self, value):
-        raise AttributeError("an AggregateArray keeps counts per level (.counts), not cell states")
-
-    def _group_counts(self) -> np.ndarray:
-        return self.counts.copy()
-
-    def prepare(self, initial) -> None:
-        from simcore.array import _check_initial
-
-        initial = _check_initial(initial, self.n_levels, allow_equilibrium=False)
-        if isinstance(initial, int):
-            self.counts[:] = 0
-            self.counts[:, initial] = np.diff(self._bounds)
-            return
-        super().prepare(initial)
-
-    def _sweep(self, probs, thresholds, step0, per_cell, draw=0):
-        if per_cell is not None:
-            raise ParameterError(
-                "record_per_cell", True, "False for an AggregateArray (use MemoryArray)"
-            )
-        base = {0: DYNAMICS_DRAW, PREPARE_DRAW_CELLS: PREPARE_DRAW}[draw]
-        g = self.counts.shape[0]
-        keys, gammas = self._group_streams(base, g)
-        b = probs.shape[0]
-        after = np.empty((g, b, self.n_levels), dtype=np.int64)
-        changes = np.empty((g, b), dtype=np.int64)
-        # the pool costs 0.1-2 ms to wake: worth it for long blocks only (a step of 16 groups
-        # of bits is ~1.5 us serially); the results are the same either way
-        parallel = b >= PARALLEL_STEPS and g > 1
-        block = kernels.counts_block if parallel else kernels.counts_block_serial
-        block(self.counts, probs, keys, gammas, step0, after, changes)
-        return after, changes
-
-    def _group_streams(self, base: int, g: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(keys, gammas)`` (G,) of the groups' streams ``base + i``, computed once per seed
-        (a run of single steps would otherwise derive G streams every step)."""
-        key = (self.seed, base, g)
-        if key not in self._streams:
-            keys = np.empty(g, dtype=np.uint64)
-            gammas = np.empty(g, dtype=np.uint64)
-            check_seed(base + g - 1, "draw")
-            streams_of(np.uint64(check_seed(self.seed)), np.uint64(base), keys, gammas)
-            self._streams[key] = (keys, gammas)
-        return self._streams[key]
+    def counts(self) -> np.ndarray:
+        """Cells of each group at each level, (G, M) int64 (write into it to set them)."""
+        return self._core.store.counts
 
     def step(self, energies, saddles, dt, tag="update", *, record_per_cell=False):
+        """One step of every cell under the shared landscape ``(energies (M,), saddles
+        (M-1,))`` (J) for ``dt`` s, booked under ``tag``.
+
+        Raises
+        ------
+        ParameterError
+            Naming ``energies`` for a per-cell landscape, ``record_per_cell`` when True, and
+            as ``MemoryArray.step`` otherwise.
+        """
         if np.ndim(energies) != 1 or np.ndim(saddles) != 1:
             raise ParameterError(
                 "energies",
@@ -114,16 +113,52 @@ class AggregateArray(MemoryArray):
             )
         if record_per_cell:
             raise ParameterError("record_per_cell", True, "False for an AggregateArray")
-        super().step(energies, saddles, dt, tag)
+        core = self._core
+        new = cell_landscape(energies, saddles, core.n_levels, core.n_cells)
+        dt = check_dt(dt)
+        tag = check_tag(tag)
+        if core.step_count + 1 >= MAX_STEPS:
+            raise ParameterError("step", core.step_count, f"fewer than {MAX_STEPS} steps per array")
+        assert not isinstance(core.landscape, IndexedLandscape)
+        core.backend.require(block_kernel(core.n_levels, False))
+        e_old = new.energies if core.landscape is None else core.landscape.energies
+        core.step_shared(e_old, new.energies, new.saddles, dt, tag, False)
+        remember(core, new.energies, new.saddles)
+        core.step_count += 1
 
     def run(
-        self, protocol, dt, initial=None, *, record_per_cell=False, cell_landscapes=None, **kwargs
+        self,
+        protocol,
+        dt,
+        initial=None,
+        *,
+        record_per_cell=False,
+        record_history=False,
+        progress=False,
+        cell_landscapes=None,
     ):
+        """``MemoryArray.run`` for a shared protocol (see there).
+
+        Raises
+        ------
+        ParameterError
+            Naming ``record_per_cell`` or ``cell_landscapes`` when given, and as
+            ``MemoryArray.run`` otherwise.
+        """
         if record_per_cell:
             raise ParameterError("record_per_cell", True, "False for an AggregateArray")
         if cell_landscapes is not None:
             raise ParameterError("cell_landscapes", cell_landscapes, "None for an AggregateArray")
-        return super().run(protocol, dt, initial, **kwargs)
+        return run_checked(
+            self,
+            protocol,
+            dt,
+            initial,
+            record_per_cell=False,
+            record_history=record_history,
+            progress=progress,
+            cell_landscapes=None,
+        )
 
     def __repr__(self) -> str:
         return (
@@ -135,7 +170,19 @@ class AggregateArray(MemoryArray):
 
 def memory_array(n_cells: int, n_levels: int = 2, *, per_cell: bool = False, **kwargs):
     """The engine that fits: ``AggregateArray`` for identical cells when no per-cell results are
-    wanted (any N up to 2**62), else ``MemoryArray`` (N up to 2**32)."""
+    wanted (any N up to 2**62), else ``MemoryArray`` (N up to 2**32).
+
+    Parameters
+    ----------
+    n_cells, n_levels, **kwargs
+        As the arrays' constructors.
+    per_cell : bool
+        True when per-cell states or results are needed.
+
+    Returns
+    -------
+    AggregateArray or MemoryArray
+    """
     f0 = kwargs.get("attempt_frequency", 1e9)
     if per_cell or np.ndim(f0) > 0:
         return MemoryArray(n_cells, n_levels, **kwargs)

@@ -173,7 +173,12 @@ def run_cpu(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The CPU kernel on ``case``: (state, tally, changes) after it."""
     state, tally, changes = case.state.copy(), case.tally.copy(), case.changes.copy()
     kernel = kernels.bits_shared if case.bits else kernels.levels_shared
-    kernel(state, case.thresholds, case.key, case.gamma, case.step0, case.bounds, tally, changes)
+    kernel(
+        cells=kernels.Cells(state=state, bounds=np.asarray(case.bounds, dtype=np.int64)),
+        steps=kernels.SharedSteps(thresholds=case.thresholds, energies=np.empty((0, 0))),
+        stream=kernels.Stream(key=case.key, gamma=case.gamma, step=case.step0, seed=np.uint64(0)),
+        tallies=kernels.tallies(counts=tally, changes=changes),
+    )
     return state, tally, changes
 
 

@@ -87,9 +87,9 @@ def test_long_blocks_on_the_pool_draw_the_same_counts(monkeypatch):
     for name, kind in (("counts_block", "pool"), ("counts_block_serial", "serial")):
         kernel = getattr(kernels, name)
 
-        def spy(*args, kernel=kernel, kind=kind):
+        def spy(*args, kernel=kernel, kind=kind, **kwargs):
             used[kind] += 1
-            return kernel(*args)
+            return kernel(*args, **kwargs)
 
         monkeypatch.setattr(kernels, name, spy)
     steps = 1000

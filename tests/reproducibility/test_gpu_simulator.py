@@ -155,3 +155,50 @@ def test_memory_array_cuda_backend_refused_without_device():
         import simcore as sc
 
         sc.MemoryArray(10, backend="cuda")
+
+
+_REFUSAL_CHECK = """
+import numpy as np, simcore as sc
+from simcore.errors import ParameterError
+kT = sc.kT(300.0)
+arr = sc.MemoryArray(50, seed=4, backend="cuda")
+assert arr.engine_backend.name == "cuda"
+e, s = sc.bit_landscape(10 * kT)
+refused = []
+for call in (
+    lambda: arr.step(np.tile(e, (50, 1)), s, 1e-9),
+    lambda: arr.step(np.stack([e, e]), np.stack([s, s]), 1e-9, kinds=np.zeros(50, dtype=int)),
+    lambda: arr.step(e, s, 1e-9, record_per_cell=True),
+    lambda: arr.run(
+        sc.Protocol.constant(e, s, 1e-9, "w"), 1e-9, cell_landscapes=lambda e, s: (e, s)
+    ),
+    lambda: sc.MemoryArray(50, attempt_frequency=np.full(50, 1e9), backend="cuda").run(
+        sc.Protocol.constant(e, s, 1e-9, "w"), 1e-9
+    ),
+):
+    try:
+        call()
+    except ParameterError as err:
+        refused.append(err.name == "backend" and "runs bits_shared" in str(err))
+assert refused == [True] * 5, refused
+assert arr.step_count == 0 and arr.ledger.work == {}
+print("refused")
+"""
+
+
+def test_cuda_backend_refuses_per_cell_and_indexed_work_before_any():
+    """``backend="cuda"`` runs shared-landscape steps only: a per-cell, indexed or per-cell-record
+    request is a ParameterError naming the backend (it used to run on the CPU, silently), raised
+    before any step is taken."""
+    _needs_numba_cuda()
+    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", "-c", _REFUSAL_CHECK],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "refused" in proc.stdout

@@ -166,7 +166,7 @@ def test_per_cell_run_in_blocks_equals_step_loop(kinetics, start):
 
 
 def test_held_blocks_split_where_landscape_tag_or_duration_change():
-    from simcore.array import _held_blocks
+    from simcore.cell_steps import held_blocks as _held_blocks
 
     p = (
         sc.Protocol.ramp(bit(4), bit(4), 1e-9, "hold")  # 10 steps, one landscape

@@ -8,6 +8,7 @@ import pytest
 from scipy import integrate
 
 from devices import DoubleWell
+from devices.double_well import LANGEVIN_DRAWS
 from simcore import ParameterError, boltzmann, kT, pair_rates
 from simcore.rng import uniform
 
@@ -89,8 +90,8 @@ def _naive_first_passage(n_b, phi, u0, u1, ds, max_pairs, seed, n):
     steps = np.full(n, -1)
     cells = np.arange(n)
     for j in range(max_pairs):
-        a = uniform(seed, j, cells, 0)
-        b = uniform(seed, j, cells, 1)
+        a = uniform(seed, j, cells, LANGEVIN_DRAWS[0])
+        b = uniform(seed, j, cells, LANGEVIN_DRAWS[1])
         r = np.sqrt(-2.0 * np.log(1.0 - a))
         for z, k in (
             (r * np.cos(2 * np.pi * b), 2 * j + 1),

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import simcore as sc
-from simcore import kernels
+from simcore import backend, kernels
 from simcore.errors import ParameterError
 from simcore.expfun import one_minus_exp, one_minus_exp_np
 from simcore.landscape import kinetics_code
@@ -39,10 +39,14 @@ def step_against_twin(arr, e, s, dt, kinds, f0, seed, step, e_old):
 @pytest.mark.parametrize("kinetics", ["arrhenius", "glauber"])
 @pytest.mark.parametrize("per_cell", [False, True])
 @pytest.mark.parametrize("n", [1, 7, 3001])
-def test_bits_indexed_matches_twin(kinetics, per_cell, n):
+@pytest.mark.parametrize("parallel", [False, True])
+def test_bits_indexed_matches_twin(kinetics, per_cell, n, parallel, monkeypatch):
+    # small arrays take the serial backend; parallel=True makes them take the thread pool's
+    monkeypatch.setattr(backend, "PARALLEL_CELLS", 1 if parallel else backend.PARALLEL_CELLS)
     rs = np.random.default_rng(n)
     f0 = _f0(rs, n, per_cell)
     arr = sc.MemoryArray(n, attempt_frequency=f0, kinetics=kinetics, seed=11, initial=[0.5, 0.5])
+    assert arr.engine_backend.parallel == parallel
     e_old = None
     total_w = total_q = np.zeros(n)
     for step, dt in enumerate((2e-9, 1e-10, 0.0, 5e-8)):
@@ -87,10 +91,13 @@ def test_bits_indexed_group_totals_from_counts(per_cell):
 
 
 @pytest.mark.parametrize("m", [3, 6])
-def test_levels_indexed_matches_twin(m):
+@pytest.mark.parametrize("parallel", [False, True])
+def test_levels_indexed_matches_twin(m, parallel, monkeypatch):
+    monkeypatch.setattr(backend, "PARALLEL_CELLS", 1 if parallel else backend.PARALLEL_CELLS)
     n = 2003
     rs = np.random.default_rng(m)
     arr = sc.MemoryArray(n, m, seed=4, initial=np.full(m, 1 / m))
+    assert arr.engine_backend.parallel == parallel
     e_old = None
     total_w = total_q = np.zeros(n)
     for step, dt in enumerate((1e-9, 4e-9, 0.0)):
@@ -186,17 +193,26 @@ def test_bits_indexed_same_results_for_any_split_into_runs(monkeypatch):
     e, s = _table(rs, 3, 2)
     arr.step(e, s, 1e-9, "w", kinds=rs.integers(0, 3, n))
     calls = []
-    monkeypatch.setattr(kernels, "bits_indexed_serial", lambda *a: calls.append(a))
+    monkeypatch.setattr(kernels, "bits_indexed_serial", lambda **kw: calls.append(kw))
     e, s = _table(rs, 3, 2)
     arr.step(e, s, 1e-9, "w", kinds=rs.integers(0, 3, n))
     (args,) = calls
+    assert args["runs"] == 1  # a small array runs on the calling thread
+
+    def copied(bundle):
+        return bundle._replace(
+            **{k: v.copy() for k, v in bundle._asdict().items() if isinstance(v, np.ndarray)}
+        )
+
     outputs = []
     for kernel in (kernels._bits_indexed, kernels._bits_indexed_serial):
         for runs in (1, 3, 64):
-            a = [x.copy() if isinstance(x, np.ndarray) else x for x in args]
-            a[-1] = runs
-            kernel(*a)
-            outputs.append([a[i] for i in (0, 9, 15, 16, 17, 18)])  # state, kept kinds, tallies
+            a = {k: copied(v) if hasattr(v, "_asdict") else v for k, v in args.items()}
+            a["runs"] = runs
+            kernel(**a)
+            t = a["tallies"]
+            kept = a["landscape"].kinds_keep
+            outputs.append([a["cells"].state, kept, t.counts, t.changes, t.work_g, t.heat_g])
     for other in outputs[1:]:
         for x, y in zip(outputs[0], other, strict=True):
             np.testing.assert_array_equal(x, y)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from simcore import kernels, rng
+from simcore.kernels import Cells, PerCell, Rates, SharedSteps, Stream, tallies
 from simcore.landscape import kinetics_code
 from simcore.propagator import (
     bit_flip_probabilities,
@@ -70,7 +71,12 @@ def test_shared_kernels_match_twin(m):
         counts = np.zeros((7, b, m), dtype=np.int64)
         changes = np.zeros((7, b), dtype=np.int64)
         work, heat = np.zeros(n), np.zeros(n)
-        per_cell(state, th, energies, key, gamma, step0, bounds, counts, changes, work, heat)
+        per_cell(
+            cells=Cells(state=state, bounds=bounds),
+            steps=SharedSteps(thresholds=th, energies=energies),
+            stream=Stream(key=key, gamma=gamma, step=step0, seed=np.uint64(seed)),
+            tallies=tallies(counts=counts, changes=changes, work=work, heat=heat, record=True),
+        )
         np.testing.assert_array_equal(state, ref_state)
         np.testing.assert_array_equal(counts.sum(axis=0), ref_occ)
         np.testing.assert_allclose(work, ref_w, rtol=1e-12, atol=1e-35)
@@ -85,14 +91,24 @@ def test_shared_kernels_match_twin(m):
     for levels in (kernels.levels_shared, kernels.levels_shared_serial):
         state = state0.copy()
         counts[:] = 0
-        levels(state, th, key, gamma, step0, bounds, counts, changes)
+        levels(
+            cells=Cells(state=state, bounds=bounds),
+            steps=SharedSteps(thresholds=th, energies=np.empty((0, m))),
+            stream=Stream(key=key, gamma=gamma, step=step0, seed=np.uint64(seed)),
+            tallies=tallies(counts=counts, changes=changes),
+        )
         np.testing.assert_array_equal(state, ref_state)
         np.testing.assert_array_equal(counts.sum(axis=0), ref_occ)
     for bits in (kernels.bits_shared, kernels.bits_shared_serial):
         if m == 2:
             state = state0.copy()
             ones = np.zeros((7, b), dtype=np.int64)
-            bits(state, th, key, gamma, step0, bounds, ones, changes)
+            bits(
+                cells=Cells(state=state, bounds=bounds),
+                steps=SharedSteps(thresholds=th, energies=np.empty((0, m))),
+                stream=Stream(key=key, gamma=gamma, step=step0, seed=np.uint64(seed)),
+                tallies=tallies(counts=ones, changes=changes),
+            )
             np.testing.assert_array_equal(state, ref_state)
             np.testing.assert_array_equal(ones.sum(axis=0), ref_occ[:, 1])
 
@@ -123,27 +139,20 @@ def _run_bits_heterogeneous(
         out = state.copy()
         keep = kept if kernel is kernels.bits_heterogeneous else None
         kernel(
-            out,
-            e_old,
-            e_new,
-            sad,
-            f0,
-            KT,
-            kinetics_code(kinetics),
-            dt,
-            key,
-            gamma,
-            step0,
-            _bounds(n, g),
-            ones,
-            ch,
-            wg,
-            qg,
-            work,
-            heat,
-            True,
-            np.empty((0, 2)) if keep is None else keep[0],
-            np.empty((0, 1)) if keep is None else keep[1],
+            cells=Cells(state=out, bounds=_bounds(n, g)),
+            landscape=PerCell(
+                e_old=e_old,
+                e_new=e_new,
+                saddles=sad,
+                f0=f0,
+                kept_energies=np.empty((0, 2)) if keep is None else keep[0],
+                kept_saddles=np.empty((0, 1)) if keep is None else keep[1],
+            ),
+            rates=Rates(kT=KT, kinetics=kinetics_code(kinetics), dt=dt),
+            stream=Stream(key=key, gamma=gamma, step=step0, seed=np.uint64(seed)),
+            tallies=tallies(
+                counts=ones, changes=ch, work_g=wg, heat_g=qg, work=work, heat=heat, record=True
+            ),
         )
         results.append((out, ones, ch, wg, qg, work, heat))
     for x, y in zip(*results, strict=True):
@@ -253,25 +262,28 @@ def test_gillespie_matches_twin(kinetics):
     for kernel in (kernels.levels_step_heterogeneous, kernels.levels_step_heterogeneous_serial):
         out = state.copy()
         ch = np.zeros(g, dtype=np.int64)
+        key, gamma = rng.stream(seed)
         kernel(
-            out,
-            e_old,
-            e_new,
-            sad,
-            f0,
-            KT,
-            kinetics_code(kinetics),
-            dt,
-            np.uint64(seed),
-            step,
-            _bounds(n),
-            np.zeros(g),
-            np.zeros(g),
-            np.zeros((g, m), dtype=np.int64),
-            ch,
-            np.zeros(n),
-            np.zeros(n),
-            False,
+            cells=Cells(state=out, bounds=_bounds(n)),
+            landscape=PerCell(
+                e_old=e_old,
+                e_new=e_new,
+                saddles=sad,
+                f0=f0,
+                kept_energies=np.empty((0, 2)),
+                kept_saddles=np.empty((0, 1)),
+            ),
+            rates=Rates(kT=KT, kinetics=kinetics_code(kinetics), dt=dt),
+            stream=Stream(key=key, gamma=gamma, step=step, seed=np.uint64(seed)),
+            tallies=tallies(
+                counts=np.zeros((g, m), dtype=np.int64),
+                changes=ch,
+                work_g=np.zeros(g),
+                heat_g=np.zeros(g),
+                work=np.zeros(n),
+                heat=np.zeros(n),
+                record=False,
+            ),
         )
         np.testing.assert_array_equal(out, ref)
         assert ch.sum() > n // 10  # the comparison exercised real jumps

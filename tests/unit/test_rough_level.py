@@ -8,7 +8,7 @@ from numba import njit as jit  # no cache: these call inline kernels of other mo
 
 import simcore as sc
 from simcore import kernels, rng
-from simcore.expfun import ROUGH_REL_ERROR, one_minus_exp_rough
+from simcore.expfun import ROUGH_REL_ERROR, one_minus_exp, one_minus_exp_rough
 from simcore.propagator import to_threshold
 from tests.conftest import F0, KT
 from tests.unit.test_indexed_kernels import step_against_twin
@@ -26,7 +26,7 @@ def _decide(share, x, s, u, level, unsure, exact):
 @jit
 def _thresholds(share, x, out):
     for i in range(share.shape[0]):
-        out[i] = to_threshold(share[i] * kernels.one_minus_exp(x[i]))
+        out[i] = to_threshold(share[i] * one_minus_exp(x[i]))
 
 
 @jit
