@@ -132,7 +132,8 @@ def _numpy_heterogeneous(n: int, n_steps: int, dt: float, held: bool) -> float:
 def _indexed_table(scale: float = 1.0):
     """The optimiser's bit landscapes (``experiments/lim_optimizer/model.py``,
     ``Memory.write``): row 0 rests (flat wells, saddle 20 kT), row 1 + t tilts towards level t
-    (``v_tilt``: the other level lifted by 4 kT) under a 1 kT saddle. ``scale`` varies the tilt from step to step."""
+    (``v_tilt``: the other level lifted by 4 kT) under a 1 kT saddle. ``scale`` varies the tilt
+    from step to step."""
     e = np.array([[0.0, 0.0], [0.0, 4.0 * scale], [4.0 * scale, 0.0]]) * KT
     s = np.array([[20.0], [1.0], [1.0]]) * KT
     return e, s
