@@ -288,3 +288,56 @@ def test_bad_input():
         m.sample(1.0, 0)
     with pytest.raises(ParameterError, match="barrier"):
         m.sample(1.0, 2, barrier=-1.0)
+
+
+# --- the engine's own step ----------------------------------------------------------------------
+
+
+def test_colour_steps_are_memory_array_steps():
+    """The strong test: one ``MemoryArray.step`` per colour class, with the active cells tilted
+    by their local fields (saddle ``b`` above the upper well) and the held ones keeping their
+    tilt under a saddle too high to cross (``P = 0`` to 2**-64), reads the same uniforms (the
+    dynamics stream, the same step and cell indices) and gives the kernel's spins bit for bit,
+    and the same work and heat."""
+    from simcore import rng
+    from simcore.array import MemoryArray
+    from simcore.kernels.ising import IsingControls, IsingState, IsingTallies
+    from simcore.kernels.ising import ising_sweeps_serial as kernel
+
+    j, h = random_instance(40, 21)
+    m = IsingMachine(j, h, seed=5, barrier=2e-21)
+    n, kT, g, sweeps = m.n, m.kT, 0.9 * m.kT, 3
+    arr = MemoryArray(n, seed=5, temperature=300.0, attempt_frequency=m.f0)
+    arr.state = ((m.spins[0] + 1) // 2).astype(np.uint8)
+    tilt = np.zeros(n)
+    wall = 1e-17  # J: ~2400 kT, no hop
+    arr.step(np.zeros((n, 2)), np.full((n, 1), wall), 0.0)  # the first landscape: no work
+    dense = j.toarray()
+    for _ in range(sweeps):
+        for c in range(m.n_colours):
+            sigma = 2.0 * arr.state - 1.0
+            active = m.colours == c
+            field = h + dense @ sigma  # (any order: compared by states, exact fields differ
+            tilt = np.where(active, g * field, tilt)  # only in round-off)
+            e = np.stack([tilt, -tilt], axis=1)
+            sad = np.where(active, np.abs(tilt) + m.barrier, wall)[:, None]
+            arr.step(e, sad, m.window)
+    state = IsingState(spins=m.spins.copy(), tilt=np.zeros((1, n)))
+    k = m._graph.chunks.shape[0] - 1
+    tallies = IsingTallies(
+        energy=np.zeros((sweeps + 1, 1)), work=np.zeros((sweeps, 1)), heat=np.zeros((sweeps, 1)),
+        flips=np.zeros((sweeps, 1), dtype=np.int64), part=np.zeros((1, k, 3)),
+        part_n=np.zeros((1, k), dtype=np.int64),
+    )  # fmt: skip
+    key, gamma = rng.stream(5, draws.DYNAMICS[0])
+    controls = IsingControls(
+        gains=np.full(sweeps, g), barriers=np.full(sweeps, m.barrier),
+        tables=np.empty((sweeps, 0, 2), dtype=np.uint64), offset=0, kT=kT, f0=m.f0, tau=m.window,
+    )  # fmt: skip
+    kernel(graph=m._graph, state=state, controls=controls, key=key, gamma=gamma, step0=1,
+           tallies=tallies, by_replica=True)  # fmt: skip
+    np.testing.assert_array_equal(state.spins[0], 2 * arr.state.astype(np.int8) - 1)
+    assert tallies.flips.sum() > 0
+    led = arr._core.ledger.by_tag()["update"]
+    np.testing.assert_allclose(led.work.mean * n, tallies.work.sum(), rtol=1e-9)
+    np.testing.assert_allclose(led.heat.mean * n, tallies.heat.sum(), rtol=1e-9)
