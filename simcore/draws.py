@@ -15,7 +15,9 @@ ranges overlap. Code uses these names, never literal draw indices.
 - ``AGGREGATE_PREPARE``, ``[2**62 + 2**40, + 2**10)``: ``AggregateArray`` preparation, group
   ``g``;
 - ``CELL_PREPARE``, ``[2**63, 2**63 + 1)``: ``MemoryArray`` preparation from a probability
-  vector.
+  vector;
+- ``ISING``, ``[2**63 + 2**40, + 2)``: ``simcore.ising.IsingMachine``, draw 0 its colour-class
+  steps, draw 1 its random initial spins.
 
 Before this table the variability streams were ``2**62 + k``, the aggregated engine's group
 ``k`` dynamics stream, and the double well read draws 0 and 1, the dynamics' own: both moved.
@@ -59,9 +61,18 @@ VARIABILITY = DrawRange("variability", 2**60 + 2**40, 2**10)
 AGGREGATE_DYNAMICS = DrawRange("aggregate dynamics", 2**62, MAX_GROUPS)
 AGGREGATE_PREPARE = DrawRange("aggregate preparation", 2**62 + 2**40, MAX_GROUPS)
 CELL_PREPARE = DrawRange("cell preparation", 2**63, 1)
+ISING = DrawRange("ising machine", 2**63 + 2**40, 2)
 
 #: Every range, in order of their first index.
-TABLE = (DYNAMICS, LANGEVIN, VARIABILITY, AGGREGATE_DYNAMICS, AGGREGATE_PREPARE, CELL_PREPARE)
+TABLE = (
+    DYNAMICS,
+    LANGEVIN,
+    VARIABILITY,
+    AGGREGATE_DYNAMICS,
+    AGGREGATE_PREPARE,
+    CELL_PREPARE,
+    ISING,
+)
 
 
 def overlapping() -> list[tuple[str, str]]:

@@ -762,3 +762,5 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
         barrier_final=float(e_final),
         sum_error=float(err * scale_up),
     )
+
+from simcore.ising import IsingMachine, LinearBeta, Logarithmic, NeuroSA, Static  # noqa: E402, F401

@@ -172,3 +172,60 @@ def levels_indexed(state, kinds, thresholds, e_table, seed, step, e_old):
     work = e_table[k, s] - e_old[cells, s]
     heat = e_table[k, s] - e_table[k, new]
     return new.astype(np.uint8), work, heat
+
+
+def ising_thresholds(gh, barrier, kT, f0, tau):
+    """Twin of ``kernels.ising.spin_thresholds``: ``(stay, drop)`` of cells tilted by ``gh``."""
+    e0, e1 = gh, -gh
+    saddle = np.maximum(e0, e1) + barrier
+    k01, k10 = rates(e0, e1, saddle, kT, f0, "arrhenius")
+    ph = phi_np((k01 + k10) * tau)
+    t01 = rng.threshold(k01 * tau * ph)
+    stay = np.where(t01 > 0, UMAX - t01, UMAX)
+    return stay, rng.threshold(k10 * tau * ph)
+
+
+def ising_sweeps(couplings, fields, colours, spins, tilt, gains, barriers, kT, f0, tau, seed,
+                 step0, draw):  # fmt: skip
+    """Twin of ``kernels.ising.ising_sweeps``: colour classes in order, all replicas at once.
+
+    The local field is summed in the kernel's order (CSR order, after the external field), so
+    the spins agree bit for bit. Returns ``(spins, tilt, energy (S+1, R), work, heat, flips
+    (S, R))``; the energy is recomputed from the spins after every sweep.
+    """
+    j = couplings.tocsr()
+    spins, tilt = spins.copy(), tilt.copy()
+    r_n, n = spins.shape
+    n_col = int(colours.max()) + 1
+    deg = np.diff(j.indptr)
+
+    def energy(sp):
+        return -0.5 * np.einsum("ri,ri->r", sp, (j @ sp.T).T) - sp @ fields
+
+    out_e = [energy(spins.astype(np.float64))]
+    out_w, out_q, out_f = [], [], []
+    rep = np.arange(r_n)[:, None]
+    for s, (g, b) in enumerate(zip(gains, barriers, strict=True)):
+        w, q, nf = np.zeros(r_n), np.zeros(r_n), np.zeros(r_n, dtype=np.int64)
+        for c in range(n_col):
+            idx = np.flatnonzero(colours == c)
+            h = np.broadcast_to(fields[idx], (r_n, idx.size)).copy()
+            for d in range(deg.max(initial=0)):
+                has = deg[idx] > d
+                pos = j.indptr[idx[has]] + d
+                h[:, has] += j.data[pos] * spins[:, j.indices[pos]]
+            gh = g * h
+            sf = spins[:, idx].astype(np.float64)
+            w += (sf * (tilt[:, idx] - gh)).sum(axis=1)
+            tilt[:, idx] = gh
+            stay, drop = ising_thresholds(gh, b, kT, f0, tau)
+            u = rng.uniform_bits(seed, step0 + s * n_col + c, rep * n + idx, draw)
+            flip = np.where(sf < 0, u >= stay, u < drop)
+            q -= np.where(flip, 2.0 * sf * gh, 0.0).sum(axis=1)
+            nf += flip.sum(axis=1)
+            spins[:, idx] = np.where(flip, -spins[:, idx], spins[:, idx])
+        out_e.append(energy(spins.astype(np.float64)))
+        out_w.append(w)
+        out_q.append(q)
+        out_f.append(nf)
+    return spins, tilt, np.array(out_e), np.array(out_w), np.array(out_q), np.array(out_f)
