@@ -41,7 +41,7 @@ from numba import prange
 
 from simcore._jit import jit, pjit
 from simcore.langevin.normal import KI, WI, normal
-from simcore.rng import bits, to_unit
+from simcore.rng import bits, mix64, to_unit
 
 #: Particles per block (per parallel task).
 BLOCK = 256
@@ -50,6 +50,7 @@ _U255 = np.uint64(255)
 _U1 = np.uint64(1)
 _S8 = np.uint64(8)
 _S12 = np.uint64(12)
+_S32 = np.uint64(32)
 
 
 class Stream(NamedTuple):
@@ -148,6 +149,21 @@ def hermite(row, x0, h, wall, x):
     return u, du
 
 
+@jit(inline="always")
+def _horner_block(c, x, p0, m, u, du):
+    """``u[i], du[i]`` = :func:`horner` at ``x[p0 + i]``, i < m, coefficient by coefficient."""
+    d = c.shape[0] - 1
+    for i in range(m):
+        u[i] = c[d]
+        du[i] = 0.0
+    for j in range(d - 1, -1, -1):
+        cj = c[j]
+        for i in range(m):
+            xi = x[p0 + i]
+            du[i] = du[i] * xi + u[i]
+            u[i] = u[i] * xi + cj
+
+
 @jit
 def _coefficients_at(land, k, out):
     a = land.knot[k]
@@ -174,10 +190,11 @@ def energy(kind, c, va, vb, f, x0, dx, wall, x):
 def normals_block(st, step, p0, n, z, rare):
     """``z[i]`` = the normal of ``(step, p0 + i)``, i < n: a branch-free fast pass, then the
     ziggurat's rare cases one by one."""
-    k0 = st.keys[0]
     g0 = st.gammas[0]
+    # bits(key, gamma, step, p0 + i) = mix64(w0 + gamma * i) (mod 2**64): one multiply fewer
+    w0 = st.keys[0] + g0 * ((np.uint64(step) << _S32) | np.uint64(p0))
     for i in range(n):
-        r = bits(k0, g0, step, p0 + i)
+        r = mix64(w0 + g0 * np.uint64(i))
         idx = r & _U255
         rabs = r >> _S12
         x = np.float64(rabs) * WI[idx]
@@ -205,6 +222,10 @@ def _overdamped(x, land, noise, accept, mobility, kT, mala, tally):
         z = np.empty(BLOCK)
         rare = np.empty(BLOCK, dtype=np.bool_)
         u_now = np.empty(BLOCK)
+        u_mid_b = np.empty(BLOCK)
+        d_mid_b = np.empty(BLOCK)
+        u_new_b = np.empty(BLOCK)
+        d_new_b = np.empty(BLOCK)
         c_now = np.empty(deg1)
         c_next = np.empty(deg1)
         _coefficients_at(land, 0, c_now)
@@ -223,6 +244,24 @@ def _overdamped(x, land, noise, accept, mobility, kT, mala, tally):
                 normals_block(noise, step, p0, m, z, rare)
             drift = mobility * h
             sigma = math.sqrt(2.0 * mobility * kT * h)
+            if kind == 0 and not mala:
+                # the same arithmetic as the general loop below, in loops over the block that
+                # the compiler vectorises (Horner's rule one coefficient at a time)
+                _horner_block(c_next, x, p0, m, u_mid_b, d_mid_b)
+                for i in range(m):
+                    work[code, p0 + i] += u_mid_b[i] - u_now[i]
+                if h > 0.0:
+                    for i in range(m):
+                        x[p0 + i] = x[p0 + i] - drift * d_mid_b[i] + sigma * z[i]
+                    _horner_block(c_next, x, p0, m, u_new_b, d_new_b)
+                    for i in range(m):
+                        heat[code, p0 + i] += u_mid_b[i] - u_new_b[i]
+                        u_now[i] = u_new_b[i]
+                else:
+                    for i in range(m):
+                        u_now[i] = u_mid_b[i]
+                c_now, c_next = c_next, c_now
+                continue
             for i in range(m):
                 p = p0 + i
                 xp = x[p]
