@@ -281,7 +281,10 @@ class _Propagator:
             out[keep] = _taylor(diag, up, down, tau, b[keep])
             return out
         off = np.where(linked, self.c, 0.0)
-        self._w, self._v = scipy.linalg.eigh_tridiagonal(diag, off, lapack_driver="stemr")
+        try:
+            self._w, self._v = scipy.linalg.eigh_tridiagonal(diag, off, lapack_driver="stemr")
+        except np.linalg.LinAlgError:  # MRRR can fail on graded matrices; implicit QL does not
+            self._w, self._v = scipy.linalg.eigh_tridiagonal(diag, off, lapack_driver="stev")
         self._s = np.exp(-bu / 2.0)[:, None]
         self._keep = keep
         self._key = key

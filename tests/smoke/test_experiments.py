@@ -18,6 +18,7 @@ SMOKE_TESTED = (
     "consolidation_wall",
     "lim_optimizer",
     "brain_scale",
+    "two_state_validity",
 )
 
 
