@@ -12,8 +12,8 @@ durations (in units of ``τ_low = ζ x0² / (8 E_low)``, the relaxation time of 
 cycle's lowest barrier, the slowest intra-well time of the cycle), where the two-state answer
 is exactly 0 (the sudden and the quasi-static limits both give 0 in the continuous well too, so
 the dissipation peaks in between); checks the Langevin engine against the oracle at a few points
-of the map (4 standard errors); tabulates the quasi-static ΔF of a barrier raise against the two-state
-value (0) and the harmonic estimate; and compares the Kramers rate of
+of the map (4 standard errors); tabulates the quasi-static ΔF of a barrier raise against the
+two-state value (0) and the harmonic estimate; and compares the Kramers rate of
 ``devices.DoubleWell`` (with and without its finite-barrier correction ``1 + 3kT/(8 E_B)``)
 with the exact mean first-passage time. The validity map marks where the two-state energies are
 within ``tolerance`` kT of the continuous ones and the Kramers time within 10 %.
