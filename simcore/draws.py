@@ -10,6 +10,9 @@ ranges overlap. Code uses these names, never literal draw indices.
   (2 per jump);
 - ``LANGEVIN``, ``[2**60, 2**60 + 2)``: ``devices.double_well`` first passages, the two
   Box-Muller streams;
+- ``CONTINUOUS``, ``[2**61, 2**61 + 4 * 2**32)``: ``simcore.langevin``, four normal slots of
+  ``2**32`` draws each (move noise, Metropolis uniform, start positions, start velocities;
+  ``simcore/langevin/normal.py``);
 - ``VARIABILITY``, ``[2**60 + 2**40, + 2**10)``: ``devices.variability``, parameter ``k``;
 - ``AGGREGATE_DYNAMICS``, ``[2**62, 2**62 + 2**10)``: ``AggregateArray`` steps, group ``g``;
 - ``AGGREGATE_PREPARE``, ``[2**62 + 2**40, + 2**10)``: ``AggregateArray`` preparation, group
@@ -58,6 +61,9 @@ MAX_GROUPS = 2**10
 DYNAMICS = DrawRange("dynamics", 0, 2**60)
 LANGEVIN = DrawRange("langevin", 2**60, 2)
 VARIABILITY = DrawRange("variability", 2**60 + 2**40, 2**10)
+#: Draw indices per normal slot of the continuous engine, and its slots.
+CONTINUOUS_SLOT, CONTINUOUS_SLOTS = 2**32, 4
+CONTINUOUS = DrawRange("continuous engine", 2**61, CONTINUOUS_SLOTS * CONTINUOUS_SLOT)
 AGGREGATE_DYNAMICS = DrawRange("aggregate dynamics", 2**62, MAX_GROUPS)
 AGGREGATE_PREPARE = DrawRange("aggregate preparation", 2**62 + 2**40, MAX_GROUPS)
 CELL_PREPARE = DrawRange("cell preparation", 2**63, 1)
@@ -68,6 +74,7 @@ TABLE = (
     DYNAMICS,
     LANGEVIN,
     VARIABILITY,
+    CONTINUOUS,
     AGGREGATE_DYNAMICS,
     AGGREGATE_PREPARE,
     CELL_PREPARE,

@@ -19,6 +19,7 @@ SMOKE_TESTED = (
     "consolidation_wall",
     "lim_optimizer",
     "brain_scale",
+    "two_state_validity",
 )
 
 

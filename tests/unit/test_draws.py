@@ -35,6 +35,11 @@ def test_the_owners_use_the_table():
 
     assert variability.VARIABILITY_DRAW == draws.VARIABILITY.start
     assert double_well.LANGEVIN_DRAWS == (draws.LANGEVIN[0], draws.LANGEVIN[1])
+    from simcore.langevin import normal
+
+    assert normal.LANGEVIN_DRAW == draws.CONTINUOUS.start
+    slots = (normal.NOISE_SLOT, normal.ACCEPT_SLOT, normal.POSITION_SLOT, normal.VELOCITY_SLOT)
+    assert max(slots) < draws.CONTINUOUS_SLOTS and normal.SLOT == draws.CONTINUOUS_SLOT
     assert sc.AggregateArray(10, groups=draws.MAX_GROUPS).counts.shape[0] == 10
     with pytest.raises(sc.ParameterError):
         sc.AggregateArray(10**6, groups=draws.MAX_GROUPS + 1)

@@ -1,0 +1,297 @@
+"""Two-state validity: what barrier modulation costs in a continuous double well, and where the
+two-level reduction's energies hold.
+
+The two-level model (THEORY.md sections 1-4) books every change of a barrier as free: moving only
+saddles does no work. In the quartic well ``U(x) = E_B [(x/x0)^2 - 1]^2`` it is not free
+(THEORY.md section 10): raising the barrier narrows the wells, so the quasi-static work is the
+free-energy change ``ΔF = -kT ln ∫ e^{-U/kT}`` (about ½ kT ln(E_B'/E_B) for high barriers:
+1.07 kT from 10 to 82 kT), and a barrier-only cycle ``E_B -> 1 kT -> E_B`` done in finite time
+dissipates. This experiment computes, with the noiseless SqRA oracle
+(``simcore.fokker_planck``), the mean work of that cycle over a map of barrier heights and cycle
+durations (in units of ``τ_low = ζ x0² / (8 E_low)``, the relaxation time of the wells at the
+cycle's lowest barrier, the slowest intra-well time of the cycle), where the two-state answer
+is exactly 0 (the sudden and the quasi-static limits both give 0 in the continuous well too, so
+the dissipation peaks in between); checks the Langevin engine against the oracle at a few points
+of the map (4 standard errors); tabulates the quasi-static ΔF of a barrier raise against the
+two-state value (0) and the harmonic estimate; and compares the Kramers rate of
+``devices.DoubleWell`` (with and without its finite-barrier correction ``1 + 3kT/(8 E_B)``)
+with the exact mean first-passage time. The validity map marks where the two-state energies are
+within ``tolerance`` kT of the continuous ones and the Kramers time within 10 %.
+
+Not done here (the issue lists them): Landauer erasure in the continuous well against published
+finite-time results, the underdamped erasure that heats the memory (Dago & Bellon, PRL 128,
+070604 (2022)), and feeding the missing terms back into the two-state model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+import simcore as sc
+from devices import DoubleWell
+from experiments.common import bar, check, energy, figure, quantity, seeds_tree
+from experiments.config import field, seed_field, temperature_field
+from experiments.contract import Experiment
+from simcore import fokker_planck as fp
+from simcore.langevin import ParticleArray, PolynomialProtocol, quartic_coefficients
+from simcore.seeds import Seeds
+
+NAME = "two_state_validity"
+SUMMARY = "work of barrier modulation in a continuous double well; two-state validity map"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    n_particles: int = field(20_000, "", "Langevin particles per checked map point", low=100,
+                             high=2**32)
+    temperature: float = temperature_field()
+    friction: float = field(1e-12, "kg/s", "friction ζ", low=0, open_low=True)
+    half_width: float = field(1e-9, "m", "well position x0", low=0, open_low=True)
+    heights: tuple[float, ...] = field((5.0, 10.0, 20.0, 40.0), "kT",
+                                       "barrier heights E_B of the map", low=2, high=90)
+    low_barrier: float = field(1.0, "kT", "barrier at the bottom of the cycle", low=0,
+                               open_low=True, high=10)
+    durations: tuple[float, ...] = field((0.1, 1.0, 10.0, 100.0, 1000.0), "τ_low",
+                                         "cycle durations in relaxation times of the wells"
+                                         " at the low barrier", low=0, open_low=True)
+    steps_per_cycle: int = field(400, "", "oracle steps per cycle", low=20, high=10**6)
+    grid_points: int = field(401, "", "SqRA nodes", low=51, high=20_001)
+    mc_points: tuple[int, ...] = field((0, 6), "", "flat indices of the map points checked"
+                                       " by Langevin runs", low=0)
+    mc_step: float = field(0.01, "τ_w", "Langevin time step in relaxation times of the wells"
+                           " at the high barrier", low=0, open_low=True, high=0.1)
+    tolerance: float = field(0.05, "kT", "two-state energies count as valid within this",
+                             low=0, open_low=True)
+    raise_from: float = field(10.0, "kT", "start barrier of the quasi-static raise", low=1)
+    raise_to: float = field(82.0, "kT", "end barrier of the quasi-static raise", low=1,
+                            high=150)
+    seed: int = seed_field(1)
+
+    def smoke(self) -> Config:
+        return dataclasses.replace(self, n_particles=4000, heights=(5.0, 20.0),
+                                   durations=(1.0, 10.0, 100.0), steps_per_cycle=100,
+                                   grid_points=201, mc_points=(1,), mc_step=0.02)
+
+    def check(self) -> None:
+        n_map = len(self.heights) * len(self.durations)
+        if any(i >= n_map for i in self.mc_points):
+            raise sc.ParameterError("mc_points", self.mc_points,
+                                    f"flat indices below {n_map} (heights x durations)")
+        if min(self.heights) <= self.low_barrier:
+            raise sc.ParameterError("heights", self.heights,
+                                    f"barriers above low_barrier = {self.low_barrier} kT")
+
+
+@dataclass
+class Result:
+    config: Config
+    seeds: Seeds
+    kT: float
+    work: np.ndarray  # (H, D) oracle mean work of the cycle (J)
+    heat: np.ndarray
+    mc: list[dict]
+    raise_dF: float
+    raise_dF_harmonic: float
+    kramers: dict
+
+
+def _well(cfg: Config, barrier_kT: float) -> np.ndarray:
+    return quartic_coefficients(barrier_kT * sc.kT(cfg.temperature), cfg.half_width)
+
+
+def _tau_w(cfg: Config, barrier_kT: float) -> float:
+    return cfg.friction * cfg.half_width**2 / (8 * barrier_kT * sc.kT(cfg.temperature))
+
+
+def cycle(cfg: Config, barrier_kT: float, duration: float) -> PolynomialProtocol:
+    """``E_B -> low_barrier -> E_B``, two linear ramps of ``duration``/2 s (barrier only)."""
+    hi, lo = _well(cfg, barrier_kT), _well(cfg, cfg.low_barrier)
+    return PolynomialProtocol([0.0, duration / 2, duration], [hi, lo, hi], ["lower", "raise"])
+
+
+def _grid(cfg: Config):
+    return (-1.9 * cfg.half_width, 1.9 * cfg.half_width, cfg.grid_points)
+
+
+def run(cfg: Config, progress: bool = False) -> Result:
+    kT = sc.kT(cfg.temperature)
+    seeds = Seeds(cfg.seed)
+    h_n, d_n = len(cfg.heights), len(cfg.durations)
+    work = np.empty((h_n, d_n))
+    heat = np.empty((h_n, d_n))
+    outer = bar(h_n * d_n + len(cfg.mc_points) + 1, NAME, progress)
+    for i, eb in enumerate(cfg.heights):
+        for j, d in enumerate(cfg.durations):
+            duration = d * _tau_w(cfg, cfg.low_barrier)
+            o = fp.solve_fokker_planck(cycle(cfg, eb, duration), duration / cfg.steps_per_cycle,
+                                       friction=cfg.friction, temperature=cfg.temperature,
+                                       grid=_grid(cfg))
+            work[i, j], heat[i, j] = o.total_work, o.total_heat
+            outer.update()
+    mc = []
+    for flat in cfg.mc_points:
+        i, j = divmod(int(flat), d_n)
+        eb, d = cfg.heights[i], cfg.durations[j]
+        tw = _tau_w(cfg, eb)
+        p = cycle(cfg, eb, d * _tau_w(cfg, cfg.low_barrier))
+        arr = ParticleArray(cfg.n_particles, friction=cfg.friction,
+                            temperature=cfg.temperature, seed=seeds.seed("langevin", i, j))
+        r = arr.run(p, cfg.mc_step * tw, initial="equilibrium")
+        o = fp.solve_fokker_planck(p, cfg.mc_step * tw, friction=cfg.friction,
+                                   temperature=cfg.temperature, grid=_grid(cfg))
+        mc.append({"height": eb, "duration": d, "work": r.total_work.mean,
+                   "work_se": r.total_work.stderr, "oracle": o.total_work,
+                   "first_law": r.first_law_residual})
+        outer.update()
+    p = PolynomialProtocol.ramp(_well(cfg, cfg.raise_from), _well(cfg, cfg.raise_to), 1.0)
+    d_f = fp.free_energy(p, 1.0, temperature=cfg.temperature) - fp.free_energy(
+        p, 0.0, temperature=cfg.temperature)
+    kram = {"height": [], "ratio": [], "corrected": []}
+    for eb in cfg.heights:
+        dw = DoubleWell(barrier=eb * kT, half_width=cfg.half_width, friction=cfg.friction)
+        t = dw.mean_first_passage_time(-cfg.half_width, cfg.half_width, cfg.temperature)
+        k01, _ = dw.kramers_rates(cfg.temperature)
+        kram["height"].append(eb)
+        kram["ratio"].append(t * k01)
+        kram["corrected"].append(t * k01 / (1 + 3.0 / (8.0 * eb)))
+    outer.update()
+    outer.close()
+    return Result(config=cfg, seeds=seeds, kT=kT, work=work, heat=heat, mc=mc,
+                  raise_dF=float(d_f),
+                  raise_dF_harmonic=0.5 * kT * float(np.log(cfg.raise_to / cfg.raise_from)),
+                  kramers={k: np.array(v) for k, v in kram.items()})
+
+
+def validity(result: Result) -> np.ndarray:
+    """(H, D) True where the two-state energies (cycle work 0) are within ``tolerance`` kT of
+    the continuous ones and the Kramers time (with its correction) within 10 %."""
+    cfg = result.config
+    ok_w = np.abs(result.work) / result.kT <= cfg.tolerance
+    ok_k = np.abs(result.kramers["corrected"] - 1.0) <= 0.1
+    return ok_w & ok_k[:, None]
+
+
+def checks(result: Result) -> list[dict]:
+    cfg, kT = result.config, result.kT
+    out = []
+    for m in result.mc:
+        out.append(check(f"Langevin vs oracle cycle work, E_B = {m['height']:g} kT, "
+                         f"{m['duration']:g} τ_low", m["work"] / kT, m["oracle"] / kT,
+                         4 * m["work_se"] / kT, unit="kT"))
+        out.append(check(f"first law per trajectory, E_B = {m['height']:g} kT",
+                         m["first_law"] / kT, 0.0, 1e-9, unit="kT"))
+    out.append(check("cycle work >= 0 over the map (second law, ΔF = 0)",
+                     result.work.min() / kT, 0.0, 1e-9, kind="lower", unit="kT"))
+    w = result.work / kT
+    out.append(check("the slowest cycle dissipates less than the worst speed (every height:"
+                     " the quasi-static limit is approached)",
+                     float(np.max(w[:, -1] - w.max(axis=1))), 0.0, 0.0, kind="upper",
+                     unit="kT"))
+    out.append(check(f"quasi-static ΔF of {cfg.raise_from:g} -> {cfg.raise_to:g} kT vs"
+                     " harmonic wells", result.raise_dF / kT, result.raise_dF_harmonic / kT,
+                     0.1, unit="kT"))
+    k = result.kramers
+    i = int(np.argmax(k["height"]))
+    out.append(check(f"Kramers time with finite-barrier correction, E_B = {k['height'][i]:g} kT",
+                     k["corrected"][i], 1.0, 2.0 / k["height"][i] ** 2))
+    return out
+
+
+def report(result: Result) -> str:
+    cfg, kT = result.config, result.kT
+    lines = [f"{NAME}: barrier-only cycle E_B -> {cfg.low_barrier:g} kT -> E_B, mean work"
+             " (kT) by the SqRA oracle; the two-state model books 0",
+             f"{'E_B (kT)':>9} " + " ".join(f"{d:>7g}τ_low" for d in cfg.durations)]
+    for i, eb in enumerate(cfg.heights):
+        lines.append(f"{eb:9g} " + " ".join(f"{w:12.4f}" for w in result.work[i] / kT))
+    v = validity(result)
+    lines.append(f"two-state valid (|W| <= {cfg.tolerance:g} kT, Kramers within 10 %):")
+    for i, eb in enumerate(cfg.heights):
+        lines.append(f"{eb:9g} " + " ".join(f"{'yes' if x else 'no':>12}" for x in v[i]))
+    for m in result.mc:
+        lines.append(f"Langevin at E_B = {m['height']:g} kT, {m['duration']:g} τ_low:"
+                     f" {m['work'] / kT:.4f} ± {m['work_se'] / kT:.4f} kT"
+                     f" (oracle {m['oracle'] / kT:.4f})")
+    lines.append(f"quasi-static raise {cfg.raise_from:g} -> {cfg.raise_to:g} kT: ΔF ="
+                 f" {result.raise_dF / kT:.4f} kT (harmonic {result.raise_dF_harmonic / kT:.4f},"
+                 " two-state 0)")
+    k = result.kramers
+    lines.append("Kramers: T_mfpt k = " + ", ".join(
+        f"{h:g} kT: {r:.4f} (corrected {c:.4f})" for h, r, c in
+        zip(k["height"], k["ratio"], k["corrected"], strict=True)))
+    return "\n".join(lines)
+
+
+def data(result: Result) -> dict:
+    cfg = result.config
+    return {
+        "height": energy(np.array(cfg.heights) * result.kT, "barrier heights of the map"),
+        "duration": quantity(np.array(cfg.durations), "τ_low", "cycle durations"),
+        "work": energy(result.work, "oracle mean work of the barrier cycle (two-state: 0)"),
+        "heat": energy(result.heat, "oracle mean heat of the barrier cycle"),
+        "valid": quantity(validity(result).astype(np.int8), "", "two-state model valid"),
+        "mc": {
+            "height": energy(np.array([m["height"] for m in result.mc]) * result.kT),
+            "duration": quantity(np.array([m["duration"] for m in result.mc]), "τ_low"),
+            "work": energy(np.array([m["work"] for m in result.mc])),
+            "work_stderr": energy(np.array([m["work_se"] for m in result.mc])),
+            "oracle": energy(np.array([m["oracle"] for m in result.mc])),
+        },
+        "raise": {
+            "delta_f": energy(result.raise_dF, "quasi-static ΔF by quadrature"),
+            "delta_f_harmonic": energy(result.raise_dF_harmonic, "½ kT ln(E_B'/E_B)"),
+        },
+        "kramers": {
+            "height": energy(result.kramers["height"] * result.kT),
+            "ratio": quantity(result.kramers["ratio"], "", "T_mfpt * k_Kramers"),
+            "corrected": quantity(result.kramers["corrected"], "",
+                                  "T_mfpt * k_Kramers / (1 + 3kT/(8 E_B))"),
+        },
+        "seeds": seeds_tree(result.seeds),
+    }
+
+
+def plot(res, outdir) -> list[str]:
+    kT = res.attrs["kT"]
+    stems: list[str] = []
+    h = res["height"] / kT
+    d = res["duration"]
+    w = res["work"] / kT
+    with figure(outdir, "cycle_work", stems) as (_fig, ax):
+        for i, eb in enumerate(h):
+            ax.plot(d, np.maximum(w[i], 1e-6), "o-", label=f"E_B = {eb:g} kT")
+        ax.axhline(float(res.config["tolerance"]), color="k", ls=":", label="tolerance")
+        ax.set(xscale="log", yscale="log", xlabel="cycle duration (τ_low)",
+               ylabel="mean work of the barrier cycle (kT)",
+               title="barrier modulation is not free (two-state: 0)")
+        ax.legend()
+    with figure(outdir, "validity_map", stems) as (fig, ax):
+        im = ax.pcolormesh(np.arange(d.size + 1), np.arange(h.size + 1),
+                           np.log10(np.maximum(w, 1e-6)), shading="flat")
+        valid = res["valid"]
+        for i in range(h.size):
+            for j in range(d.size):
+                ax.text(j + 0.5, i + 0.5, "ok" if valid[i, j] else "x", ha="center",
+                        va="center", color="w")
+        ax.set_xticks(np.arange(d.size) + 0.5, [f"{x:g}" for x in d])
+        ax.set_yticks(np.arange(h.size) + 0.5, [f"{x:g}" for x in h])
+        ax.set(xlabel="cycle duration (τ_low)", ylabel="barrier E_B (kT)",
+               title="log10 work (kT); ok: two-state valid")
+        fig.colorbar(im, ax=ax)
+    return stems
+
+
+SIZE_KEYS = ("n_particles",)
+
+
+def memory_estimate(cfg: Config) -> float:
+    """Peak bytes: positions, start/end energies and per-tag work and heat per particle."""
+    return 200.0 * cfg.n_particles
+
+
+EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
+                        checks=checks, report=report, data=data, plot=plot,
+                        memory_estimate=memory_estimate, size_keys=SIZE_KEYS)

@@ -1,0 +1,358 @@
+"""Numba kernels of the continuous engine: overdamped and underdamped Langevin steps with the
+Sekimoto ledger.
+
+Every step from grid point k to k+1 is, as in the bit engine (THEORY.md section 2):
+
+1. **work step** at fixed state: ``W += U(x, t_{k+1}) - U(x, t_k)``;
+2. **heat step** under the fixed potential ``U(., t_{k+1})`` for the step's duration ``h``:
+   ``Q += E(before) - E(after)`` with ``E = U`` (overdamped) or ``U + m v²/2`` (underdamped),
+   the heat released to the bath.
+
+So ``ΔE = W - Q`` per particle holds to float round-off whatever the integrator's error.
+
+Integrators (``ζ`` friction, ``μ = 1/ζ`` mobility, ``F = -U'``):
+
+- ``euler``: Euler–Maruyama, ``x' = x + μ F(x) h + sqrt(2 μ kT h) ξ``; weak order 1 in h
+  (P. E. Kloeden and E. Platen, *Numerical Solution of Stochastic Differential Equations*,
+  Springer 1992, ch. 14), its stationary density is Boltzmann only to O(h).
+- ``mala``: the Euler–Maruyama move as a proposal, accepted with the Metropolis–Hastings
+  probability (G. O. Roberts and R. L. Tweedie, Bernoulli 2, 341 (1996),
+  doi:10.2307/3318418): every heat step leaves the current Boltzmann density exactly
+  invariant, so equilibrium is exact and Jarzynski's equality holds exactly in discrete time;
+  the dynamics keeps weak order 1.
+- ``baoab`` (underdamped, mass m, ``γ = ζ/m``): B A O A B splitting of B. Leimkuhler and
+  C. Matthews, Appl. Math. Res. Express 2013, 34, doi:10.1093/amrx/abs010, with the exact
+  Ornstein–Uhlenbeck O step ``v' = c v + sqrt((1 - c²) kT/m) ξ``, ``c = exp(-γ h)``; weak order
+  2, configurational averages with O(h²) error and exact for harmonic potentials.
+
+Kernels run over blocks of ``BLOCK`` particles in parallel (``prange``); inside a block, steps
+are the outer loop and the block's normals are drawn first (a branch-free pass, then the rare
+ziggurat cases), so the update loop is plain arithmetic. Each particle's numbers depend only on
+(seed, step, particle), never on the block or thread.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import prange
+
+from simcore._jit import jit, pjit
+from simcore.langevin.normal import KI, WI, normal
+from simcore.rng import bits, mix64, to_unit
+
+#: Particles per block (per parallel task).
+BLOCK = 256
+
+_U255 = np.uint64(255)
+_U1 = np.uint64(1)
+_S8 = np.uint64(8)
+_S12 = np.uint64(12)
+_S32 = np.uint64(32)
+
+
+class Stream(NamedTuple):
+    """The random numbers of one normal slot: ``keys, gammas`` from
+    ``normal.slot_streams``, the uint64 ``seed`` and slot ``base`` draw index, and the uint64
+    ``step0`` counter of the run's first step."""
+
+    keys: np.ndarray
+    gammas: np.ndarray
+    seed: np.uint64
+    base: np.uint64
+    step0: np.uint64
+
+
+class Landscape(NamedTuple):
+    """The potential on the step grid: ``kind`` (0 polynomial, 1 tabulated), knot
+    ``coefficients`` (K, d+1) (polynomial) or ``values`` (K, G) (tabulated; the other is a
+    (1, 1) dummy), the table's first position ``x0``, spacing ``dx`` and ``wall`` curvature,
+    each grid point's segment ``knot`` (S+1,) and ``frac`` (S+1,), and each step's duration
+    ``durations`` (S,) in s and tag ``codes`` (S,)."""
+
+    kind: int
+    coefficients: np.ndarray
+    values: np.ndarray
+    x0: float
+    dx: float
+    wall: float
+    knot: np.ndarray
+    frac: np.ndarray
+    durations: np.ndarray
+    codes: np.ndarray
+
+
+class Tallies(NamedTuple):
+    """Per-particle accumulators: ``work`` and ``heat`` (n_tags, N) in J, the energy at the
+    start ``e_start`` and end ``e_end`` (N,) in J, and ``accepted`` (N,) Metropolis acceptances
+    (MALA; counted, not reset)."""
+
+    work: np.ndarray
+    heat: np.ndarray
+    e_start: np.ndarray
+    e_end: np.ndarray
+    accepted: np.ndarray
+
+
+@jit(inline="always")
+def horner(c, x):
+    """``(U, dU/dx)`` of ``Σ c_i x^i`` at ``x``."""
+    d = c.shape[0] - 1
+    u = c[d]
+    du = 0.0
+    for i in range(d - 1, -1, -1):
+        du = du * x + u
+        u = u * x + c[i]
+    return u, du
+
+
+@jit(inline="always")
+def _slope(row, i, h):
+    g = row.shape[0]
+    lo = i - 1 if i > 0 else 0
+    hi = i + 1 if i < g - 1 else g - 1
+    return (row[hi] - row[lo]) / ((hi - lo) * h)
+
+
+@jit(inline="always")
+def hermite(row, x0, h, wall, x):
+    """``(U, dU/dx)`` of the tabulated row (twin: ``potential.hermite_np``)."""
+    g = row.shape[0]
+    lo_d = x - x0
+    if lo_d < 0.0:
+        m = _slope(row, 0, h)
+        return row[0] + m * lo_d + 0.5 * wall * lo_d * lo_d, m + wall * lo_d
+    hi_d = x - (x0 + (g - 1) * h)
+    if hi_d > 0.0:
+        m = _slope(row, g - 1, h)
+        return row[g - 1] + m * hi_d + 0.5 * wall * hi_d * hi_d, m + wall * hi_d
+    s = (x - x0) / h
+    fs = math.floor(s)
+    if fs < 0.0:
+        fs = 0.0
+    if fs > g - 2:
+        fs = float(g - 2)
+    i = int(fs)
+    t = s - fs
+    y0 = row[i]
+    y1 = row[i + 1]
+    m0 = _slope(row, i, h)
+    m1 = _slope(row, i + 1, h)
+    t2 = t * t
+    t3 = t2 * t
+    u = ((2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * h * m0
+         + (3.0 * t2 - 2.0 * t3) * y1 + (t3 - t2) * h * m1)
+    du = ((6.0 * t2 - 6.0 * t) * y0 + (3.0 * t2 - 4.0 * t + 1.0) * h * m0
+          + (6.0 * t - 6.0 * t2) * y1 + (3.0 * t2 - 2.0 * t) * h * m1) / h
+    return u, du
+
+
+@jit(inline="always")
+def _horner_block(c, x, p0, m, u, du):
+    """``u[i], du[i]`` = :func:`horner` at ``x[p0 + i]``, i < m, coefficient by coefficient."""
+    d = c.shape[0] - 1
+    for i in range(m):
+        u[i] = c[d]
+        du[i] = 0.0
+    for j in range(d - 1, -1, -1):
+        cj = c[j]
+        for i in range(m):
+            xi = x[p0 + i]
+            du[i] = du[i] * xi + u[i]
+            u[i] = u[i] * xi + cj
+
+
+@jit
+def _coefficients_at(land, k, out):
+    a = land.knot[k]
+    f = land.frac[k]
+    c = land.coefficients
+    for i in range(out.shape[0]):
+        out[i] = c[a + 1, i] if f >= 1.0 else c[a, i] + (c[a + 1, i] - c[a, i]) * f
+
+
+@jit(inline="always")
+def energy(kind, c, va, vb, f, x0, dx, wall, x):
+    """``(U, dU/dx)`` at ``x``: the polynomial ``c`` (kind 0) or the tabulated rows ``va``,
+    ``vb`` of the segment's two knots mixed at fraction ``f`` (kind 1)."""
+    if kind == 0:
+        return horner(c, x)
+    if f >= 1.0:
+        return hermite(vb, x0, dx, wall, x)
+    ua, da = hermite(va, x0, dx, wall, x)
+    ub, db = hermite(vb, x0, dx, wall, x)
+    return ua + (ub - ua) * f, da + (db - da) * f
+
+
+@jit
+def normals_block(st, step, p0, n, z, rare):
+    """``z[i]`` = the normal of ``(step, p0 + i)``, i < n: a branch-free fast pass, then the
+    ziggurat's rare cases one by one."""
+    g0 = st.gammas[0]
+    # bits(key, gamma, step, p0 + i) = mix64(w0 + gamma * i) (mod 2**64): one multiply fewer
+    w0 = st.keys[0] + g0 * ((np.uint64(step) << _S32) | np.uint64(p0))
+    for i in range(n):
+        r = mix64(w0 + g0 * np.uint64(i))
+        idx = r & _U255
+        rabs = r >> _S12
+        x = np.float64(rabs) * WI[idx]
+        z[i] = (1.0 - 2.0 * np.float64((r >> _S8) & _U1)) * x
+        rare[i] = rabs >= KI[idx]
+    for i in range(n):
+        if rare[i]:
+            z[i] = normal(st.keys, st.gammas, st.seed, st.base, step, p0 + i)
+
+
+def _overdamped(x, land, noise, accept, mobility, kT, mala, tally):
+    """Overdamped steps over the whole grid for every particle (see module docstring)."""
+    n = x.shape[0]
+    n_steps = land.durations.shape[0]
+    deg1 = land.coefficients.shape[1]
+    n_blocks = (n + BLOCK - 1) // BLOCK
+    # unpacked outside the parallel loop: Numba loses prange writes through tuple fields
+    work, heat, e_start, e_end, accepted = tally
+    kind, _, values, x0, dx, wall, knot, frac, durations, codes = land
+    va0 = values[0]
+    vb0 = values[1] if kind == 1 else va0
+    for b in prange(n_blocks):
+        p0 = b * BLOCK
+        m = min(BLOCK, n - p0)
+        z = np.empty(BLOCK)
+        rare = np.empty(BLOCK, dtype=np.bool_)
+        u_now = np.empty(BLOCK)
+        u_mid_b = np.empty(BLOCK)
+        d_mid_b = np.empty(BLOCK)
+        u_new_b = np.empty(BLOCK)
+        d_new_b = np.empty(BLOCK)
+        c_now = np.empty(deg1)
+        c_next = np.empty(deg1)
+        _coefficients_at(land, 0, c_now)
+        for i in range(m):
+            u_now[i] = energy(kind, c_now, va0, vb0, 0.0, x0, dx, wall, x[p0 + i])[0]
+            e_start[p0 + i] = u_now[i]
+        for k in range(n_steps):
+            _coefficients_at(land, k + 1, c_next)
+            f = frac[k + 1]
+            va = values[knot[k + 1]]
+            vb = values[knot[k + 1] + 1] if kind == 1 else va
+            h = durations[k]
+            code = codes[k]
+            step = noise.step0 + np.uint64(k)
+            if h > 0.0:
+                normals_block(noise, step, p0, m, z, rare)
+            drift = mobility * h
+            sigma = math.sqrt(2.0 * mobility * kT * h)
+            if kind == 0 and not mala:
+                # the same arithmetic as the general loop below, in loops over the block that
+                # the compiler vectorises (Horner's rule one coefficient at a time)
+                _horner_block(c_next, x, p0, m, u_mid_b, d_mid_b)
+                for i in range(m):
+                    work[code, p0 + i] += u_mid_b[i] - u_now[i]
+                if h > 0.0:
+                    for i in range(m):
+                        x[p0 + i] = x[p0 + i] - drift * d_mid_b[i] + sigma * z[i]
+                    _horner_block(c_next, x, p0, m, u_new_b, d_new_b)
+                    for i in range(m):
+                        heat[code, p0 + i] += u_mid_b[i] - u_new_b[i]
+                        u_now[i] = u_new_b[i]
+                else:
+                    for i in range(m):
+                        u_now[i] = u_mid_b[i]
+                c_now, c_next = c_next, c_now
+                continue
+            for i in range(m):
+                p = p0 + i
+                xp = x[p]
+                u_mid, d_mid = energy(kind, c_next, va, vb, f, x0, dx, wall, xp)
+                work[code, p] += u_mid - u_now[i]
+                if h > 0.0:
+                    y = xp - drift * d_mid + sigma * z[i]
+                    u_y, d_y = energy(kind, c_next, va, vb, f, x0, dx, wall, y)
+                    take = True
+                    if mala:
+                        fwd = y - xp + drift * d_mid
+                        rev = xp - y + drift * d_y
+                        log_a = -(u_y - u_mid) / kT - (rev * rev - fwd * fwd) / (
+                            4.0 * mobility * kT * h)
+                        un = 1.0 - to_unit(bits(accept.keys[0], accept.gammas[0], step, p))
+                        take = math.log(un) < log_a
+                        if take:
+                            accepted[p] += 1
+                    if take:
+                        x[p] = y
+                        heat[code, p] += u_mid - u_y
+                        u_now[i] = u_y
+                    else:
+                        u_now[i] = u_mid
+                else:
+                    u_now[i] = u_mid
+            c_now, c_next = c_next, c_now
+        for i in range(m):
+            e_end[p0 + i] = u_now[i]
+
+
+def _underdamped(x, v, land, noise, mass, gamma, kT, tally):
+    """BAOAB steps over the whole grid for every particle (see module docstring)."""
+    n = x.shape[0]
+    n_steps = land.durations.shape[0]
+    deg1 = land.coefficients.shape[1]
+    n_blocks = (n + BLOCK - 1) // BLOCK
+    # unpacked outside the parallel loop: Numba loses prange writes through tuple fields
+    work, heat, e_start, e_end, _accepted = tally
+    kind, _, values, x0, dx, wall, knot, frac, durations, codes = land
+    va0 = values[0]
+    vb0 = values[1] if kind == 1 else va0
+    for b in prange(n_blocks):
+        p0 = b * BLOCK
+        m = min(BLOCK, n - p0)
+        z = np.empty(BLOCK)
+        rare = np.empty(BLOCK, dtype=np.bool_)
+        u_now = np.empty(BLOCK)
+        c_next = np.empty(deg1)
+        _coefficients_at(land, 0, c_next)
+        for i in range(m):
+            p = p0 + i
+            u_now[i] = energy(kind, c_next, va0, vb0, 0.0, x0, dx, wall, x[p])[0]
+            e_start[p] = u_now[i] + 0.5 * mass * v[p] * v[p]
+        for k in range(n_steps):
+            _coefficients_at(land, k + 1, c_next)
+            f = frac[k + 1]
+            va = values[knot[k + 1]]
+            vb = values[knot[k + 1] + 1] if kind == 1 else va
+            h = durations[k]
+            code = codes[k]
+            step = noise.step0 + np.uint64(k)
+            if h > 0.0:
+                normals_block(noise, step, p0, m, z, rare)
+            c = math.exp(-gamma * h)
+            s = math.sqrt((1.0 - c * c) * kT / mass)
+            half = 0.5 * h
+            for i in range(m):
+                p = p0 + i
+                xp = x[p]
+                vp = v[p]
+                u_mid, d_mid = energy(kind, c_next, va, vb, f, x0, dx, wall, xp)
+                work[code, p] += u_mid - u_now[i]
+                if h > 0.0:
+                    e_before = u_mid + 0.5 * mass * vp * vp
+                    vp = vp - half * d_mid / mass
+                    xp = xp + half * vp
+                    vp = c * vp + s * z[i]
+                    xp = xp + half * vp
+                    u_new, d_new = energy(kind, c_next, va, vb, f, x0, dx, wall, xp)
+                    vp = vp - half * d_new / mass
+                    x[p] = xp
+                    v[p] = vp
+                    heat[code, p] += e_before - (u_new + 0.5 * mass * vp * vp)
+                    u_now[i] = u_new
+                else:
+                    u_now[i] = u_mid
+        for i in range(m):
+            p = p0 + i
+            e_end[p] = u_now[i] + 0.5 * mass * v[p] * v[p]
+
+
+overdamped_steps = pjit(_overdamped)
+underdamped_steps = pjit(_underdamped)
