@@ -68,39 +68,34 @@ def test_import_needs_no_cuda():
     assert proc.returncode == 0, proc.stderr
 
 
+def _launch(kernel, case, **launch):
+    """``kernel`` (a ``simcore.gpu`` launcher) on copies of ``case``'s arrays from step 0."""
+    kernel(
+        case.state.copy(),
+        case.thresholds,
+        case.key,
+        case.gamma,
+        0,
+        case.bounds,
+        case.tally.copy(),
+        case.changes.copy(),
+        **launch,
+    )
+
+
 def test_without_numba_cuda_unavailable_and_raises(monkeypatch):
     case = CASES["levels-2"]
     monkeypatch.setattr(gpu, "installed", lambda: False)
     assert not gpu.available()
     with pytest.raises(gpu.CudaUnavailableError, match="numba-cuda"):
-        gpu.levels_shared(
-            case.state.copy(),
-            case.thresholds,
-            case.key,
-            case.gamma,
-            0,
-            case.bounds,
-            case.tally.copy(),
-            case.changes.copy(),
-        )
+        _launch(gpu.levels_shared, case)
 
 
 @pytest.mark.parametrize("tpb,cpt", [(48, 4), (2048, 1), (256, 0), (1024, 32), (True, 4)])
 def test_bad_launch_shape_raises_before_any_cuda(tpb, cpt):
     case = CASES["bits-default-launch"]
     with pytest.raises(ParameterError):
-        gpu.bits_shared(
-            case.state.copy(),
-            case.thresholds,
-            case.key,
-            case.gamma,
-            0,
-            case.bounds,
-            case.tally.copy(),
-            case.changes.copy(),
-            threads_per_block=tpb,
-            cells_per_thread=cpt,
-        )
+        _launch(gpu.bits_shared, case, threads_per_block=tpb, cells_per_thread=cpt)
 
 
 @pytest.mark.parametrize("bad", ["float-thresholds", "int32-tally", "short-state", "m5-bits"])
