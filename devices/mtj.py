@@ -34,12 +34,11 @@ import math
 import numpy as np
 
 from devices.parameters import (
-    Controlled,
+    TwoStateBarriers,
     device_model,
     quantity,
     require_in,
     require_positive,
-    two_state_landscape,
     two_state_occupancy,
 )
 from simcore.constants import K_B
@@ -48,7 +47,7 @@ from simcore.errors import ParameterError
 
 
 @device_model
-class MTJ(Controlled):
+class MTJ(TwoStateBarriers):
     """STT-MRAM bit: thermal stability, attempt time and spin-current barrier lowering."""
 
     thermal_stability: float = quantity("1", "Δ = E_B / (k_B T_ref)")
@@ -103,18 +102,9 @@ class MTJ(Controlled):
         e = self.energy_barrier
         return e * (1.0 - x) ** self.exponent, e * (1.0 + x) ** self.exponent
 
-    def landscape(self, control: float = 0.0, temperature: float = 300.0):
-        """``(energies (2,), saddles (1,))`` in J at current ``control`` (A)."""
-        b01, b10 = self.barriers(float(control))
-        return two_state_landscape(float(b01), float(b10))
-
     def rates(self, current=0.0, temperature: float = 300.0):
         """Néel–Brown rates ``(k01, k10)`` in 1/s."""
-        kt = thermal_energy(temperature)
-        b01, b10 = self.barriers(current)
-        return self.attempt_frequency * np.exp(-b01 / kt), self.attempt_frequency * np.exp(
-            -b10 / kt
-        )
+        return self._arrhenius_rates(current, temperature)
 
     # ------------------------------------------------------------------ closed forms
     def mean_dwell_time(self, temperature: float = 300.0) -> float:

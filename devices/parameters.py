@@ -19,6 +19,7 @@ from dataclasses import MISSING, dataclass, field, fields
 import numpy as np
 
 from simcore import Protocol
+from simcore.constants import kT as thermal_energy
 from simcore.errors import ParameterError, positive
 
 #: Decorator for device parameter sets: frozen, keyword-only, slotted dataclasses.
@@ -173,3 +174,24 @@ class Controlled:
             seg = Protocol.constant(e, s, p.duration, p.tag)
             out = seg if out is None else out.then(seg)
         return out
+
+
+class TwoStateBarriers(Controlled):
+    """Mixin for bit devices given by their escape barriers: ``barriers(control) -> (E_01,
+    E_10)`` (J) at a control value in the device's unit; ``attempt_frequency`` (Hz)."""
+
+    __slots__ = ()
+
+    def landscape(self, control: float = 0.0, temperature: float = 300.0):
+        """``(energies (2,), saddles (1,))`` in J at control ``control`` (the unit of the
+        device's ``barriers``)."""
+        b01, b10 = self.barriers(float(control))
+        return two_state_landscape(float(b01), float(b10))
+
+    def _arrhenius_rates(self, control, temperature: float):
+        # f0 exp(-E_01/kT), f0 exp(-E_10/kT) (1/s) at ``control``
+        kt = thermal_energy(temperature)
+        b01, b10 = self.barriers(control)
+        return self.attempt_frequency * np.exp(-b01 / kt), self.attempt_frequency * np.exp(
+            -b10 / kt
+        )

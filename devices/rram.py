@@ -25,12 +25,11 @@ import math
 import numpy as np
 
 from devices.parameters import (
-    Controlled,
+    TwoStateBarriers,
     device_model,
     quantity,
     require_nonnegative,
     require_positive,
-    two_state_landscape,
     two_state_occupancy,
 )
 from simcore.constants import Q_E
@@ -39,7 +38,7 @@ from simcore.errors import ParameterError
 
 
 @device_model
-class RRAM(Controlled):
+class RRAM(TwoStateBarriers):
     """Filament with voltage-lowered set and reset activation barriers."""
 
     set_barrier: float = quantity("J", "activation energy E_a,set of filament formation at V = 0")
@@ -76,18 +75,9 @@ class RRAM(Controlled):
         q = self.field_factor * Q_E
         return self.set_barrier - q * v, self.reset_barrier + q * v
 
-    def landscape(self, control: float = 0.0, temperature: float = 300.0):
-        """``(energies (2,), saddles (1,))`` in J at voltage ``control`` (V)."""
-        b01, b10 = self.barriers(float(control))
-        return two_state_landscape(float(b01), float(b10))
-
     def rates(self, voltage=0.0, temperature: float = 300.0):
         """``(k_set, k_reset)`` in 1/s."""
-        kt = thermal_energy(temperature)
-        b01, b10 = self.barriers(voltage)
-        return self.attempt_frequency * np.exp(-b01 / kt), self.attempt_frequency * np.exp(
-            -b10 / kt
-        )
+        return self._arrhenius_rates(voltage, temperature)
 
     def set_time(self, voltage, temperature: float = 300.0):
         """Mean time (s) to set (0 -> 1) at constant ``voltage`` (V): ``1/k_set``."""

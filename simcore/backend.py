@@ -44,8 +44,31 @@ CPU_KERNELS = frozenset(
 CUDA_KERNELS = frozenset({"bits_shared", "levels_shared", "count_levels"})
 
 
+class _Backend:
+    """What every backend has: ``option`` (its name in ``backend=``) and the names of the
+    ``kernels`` it runs."""
+
+    option: str
+    kernels: frozenset
+
+    @property
+    def name(self) -> str:
+        """The backend's name in reports and errors (``option``, unless a subclass says more)."""
+        return self.option
+
+    def require(self, kernel: str) -> None:
+        """Raise ``ParameterError`` (``backend``) unless this backend runs ``kernel``."""
+        if kernel not in self.kernels:
+            runs = ", ".join(sorted(self.kernels))
+            raise ParameterError(
+                "backend",
+                self.option,
+                f'a backend that runs {kernel} ("cpu"); "{self.option}" runs {runs}',
+            )
+
+
 @dataclass(frozen=True)
-class CpuBackend:
+class CpuBackend(_Backend):
     """The Numba CPU kernels, on the thread pool (``parallel``) or on the calling thread."""
 
     parallel: bool
@@ -55,10 +78,6 @@ class CpuBackend:
     @property
     def name(self) -> str:
         return "cpu-parallel" if self.parallel else "cpu-serial"
-
-    def require(self, kernel: str) -> None:
-        """Raise ``ParameterError`` (``backend``) unless this backend runs ``kernel``."""
-        _require(self, kernel)
 
     def kernel(self, name: str, *, serial: bool | None = None):
         """The compiled kernel ``name`` of ``simcore.kernels``: the parallel one, or its
@@ -74,20 +93,12 @@ class CpuBackend:
 
 
 @dataclass(frozen=True)
-class CudaBackend:
+class CudaBackend(_Backend):
     """``simcore.gpu``'s shared-landscape kernels; level counts on the host (``host``)."""
 
     host: CpuBackend
     option: str = "cuda"
     kernels: frozenset = field(default=CUDA_KERNELS, repr=False)
-
-    @property
-    def name(self) -> str:
-        return "cuda"
-
-    def require(self, kernel: str) -> None:
-        """Raise ``ParameterError`` (``backend``) unless this backend runs ``kernel``."""
-        _require(self, kernel)
 
     def kernel(self, name: str, *, serial: bool | None = None):
         """The kernel ``name``, with the CPU kernels' bundled signature."""
@@ -117,16 +128,6 @@ class CudaBackend:
 
 
 Backend = CpuBackend | CudaBackend
-
-
-def _require(backend, kernel: str) -> None:
-    if kernel not in backend.kernels:
-        runs = ", ".join(sorted(backend.kernels))
-        raise ParameterError(
-            "backend",
-            backend.option,
-            f'a backend that runs {kernel} ("cpu"); "{backend.option}" runs {runs}',
-        )
 
 
 def select_backend(backend: str, n_cells: int) -> Backend:

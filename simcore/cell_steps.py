@@ -44,6 +44,13 @@ def _rates(core, dt: float) -> Rates:
     return Rates(kT=core.kT, kinetics=core.kin, dt=float(dt))
 
 
+def _energy_tallies(core, counts, changes, record_per_cell: bool):
+    """The ``Tallies`` of a per-cell kernel: ``counts`` and ``changes``, zeroed group work and
+    heat (G,) and, when ``record_per_cell``, the ledger's per-cell buffers (N,)."""
+    w_g, q_g, w, q = core.energy_buffers(record_per_cell)
+    return tallies(counts, changes, work_g=w_g, heat_g=q_g, work=w, heat=q, record=record_per_cell)
+
+
 def old_cells(core):
     """The current landscape's energies, (M,) or (N, M) (an indexed one expanded); None before
     the first landscape."""
@@ -102,9 +109,9 @@ def bits_block(core, e, s, dt, n_steps, tag, record_per_cell, duration=None, e_o
     if e_old is None:
         e_old = e if cur is None else old_cells(core)
     f0 = np.atleast_1d(core.attempt_frequency)
-    work_g, heat_g, work_cell, heat_cell = core.energy_buffers(record_per_cell)
     ones = np.zeros((g, n_steps), dtype=np.int64)
     changes = np.zeros((g, n_steps), dtype=np.int64)
+    sums = _energy_tallies(core, ones, changes, record_per_cell)
     # the kernel writes a per-cell landscape into the array's own copy as it goes (over the
     # old one when the shapes match), which saves a pass over 24 bytes per cell
     kept_e = _own_copy(core, None if cur is None else cur.energies, e.shape, 2)
@@ -122,18 +129,10 @@ def bits_block(core, e, s, dt, n_steps, tag, record_per_cell, duration=None, e_o
         landscape=landscape,
         rates=_rates(core, dt),
         stream=_dynamics(core, core.step_count),
-        tallies=tallies(
-            counts=ones,
-            changes=changes,
-            work_g=work_g,
-            heat_g=heat_g,
-            work=work_cell,
-            heat=heat_cell,
-            record=record_per_cell,
-        ),
+        tallies=sums,
     )
     duration = n_steps * dt if duration is None else duration
-    core.ledger.add(tag, work_g, heat_g, changes.sum(), n_steps, duration)
+    core.ledger.add(tag, sums.work_g, sums.heat_g, changes.sum(), n_steps, duration)
     core.landscape = shared_or_per_cell(
         e.copy() if kept_e is None else kept_e, s.copy() if kept_s is None else kept_s
     )
@@ -146,9 +145,9 @@ def step_heterogeneous(core, e_old, e, s, dt, tag, record_per_cell) -> None:
     landscape and advances the counter."""
     m = core.n_levels
     g = core.n_groups
-    work_g, heat_g, work_cell, heat_cell = core.energy_buffers(record_per_cell)
     changes_g = np.zeros(g, dtype=np.int64)
     counts_g = np.zeros((g, m), dtype=np.int64)
+    sums = _energy_tallies(core, counts_g, changes_g, record_per_cell)
     core.backend.kernel(LEVELS_PER_CELL)(
         cells=_cells(core),
         landscape=PerCell(
@@ -161,17 +160,9 @@ def step_heterogeneous(core, e_old, e, s, dt, tag, record_per_cell) -> None:
         ),
         rates=_rates(core, dt),
         stream=_dynamics(core, core.step_count),
-        tallies=tallies(
-            counts=counts_g,
-            changes=changes_g,
-            work_g=work_g,
-            heat_g=heat_g,
-            work=work_cell,
-            heat=heat_cell,
-            record=record_per_cell,
-        ),
+        tallies=sums,
     )
-    core.ledger.add(tag, work_g, heat_g, changes_g.sum(), 1, dt)
+    core.ledger.add(tag, sums.work_g, sums.heat_g, changes_g.sum(), 1, dt)
 
 
 def step_per_cell(core, plan, new, dt, tag, record_per_cell) -> None:
@@ -213,7 +204,6 @@ def step_indexed(core, plan, table: IndexedLandscape, dt, tag, record_per_cell, 
         e_old, kinds_old, old_per_cell = cur.energies, _ROW0, True
     e_old = np.ascontiguousarray(e_old)
     g = core.n_groups
-    work_g, heat_g, work_cell, heat_cell = core.energy_buffers(record_per_cell)
     run = _dynamics(core, core.step_count)
     homogeneous = core.homogeneous
     if plan.kernel == BITS_INDEXED:
@@ -230,6 +220,7 @@ def step_indexed(core, plan, table: IndexedLandscape, dt, tag, record_per_cell, 
         flip_heat[0::2] = -flip_heat[1::2]
         ones = np.zeros((g, 1), dtype=np.int64)
         changes = np.zeros((g, 1), dtype=np.int64)
+        sums = _energy_tallies(core, ones, changes, record_per_cell)
         # the kernel copies the kinds for the next step into the array's buffer as it reads
         # them (the old kinds of each cell are read first when it is the same buffer)
         if not keep:
@@ -251,15 +242,7 @@ def step_indexed(core, plan, table: IndexedLandscape, dt, tag, record_per_cell, 
             ),
             before=Before(energies=e_old.reshape(-1), kinds=kinds_old, per_cell=old_per_cell),
             stream=run,
-            tallies=tallies(
-                counts=ones,
-                changes=changes,
-                work_g=work_g,
-                heat_g=heat_g,
-                work=work_cell,
-                heat=heat_cell,
-                record=record_per_cell,
-            ),
+            tallies=sums,
             runs=core.backend.threads(),
         )
     else:
@@ -279,6 +262,7 @@ def step_indexed(core, plan, table: IndexedLandscape, dt, tag, record_per_cell, 
         )
         counts = np.zeros((g, m), dtype=np.int64)
         changes = np.zeros(g, dtype=np.int64)
+        sums = _energy_tallies(core, counts, changes, record_per_cell)
         core.backend.kernel(LEVELS_INDEXED)(
             cells=_cells(core),
             landscape=Indexed(
@@ -292,17 +276,9 @@ def step_indexed(core, plan, table: IndexedLandscape, dt, tag, record_per_cell, 
             ),
             before=Before(energies=e_old, kinds=kinds_old, per_cell=old_per_cell),
             stream=run,
-            tallies=tallies(
-                counts=counts,
-                changes=changes,
-                work_g=work_g,
-                heat_g=heat_g,
-                work=work_cell,
-                heat=heat_cell,
-                record=record_per_cell,
-            ),
+            tallies=sums,
         )
-    core.ledger.add(tag, work_g, heat_g, changes.sum(), 1, dt)
+    core.ledger.add(tag, sums.work_g, sums.heat_g, changes.sum(), 1, dt)
     core.step_count += 1
     if keep:
         _remember_indexed(core, e, s, kinds, kinds_keep if m == 2 else None)

@@ -148,7 +148,7 @@ def one_minus_exp(x):
 def one_minus_exp_rough(x):
     """``1 - e**-x`` for ``x >= 0`` to a relative error below ``ROUGH_REL_ERROR`` (2^-16), for
     decisions that are certified against that bound and redone exactly when they are not
-    (``kernels._bits_indexed_group``): about half the operations of ``one_minus_exp``.
+    (``kernels.bits_indexed``): about half the operations of ``one_minus_exp``.
 
     With ``-x = k ln2 + r``, ``|r| <= ln2/2`` (``k`` rounded by adding 1.5·2^52, whose low
     mantissa bits then give ``2^k`` by a shift, no conversions), ``e^r - 1`` is the degree-5

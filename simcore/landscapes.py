@@ -26,36 +26,32 @@ from simcore.errors import ParameterError, finite_array
 
 
 @dataclass(frozen=True, eq=False)
-class SharedLandscape:
+class _Landscape:
+    """Level ``energies`` and ``saddles`` (J), in the shapes of the subclass."""
+
+    energies: np.ndarray
+    saddles: np.ndarray
+
+    def cell_energies(self) -> np.ndarray:
+        """The energies each cell sees: (M,) (shared) or (N, M)."""
+        return self.energies
+
+
+@dataclass(frozen=True, eq=False)
+class SharedLandscape(_Landscape):
     """One landscape for every cell: ``energies`` (M,) J, ``saddles`` (M-1,) J."""
 
-    energies: np.ndarray
-    saddles: np.ndarray
-
-    def cell_energies(self) -> np.ndarray:
-        """The energies each cell sees, (M,) (shared)."""
-        return self.energies
-
 
 @dataclass(frozen=True, eq=False)
-class PerCellLandscape:
+class PerCellLandscape(_Landscape):
     """A landscape per cell: ``energies`` (M,) or (N, M) J, ``saddles`` (M-1,) or (N, M-1) J."""
 
-    energies: np.ndarray
-    saddles: np.ndarray
-
-    def cell_energies(self) -> np.ndarray:
-        """The energies each cell sees, (M,) or (N, M)."""
-        return self.energies
-
 
 @dataclass(frozen=True, eq=False)
-class IndexedLandscape:
+class IndexedLandscape(_Landscape):
     """A table of K landscapes, ``energies`` (K, M) J, ``saddles`` (K, M-1) J, and ``kinds``
     (N,) (uint8 for K <= 256, else int64): cell ``i`` is under row ``kinds[i]``."""
 
-    energies: np.ndarray
-    saddles: np.ndarray
     kinds: np.ndarray
 
     def cell_energies(self) -> np.ndarray:

@@ -13,6 +13,7 @@ from numba import prange
 
 from simcore._jit import jit, jit_pair
 from simcore.expfun import one_minus_exp, one_minus_exp_rough
+from simcore.kernels.levels_shared import level_walk
 from simcore.kernels.per_cell import _bit_thresholds
 from simcore.kernels.tiles import _S32, _count_code, _wide
 from simcore.propagator import _TWO64, _UMAX, rate_pair, to_threshold
@@ -100,7 +101,7 @@ _COUNTED_CODES = 64
 
 @jit(inline="always")
 def _indexed_buffers():
-    """The tile buffers of ``_bits_indexed_group`` (separate allocations, so LLVM knows they
+    """The tile buffers of a run of ``bits_indexed`` (separate allocations, so LLVM knows they
     do not overlap and vectorises the loops over them): every entry read is written first in
     the same tile."""
     return (
@@ -113,160 +114,6 @@ def _indexed_buffers():
         np.empty(ITILE, dtype=np.uint64),  # thresholds (shared f0)
         np.empty(2 * ITILE),  # (share, rate) of each cell's code (per-cell f0)
     )
-
-
-@jit(inline="always")
-def _bits_indexed_group(
-    g,
-    scratch,
-    per_cell_f0,
-    kos,
-    n_codes,
-    n_old,
-    counted,
-    z_step,
-    state,
-    kinds,
-    thresholds,
-    escape,
-    f0,
-    e_new,
-    flip_heat,
-    e_old,
-    kinds_old,
-    kinds_keep,
-    old_per_cell,
-    key,
-    gamma,
-    step,
-    bounds,
-    ones,
-    changes,
-    work_g,
-    heat_g,
-    work,
-    heat,
-    record,
-):
-    keep = kinds_keep.shape[0] > 0
-    out, unsure_words, cb, co, hop_words, old_words, th, pair = scratch
-    unsure = unsure_words.view(np.uint8)
-    hop_codes = hop_words.view(np.uint8)  # 2 c + hop, for the counts
-    old_codes = old_words.view(np.uint8)
-    esc = escape.reshape(-1)
-    n1 = np.int64(0)
-    nf = np.int64(0)
-    w_acc = 0.0
-    q_acc = 0.0
-    for h0 in range(bounds[g], bounds[g + 1], ITILE):
-        n = min(ITILE, bounds[g + 1] - h0)
-        # views: indices from 0 need no negative-index wraparound, so these loops vectorise
-        sv = state[h0 : h0 + n]
-        kv = kinds[h0 : h0 + n]
-        # sv keeps the levels before the step until the tile's last loop writes the new ones
-        for j in range(n):
-            cb[j] = np.uint16(2 * np.int64(kv[j]) + np.int64(sv[j]))
-        if not old_per_cell and kos:
-            kov = kinds_old[h0 : h0 + n]
-            for j in range(n):
-                co[j] = np.uint16(2 * np.int64(kov[j]) + np.int64(sv[j]))
-        elif not old_per_cell:
-            for j in range(n):
-                co[j] = np.uint16(2 * np.int64(kinds_old[0]) + np.int64(sv[j]))
-        if keep:
-            # the kinds kept for the next step (may be the buffer kinds_old reads, read above)
-            kk = kinds_keep[h0 : h0 + n]
-            for j in range(n):
-                kk[j] = kv[j]
-        z = key + gamma * (z_step + np.uint64(h0))
-        if not per_cell_f0:
-            for j in range(n):
-                th[j] = thresholds[cb[j]]
-            for j in range(n):
-                u = mix64(z)
-                z += gamma
-                out[j] = np.uint8(u >= th[j])
-        else:
-            fv = f0[h0 : h0 + n]
-            for j in range(n):
-                c = 2 * np.int64(cb[j])
-                pair[2 * j] = esc[c]
-                pair[2 * j + 1] = esc[c + 1]
-            # the flip decision from a rough threshold, certified: the exact threshold is
-            # within (ta >> 12) + 4 of the rough one (one_minus_exp_rough is within 2^-16), so
-            # a uniform outside that band decides as the exact one would; cells inside it
-            # (a fraction ~2^-11 p) are decided again with the exact threshold
-            for j in range(n):
-                u = mix64(z)
-                z += gamma
-                out[j], unsure[j] = rough_level(pair[2 * j], fv[j] * pair[2 * j + 1], sv[j], u)
-            n_unsure = 0
-            for j in range(n):
-                n_unsure += unsure[j]
-            if n_unsure:
-                # only the words of 8 cells that hold one (the rest of the tile is not touched)
-                for w in range((n + 7) // 8):
-                    if unsure_words[w]:
-                        for j in range(8 * w, min(8 * w + 8, n)):
-                            if unsure[j]:
-                                u = mix64(key + gamma * (z_step + np.uint64(h0 + j)))
-                                x = fv[j] * pair[2 * j + 1]
-                                out[j] = exact_level(pair[2 * j], x, sv[j], u)
-        if counted:
-            # work and heat of the tile from per-code counts, summed in a fixed order
-            for j in range(n):
-                o = out[j]
-                hop = o ^ sv[j]
-                n1 += np.int64(o)
-                nf += np.int64(hop)
-                hop_codes[j] = np.uint8(2 * np.int64(cb[j]) + np.int64(hop))
-                old_codes[j] = np.uint8(co[j])
-                sv[j] = o
-            n_words = (n + 7) // 8
-            for j in range(n, 8 * n_words):
-                hop_codes[j] = np.uint8(255)  # padding of the last word: a code no cell has
-                old_codes[j] = np.uint8(255)
-            # codes of zero energy add nothing: their counts are skipped (a rest landscape's)
-            for c in range(n_codes):
-                hops = np.int64(0)
-                if e_new[c] != 0.0 or flip_heat[c] != 0.0:
-                    hops = _count_code(hop_words, n_words, 2 * c + 1)
-                if e_new[c] != 0.0:
-                    cells = hops + _count_code(hop_words, n_words, 2 * c)
-                    if cells:
-                        w_acc += np.float64(cells) * e_new[c]
-                if hops and flip_heat[c] != 0.0:
-                    q_acc += np.float64(hops) * flip_heat[c]
-            for c in range(n_old):
-                if e_old[c] != 0.0:
-                    cnt = _count_code(old_words, n_words, c)
-                    if cnt:
-                        w_acc -= np.float64(cnt) * e_old[c]
-        else:
-            ev = e_old[2 * h0 : 2 * (h0 + n)] if old_per_cell else e_old
-            wv = work[h0 : h0 + n] if record else work
-            hv = heat[h0 : h0 + n] if record else heat
-            for j in range(n):
-                c = cb[j]
-                if old_per_cell:
-                    w = e_new[c] - ev[2 * j + np.int64(sv[j])]
-                else:
-                    w = e_new[c] - e_old[co[j]]
-                q = flip_heat[c] if out[j] != sv[j] else 0.0
-                w_acc += w
-                q_acc += q
-                if record:
-                    wv[j] += w
-                    hv[j] += q
-            for j in range(n):
-                o = out[j]
-                n1 += np.int64(o)
-                nf += np.int64(o ^ sv[j])
-                sv[j] = o
-    ones[g, 0] += n1
-    changes[g, 0] += nf
-    work_g[g] += w_acc
-    heat_g[g] += q_acc
 
 
 def _bits_indexed(cells, landscape, before, stream, tallies, runs):
@@ -327,6 +174,8 @@ def _bits_indexed(cells, landscape, before, stream, tallies, runs):
     n_old = 0 if old_per_cell else e_old.shape[0]
     counted = not record and not old_per_cell and 2 * n_codes + n_old <= _COUNTED_CODES
     z_step = np.uint64(step) << _S32
+    keep = kinds_keep.shape[0] > 0
+    esc = escape.reshape(-1)
     # the groups in ``runs`` contiguous runs (the caller's thread count, 1 on the calling
     # thread), each with its own tile buffers, allocated once per run and not per group; a
     # group's results do not depend on the run it is in
@@ -335,97 +184,134 @@ def _bits_indexed(cells, landscape, before, stream, tallies, runs):
     for r in prange(n_runs):
         scratch = _indexed_buffers()
         for g in range(n_groups * r // n_runs, n_groups * (r + 1) // n_runs):
-            _bits_indexed_group(
-                g,
-                scratch,
-                per_cell_f0,
-                kos,
-                n_codes,
-                n_old,
-                counted,
-                z_step,
-                state,
-                kinds,
-                thresholds,
-                escape,
-                f0,
-                e_new,
-                flip_heat,
-                e_old,
-                kinds_old,
-                kinds_keep,
-                old_per_cell,
-                key,
-                gamma,
-                step,
-                bounds,
-                ones,
-                changes,
-                work_g,
-                heat_g,
-                work,
-                heat,
-                record,
-            )
+            out, unsure_words, cb, co, hop_words, old_words, th, pair = scratch
+            unsure = unsure_words.view(np.uint8)
+            hop_codes = hop_words.view(np.uint8)  # 2 c + hop, for the counts
+            old_codes = old_words.view(np.uint8)
+            n1 = np.int64(0)
+            nf = np.int64(0)
+            w_acc = 0.0
+            q_acc = 0.0
+            for h0 in range(bounds[g], bounds[g + 1], ITILE):
+                n = min(ITILE, bounds[g + 1] - h0)
+                # views: indices from 0 need no negative-index wraparound, so these loops vectorise
+                sv = state[h0 : h0 + n]
+                kv = kinds[h0 : h0 + n]
+                # sv keeps the levels before the step until the tile's last loop writes the new ones
+                for j in range(n):
+                    cb[j] = np.uint16(2 * np.int64(kv[j]) + np.int64(sv[j]))
+                if not old_per_cell and kos:
+                    kov = kinds_old[h0 : h0 + n]
+                    for j in range(n):
+                        co[j] = np.uint16(2 * np.int64(kov[j]) + np.int64(sv[j]))
+                elif not old_per_cell:
+                    for j in range(n):
+                        co[j] = np.uint16(2 * np.int64(kinds_old[0]) + np.int64(sv[j]))
+                if keep:
+                    # the kinds kept for the next step (may be the buffer kinds_old reads, read
+                    # above)
+                    kk = kinds_keep[h0 : h0 + n]
+                    for j in range(n):
+                        kk[j] = kv[j]
+                z = key + gamma * (z_step + np.uint64(h0))
+                if not per_cell_f0:
+                    for j in range(n):
+                        th[j] = thresholds[cb[j]]
+                    for j in range(n):
+                        u = mix64(z)
+                        z += gamma
+                        out[j] = np.uint8(u >= th[j])
+                else:
+                    fv = f0[h0 : h0 + n]
+                    for j in range(n):
+                        c = 2 * np.int64(cb[j])
+                        pair[2 * j] = esc[c]
+                        pair[2 * j + 1] = esc[c + 1]
+                    # the flip decision from a rough threshold, certified: the exact threshold
+                    # is within (ta >> 12) + 4 of the rough one (one_minus_exp_rough is within
+                    # 2^-16), so a uniform outside that band decides as the exact one would;
+                    # cells inside it (a fraction ~2^-11 p) are decided again with the exact one
+                    for j in range(n):
+                        u = mix64(z)
+                        z += gamma
+                        out[j], unsure[j] = rough_level(
+                            pair[2 * j], fv[j] * pair[2 * j + 1], sv[j], u
+                        )
+                    n_unsure = 0
+                    for j in range(n):
+                        n_unsure += unsure[j]
+                    if n_unsure:
+                        # only the words of 8 cells that hold one (the rest of the tile is not
+                        # touched)
+                        for w in range((n + 7) // 8):
+                            if unsure_words[w]:
+                                for j in range(8 * w, min(8 * w + 8, n)):
+                                    if unsure[j]:
+                                        u = mix64(key + gamma * (z_step + np.uint64(h0 + j)))
+                                        x = fv[j] * pair[2 * j + 1]
+                                        out[j] = exact_level(pair[2 * j], x, sv[j], u)
+                if counted:
+                    # work and heat of the tile from per-code counts, summed in a fixed order
+                    for j in range(n):
+                        o = out[j]
+                        hop = o ^ sv[j]
+                        n1 += np.int64(o)
+                        nf += np.int64(hop)
+                        hop_codes[j] = np.uint8(2 * np.int64(cb[j]) + np.int64(hop))
+                        old_codes[j] = np.uint8(co[j])
+                        sv[j] = o
+                    n_words = (n + 7) // 8
+                    for j in range(n, 8 * n_words):
+                        # padding of the last word: a code no cell has
+                        hop_codes[j] = np.uint8(255)
+                        old_codes[j] = np.uint8(255)
+                    # codes of zero energy add nothing: their counts are skipped (a rest
+                    # landscape's)
+                    for c in range(n_codes):
+                        hops = np.int64(0)
+                        if e_new[c] != 0.0 or flip_heat[c] != 0.0:
+                            hops = _count_code(hop_words, n_words, 2 * c + 1)
+                        if e_new[c] != 0.0:
+                            n_at = hops + _count_code(hop_words, n_words, 2 * c)
+                            if n_at:
+                                w_acc += np.float64(n_at) * e_new[c]
+                        if hops and flip_heat[c] != 0.0:
+                            q_acc += np.float64(hops) * flip_heat[c]
+                    for c in range(n_old):
+                        if e_old[c] != 0.0:
+                            cnt = _count_code(old_words, n_words, c)
+                            if cnt:
+                                w_acc -= np.float64(cnt) * e_old[c]
+                else:
+                    ev = e_old[2 * h0 : 2 * (h0 + n)] if old_per_cell else e_old
+                    wv = work[h0 : h0 + n] if record else work
+                    hv = heat[h0 : h0 + n] if record else heat
+                    for j in range(n):
+                        c = cb[j]
+                        if old_per_cell:
+                            w = e_new[c] - ev[2 * j + np.int64(sv[j])]
+                        else:
+                            w = e_new[c] - e_old[co[j]]
+                        q = flip_heat[c] if out[j] != sv[j] else 0.0
+                        w_acc += w
+                        q_acc += q
+                        if record:
+                            wv[j] += w
+                            hv[j] += q
+                    for j in range(n):
+                        o = out[j]
+                        n1 += np.int64(o)
+                        nf += np.int64(o ^ sv[j])
+                        sv[j] = o
+            ones[g, 0] += n1
+            changes[g, 0] += nf
+            work_g[g] += w_acc
+            heat_g[g] += q_acc
 
 
 _bits_indexed, _bits_indexed_serial = jit_pair(_bits_indexed)
 bits_indexed = _wide(_bits_indexed)
 bits_indexed_serial = _wide(_bits_indexed_serial)
-
-
-@jit(inline="always")
-def _levels_indexed_group(
-    g,
-    state,
-    kinds,
-    thresholds,
-    e_new,
-    e_old,
-    kinds_old,
-    old_per_cell,
-    key,
-    gamma,
-    step,
-    bounds,
-    counts,
-    changes,
-    work_g,
-    heat_g,
-    work,
-    heat,
-    record,
-):
-    top = thresholds.shape[1] - 1
-    kos = np.int64(kinds_old.shape[0] > 1)
-    base = key + gamma * (np.uint64(step) << _S32)
-    w_acc = 0.0
-    q_acc = 0.0
-    nf = 0
-    for i in range(bounds[g], bounds[g + 1]):
-        s = np.int64(state[i])
-        k = np.int64(kinds[i])
-        th = thresholds[k]
-        u = mix64(base + gamma * np.uint64(i))
-        j = s
-        while j > 0 and u < th[s, j - 1]:
-            j -= 1
-        while j < top and u >= th[s, j]:
-            j += 1
-        r = i if old_per_cell else np.int64(kinds_old[i * kos])
-        w = e_new[k, s] - e_old[r, s]
-        q = e_new[k, s] - e_new[k, j]
-        state[i] = j
-        w_acc += w
-        q_acc += q
-        counts[g, j] += 1
-        nf += j != s
-        if record:
-            work[i] += w
-            heat[i] += q
-    work_g[g] += w_acc
-    heat_g[g] += q_acc
-    changes[g] += nf
 
 
 def levels_indexed(cells, landscape, before, stream, tallies):
@@ -454,28 +340,33 @@ def levels_indexed(cells, landscape, before, stream, tallies):
     work = tallies.work
     heat = tallies.heat
     record = tallies.record
+    top = thresholds.shape[1] - 1
+    kos = np.int64(kinds_old.shape[0] > 1)
+    base = key + gamma * (np.uint64(step) << _S32)
     for g in prange(bounds.shape[0] - 1):
-        _levels_indexed_group(
-            g,
-            state,
-            kinds,
-            thresholds,
-            e_new,
-            e_old,
-            kinds_old,
-            old_per_cell,
-            key,
-            gamma,
-            step,
-            bounds,
-            counts,
-            changes,
-            work_g,
-            heat_g,
-            work,
-            heat,
-            record,
-        )
+        w_acc = 0.0
+        q_acc = 0.0
+        nf = 0
+        for i in range(bounds[g], bounds[g + 1]):
+            s = np.int64(state[i])
+            k = np.int64(kinds[i])
+            th = thresholds[k]
+            u = mix64(base + gamma * np.uint64(i))
+            j = level_walk(th, s, top, u)
+            r = i if old_per_cell else np.int64(kinds_old[i * kos])
+            w = e_new[k, s] - e_old[r, s]
+            q = e_new[k, s] - e_new[k, j]
+            state[i] = j
+            w_acc += w
+            q_acc += q
+            counts[g, j] += 1
+            nf += j != s
+            if record:
+                work[i] += w
+                heat[i] += q
+        work_g[g] += w_acc
+        heat_g[g] += q_acc
+        changes[g] += nf
 
 
 levels_indexed, levels_indexed_serial = jit_pair(levels_indexed)

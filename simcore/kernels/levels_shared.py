@@ -15,6 +15,19 @@ from simcore.rng import mix64
 
 
 @jit(inline="always")
+def level_walk(th, s, top, u):
+    """The level after a step of a cell at level ``s`` for the uniform ``u`` (uint64): the band
+    of row ``s`` of ``th`` ((M, M-1) of ``propagator.level_thresholds``, ``top = M - 1``) that
+    holds ``u``, found by walking down or up from ``s``."""
+    j = s
+    while j > 0 and u < th[s, j - 1]:
+        j -= 1
+    while j < top and u >= th[s, j]:
+        j += 1
+    return j
+
+
+@jit(inline="always")
 def _levels_shared_group(g, state, thresholds, key, gamma, step0, bounds, counts, changes):
     n_steps = thresholds.shape[0]
     top = thresholds.shape[1] - 1
@@ -27,11 +40,7 @@ def _levels_shared_group(g, state, thresholds, key, gamma, step0, bounds, counts
             for i in range(t0, t1):
                 s = np.int64(state[i])
                 u = mix64(base + gamma * np.uint64(i))
-                j = s
-                while j > 0 and u < th[s, j - 1]:
-                    j -= 1
-                while j < top and u >= th[s, j]:
-                    j += 1
+                j = level_walk(th, s, top, u)
                 state[i] = j
                 counts[g, k, j] += 1
                 nf += j != s

@@ -16,6 +16,7 @@ from numba import prange
 
 from simcore._jit import jit, jit_pair
 from simcore.expfun import phi
+from simcore.kernels.levels_shared import level_walk
 from simcore.kernels.tiles import (
     _HTILE_WORDS,
     _S32,
@@ -46,11 +47,7 @@ def _levels_per_cell_group(
             for i in range(t0, t1):
                 s = np.int64(state[i])
                 u = mix64(base + gamma * np.uint64(i))
-                j = s
-                while j > 0 and u < th[s, j - 1]:
-                    j -= 1
-                while j < top and u >= th[s, j]:
-                    j += 1
+                j = level_walk(th, s, top, u)
                 state[i] = j
                 work[i] += e_new[s] - e_old[s]
                 heat[i] += e_new[s] - e_new[j]

@@ -19,6 +19,15 @@ def fn_bit():
     return dataclasses.replace(preset("fn_dam_synapse"), level_spacing=0.5, levels=2)
 
 
+def _occupancy_from(level, proto, dev, m):
+    """The master equation's occupancy (M,) at the end of ``proto`` (one constant segment) at
+    300 K, every cell starting at ``level`` of ``m``."""
+    start = np.zeros(m)
+    start[level] = 1.0
+    master = solve_master(proto, proto.duration, 300.0, dev.attempt_frequency, initial=start)
+    return master.occupancy
+
+
 def test_fn_decay_closed_form_against_solve_ivp():
     dev = preset("fn_dam_synapse")
     t_eval = np.concatenate([[0.0], np.logspace(-3, 7, 41)])
@@ -83,12 +92,8 @@ def test_program_pulse_moves_the_value_by_the_closed_form(age):
     amplitude = 1.0
     width = 2.0 / float(dev.program_rate(age, amplitude))  # about two levels
     e, s = dev.update_landscape(age, amplitude, +1)
-    proto = Protocol.constant(e, s, width, "update")
-    start = np.zeros(64)
-    start[32] = 1.0
-    master = solve_master(proto, width, 300.0, dev.attempt_frequency, initial=start)
-    levels = np.arange(64)
-    moved = master.occupancy @ levels - 32.0
+    occupancy = _occupancy_from(32, Protocol.constant(e, s, width, "update"), dev, 64)
+    moved = occupancy @ np.arange(64) - 32.0
     assert moved == pytest.approx(float(dev.update_size(age, amplitude, width)), rel=1e-9)
 
 
@@ -111,12 +116,10 @@ def test_multilevel_walk_drift_and_spread(fraction):
     duration = 6.0 / var_rate
     e, s = cell.landscape(current)
     proto = Protocol.constant(e, s, duration, "update")
-    start = np.zeros(64)
-    start[24] = 1.0
-    master = solve_master(proto, duration, 300.0, mtj.attempt_frequency, initial=start)
+    occupancy = _occupancy_from(24, proto, mtj, 64)
     x = np.arange(64)
-    mean = master.occupancy @ x - 24
-    var = master.occupancy @ x**2 - (master.occupancy @ x) ** 2
+    mean = occupancy @ x - 24
+    var = occupancy @ x**2 - (occupancy @ x) ** 2
     assert mean == pytest.approx(mean_rate * duration, abs=1e-6)
     assert var == pytest.approx(var_rate * duration, rel=1e-6)
     n = 20000

@@ -21,11 +21,14 @@ def _sample(dw, start, target, force, n, seed):
     return t.mean(), t.std(ddof=1) / np.sqrt(t.size)
 
 
-def test_symmetric_well_mfpt_langevin_vs_integral_vs_kramers():
-    n_kt = 4.0
+@pytest.mark.parametrize(
+    ("n_kt", "n", "seed"),
+    [(4.0, 4000, 11), pytest.param(6.0, 20000, 99, marks=pytest.mark.slow, id="high-statistics")],
+)
+def test_symmetric_well_mfpt_langevin_vs_integral_vs_kramers(n_kt, n, seed):
     dw = DoubleWell(barrier=n_kt * KT, half_width=X0, friction=1e-12)
     exact = dw.mean_first_passage_time(-X0, X0)
-    mean, se = _sample(dw, -X0, X0, 0.0, 4000, seed=11)
+    mean, se = _sample(dw, -X0, X0, 0.0, n, seed=seed)
     assert abs(mean - exact) < 4 * se
     k01, _ = dw.kramers_rates()
     # Kramers: relative error (3/8) kT/E_B + O((kT/E_B)^2), bounded by kT/E_B here
@@ -49,12 +52,3 @@ def test_tilted_well_mfpt_both_directions(direction):
         dw.potential(dw.stationary_points(force)[1], force) - dw.potential(start, force)
     ) / KT
     assert abs(exact * k - 1.0) < 1.0 / barrier
-
-
-@pytest.mark.slow
-def test_symmetric_well_mfpt_high_statistics():
-    n_kt = 6.0
-    dw = DoubleWell(barrier=n_kt * KT, half_width=X0, friction=1e-12)
-    exact = dw.mean_first_passage_time(-X0, X0)
-    mean, se = _sample(dw, -X0, X0, 0.0, 20000, seed=99)
-    assert abs(mean - exact) < 4 * se

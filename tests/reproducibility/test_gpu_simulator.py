@@ -26,20 +26,25 @@ def _needs_numba_cuda():
         pytest.skip("numba-cuda is not installed")
 
 
-@pytest.fixture(scope="module")
-def simulated(tmp_path_factory):
-    """Every case's GPU results from one child process running the CUDA simulator."""
+def _under_simulator(*args):
+    """``python -W error *args`` in a child process with Numba's CUDA simulator switched on
+    (it must be on before numba is imported); returns the finished process."""
     _needs_numba_cuda()
-    out = tmp_path_factory.mktemp("gpu") / "gpu.npz"
-    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-W", "error", "-m", "tests.gpu_check", str(out)],
+    return subprocess.run(
+        [sys.executable, "-W", "error", *args],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "NUMBA_ENABLE_CUDASIM": "1"},
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    """Every case's GPU results from one child process running the CUDA simulator."""
+    out = tmp_path_factory.mktemp("gpu") / "gpu.npz"
+    proc = _under_simulator("-m", "tests.gpu_check", str(out))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with np.load(out) as data:
         return dict(data)
@@ -63,39 +68,34 @@ def test_import_needs_no_cuda():
     assert proc.returncode == 0, proc.stderr
 
 
+def _launch(kernel, case, **launch):
+    """``kernel`` (a ``simcore.gpu`` launcher) on copies of ``case``'s arrays from step 0."""
+    kernel(
+        case.state.copy(),
+        case.thresholds,
+        case.key,
+        case.gamma,
+        0,
+        case.bounds,
+        case.tally.copy(),
+        case.changes.copy(),
+        **launch,
+    )
+
+
 def test_without_numba_cuda_unavailable_and_raises(monkeypatch):
     case = CASES["levels-2"]
     monkeypatch.setattr(gpu, "installed", lambda: False)
     assert not gpu.available()
     with pytest.raises(gpu.CudaUnavailableError, match="numba-cuda"):
-        gpu.levels_shared(
-            case.state.copy(),
-            case.thresholds,
-            case.key,
-            case.gamma,
-            0,
-            case.bounds,
-            case.tally.copy(),
-            case.changes.copy(),
-        )
+        _launch(gpu.levels_shared, case)
 
 
 @pytest.mark.parametrize("tpb,cpt", [(48, 4), (2048, 1), (256, 0), (1024, 32), (True, 4)])
 def test_bad_launch_shape_raises_before_any_cuda(tpb, cpt):
     case = CASES["bits-default-launch"]
     with pytest.raises(ParameterError):
-        gpu.bits_shared(
-            case.state.copy(),
-            case.thresholds,
-            case.key,
-            case.gamma,
-            0,
-            case.bounds,
-            case.tally.copy(),
-            case.changes.copy(),
-            threads_per_block=tpb,
-            cells_per_thread=cpt,
-        )
+        _launch(gpu.bits_shared, case, threads_per_block=tpb, cells_per_thread=cpt)
 
 
 @pytest.mark.parametrize("bad", ["float-thresholds", "int32-tally", "short-state", "m5-bits"])
@@ -134,16 +134,7 @@ print("identical")
 
 @pytest.mark.slow  # the simulator runs every CUDA thread of 64 groups as a Python thread: ~1 min
 def test_memory_array_cuda_backend_is_bit_identical_under_simulator():
-    _needs_numba_cuda()
-    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-W", "error", "-c", _ARRAY_CHECK],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = _under_simulator("-c", _ARRAY_CHECK)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "identical" in proc.stdout
 
@@ -190,15 +181,6 @@ def test_cuda_backend_refuses_per_cell_and_indexed_work_before_any():
     """``backend="cuda"`` runs shared-landscape steps only: a per-cell, indexed or per-cell-record
     request is a ParameterError naming the backend (it used to run on the CPU, silently), raised
     before any step is taken."""
-    _needs_numba_cuda()
-    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-W", "error", "-c", _REFUSAL_CHECK],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = _under_simulator("-c", _REFUSAL_CHECK)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "refused" in proc.stdout
