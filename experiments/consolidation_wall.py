@@ -17,7 +17,18 @@ import functools
 from dataclasses import dataclass
 
 import simcore as sc
-from experiments.common import bar, binomial_se, check, energy, figure, quantity, seeds_tree
+from experiments.common import (
+    assemble,
+    bar,
+    binomial_se,
+    check,
+    check_key,
+    count_check,
+    energy,
+    figure,
+    quantity,
+    seeds_tree,
+)
 from experiments.config import CellsConfig, field, n_cells_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, Simulated, column, simulate
@@ -144,26 +155,35 @@ def run(cfg: Config, progress: bool = False) -> Result:
 
 
 def checks(result: Result) -> list[dict]:
+    """Copy heat vs master and vs the tilt (Gaussian), error counts vs master
+    (Clopper–Pearson), the raise's zero work and first-passage bound (exact); family-wise
+    (``assemble``)."""
     kT, cfg = result.kT, result.config
+    n = cfg.n_cells
     out = []
-    for c in result.consolidations:
+    for i, c in enumerate(result.consolidations):
         tag = f"t = {c.retention:.3g} s"
         rc, mc = c.copy.mc, c.copy.master
         rr, mr = c.raised.mc, c.raised.master
-        out.append(check(f"copy: heat vs master, {tag}", rc.heat.mean / kT, mc.heat / kT,
-                         4 * rc.heat.stderr / kT + 1e-12, unit="kT"))
-        out.append(check(f"copy: heat = tilt (1 - ε)/2 per bit, {tag}", rc.heat.mean / kT,
-                         c.tilt * (1 - cfg.error) / 2 / kT, 4 * rc.heat.stderr / kT,
-                         unit="kT"))
-        out.append(check(f"copy: error vs master, {tag}", rc.occupancy[1], mc.occupancy[1],
-                         4 * binomial_se(mc.occupancy[1], cfg.n_cells)))
-        out.append(check(f"raise: work is exactly zero (saddle only), {tag}",
-                         abs(rr.work.mean) / kT, 0.0, 0.0, unit="kT"))
-        out.append(check(f"raise: errors vs master, {tag}", rr.occupancy[1], mr.occupancy[1],
-                         4 * binomial_se(mr.occupancy[1], cfg.n_cells)))
-        out.append(check(f"raise: errors <= first-passage bound raise_error, {tag}",
-                         mr.occupancy[1], c.raise_bound, 1e-12, kind="upper"))
-    return out
+        out.append(check(check_key("copy_heat_vs_master", i), f"copy: heat vs master, {tag}",
+                         rc.heat.mean / kT, mc.heat / kT, se=rc.heat.stderr / kT,
+                         tolerance=1e-12, unit="kT"))
+        out.append(check(check_key("copy_heat_vs_tilt", i),
+                         f"copy: heat = tilt (1 - ε)/2 per bit, {tag}", rc.heat.mean / kT,
+                         c.tilt * (1 - cfg.error) / 2 / kT, se=rc.heat.stderr / kT, unit="kT"))
+        out.append(count_check(check_key("copy_error_vs_master", i),
+                               f"copy: error vs master, {tag}", rc.occupancy[1] * n, n,
+                               mc.occupancy[1]))
+        out.append(check(check_key("raise_work_zero", i),
+                         f"raise: work is exactly zero (saddle only), {tag}",
+                         abs(rr.work.mean) / kT, 0.0, unit="kT"))
+        out.append(count_check(check_key("raise_error_vs_master", i),
+                               f"raise: errors vs master, {tag}", rr.occupancy[1] * n, n,
+                               mr.occupancy[1]))
+        out.append(check(check_key("raise_error_below_first_passage", i),
+                         f"raise: errors <= first-passage bound raise_error, {tag}",
+                         mr.occupancy[1], c.raise_bound, tolerance=1e-12, kind="upper"))
+    return assemble(out)
 
 
 def report(result: Result) -> str:

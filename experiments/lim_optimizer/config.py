@@ -21,6 +21,7 @@ PROBLEMS = ("quadratic", "ising")
 SIZE_KEYS = ("qp_size", "qp_sizes", "qp_bits_scan", "ising_size", "ising_sizes")
 #: Largest Ising instance solved by brute force; larger ones are planted.
 BRUTE_FORCE_MAX = 20
+#: Standard errors of the error bars in figures (the checks' tolerances are family-wise).
 N_SIGMA = 4.0
 
 
@@ -64,6 +65,11 @@ class Config:
     ising_degree: int = field(3, "", "Ising: mean degree of planted instances", low=1)
     ising_fraction: float = field(0.25, "", "Ising: fraction of spins proposed per iteration",
                                   low=0, open_low=True, high=1)
+    ising_restarts: int = field(32, "", "Ising, brute-force instances: independent restarts of"
+                                " the annealer whose success rate is tested", low=1, high=4096)
+    ising_success: float = field(0.5, "", "Ising, brute-force instances: least rate at which"
+                                 " the restarts reach the exact ground state", low=0,
+                                 open_low=True, high=1)
     record_per_cell: bool = field(False, "", "keep per-cell ledgers (first-law check)")
     seed: int = seed_field(7, high=2**40)
 
