@@ -6,7 +6,9 @@ Every experiment module defines ``NAME``, ``SUMMARY``, a frozen ``Config`` with 
 - ``run(cfg, progress) -> Result``: simulate (in memory); ``Result`` is the module's frozen
   dataclass (an ``experiments.results.ResultBase``: the config and the run's
   ``simcore.seeds.Seeds``);
-- ``checks(result) -> list[dict]``: simulated vs reference with a tolerance (``check``);
+- ``checks(result) -> list[dict]``: simulated vs reference (:func:`check`, :func:`count_check`,
+  :func:`bernstein_check`), returned through :func:`assemble`, which sets the tolerances for a
+  family-wise false-alarm rate of ``FAMILY_ALPHA`` per report;
 - ``report(result) -> str``: the console summary;
 - ``data(result) -> dict``: the HDF5 content (nested groups of ``simcore.io.Data``, with the
   ``seeds`` group of :func:`seeds_tree`);

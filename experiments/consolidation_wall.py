@@ -2,12 +2,12 @@
 (retention-barrier) memory, against raising the barrier of the same cell in place.
 
 For each retention target t the long-term barrier is ``E_L = bounds.retention_barrier(t, ε)``
-(THEORY.md 5.4). A copy overwrites the slow cell's unknown old bit by a tilt-only write over E_L
+(docs/theory.md §4). A copy overwrites the slow cell's unknown old bit by a tilt-only write over E_L
 (``update_wall.static_write`` with the exact tilt): about ``(E_L - E_w)/2`` per bit
-(``bounds.consolidation_copy_cost``). Raising the barrier in place from the short-term value E_S
-to E_L moves only the saddle, which costs no work (THEORY.md 4, checked exactly here); the price
-is the bits lost while the barrier is still low (``bounds.raise_error``), each rewritten by a
-static write over E_L (``bounds.consolidation_raise_cost``, THEORY.md 5.6).
+(``bounds.consolidation_copy_cost``). Raising the barrier in place from the short-term value E_S to
+E_L moves only the saddle, which costs no work (docs/theory.md §6, checked exactly here); the price
+is the bits lost while the barrier is still low (``bounds.raise_error``), each rewritten by a static
+write over E_L (``bounds.consolidation_raise_cost``, docs/theory.md §6).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Jarzynski's equality per cell and Crooks' theorem from forward and reverse protocols.
 
-Every cell starts in equilibrium and is driven by a staircase of tilts at a low barrier: jump to
-the next landscape, relax for one step, repeat. The engine's step order (work step, then exact
-relaxation) makes both theorems exact in discrete time (THEORY.md 4), provided the reverse
-protocol is the exact time reversal: the same staircase read backwards.
+Every cell starts in equilibrium and is driven by a staircase of tilts at a low barrier: jump to the
+next landscape, relax for one step, repeat. The engine's step order (work step, then exact
+relaxation) makes both theorems exact in discrete time (the engine's exact one-step propagator,
+docs/engine.md), provided the reverse protocol is the exact time reversal: the same staircase read
+backwards.
 
 - Jarzynski (C. Jarzynski, PRL 78, 2690 (1997), doi:10.1103/PhysRevLett.78.2690):
   ``⟨exp(-W/kT)⟩ = exp(-ΔF/kT)`` over the per-cell works.

@@ -2,7 +2,7 @@
 duration.
 
 The mean heat of erasing an unbiased bit to success probability P is bounded below by the
-generalised Landauer bound ``kT [ln 2 + P ln P + (1-P) ln(1-P)]`` (THEORY.md 5.1; R. Landauer,
+generalised Landauer bound ``kT [ln 2 + P ln P + (1-P) ln(1-P)]`` (docs/theory.md §1; R. Landauer,
 IBM J. Res. Dev. 5, 183 (1961), doi:10.1147/rd.53.0183) and approaches it as ``kT ln 2 + B/τ``
 for long durations τ. For each duration the Monte Carlo ledger is compared with the exact master
 equation for the same steps, the second law ``⟨W⟩ >= ΔF_neq``, and the speed limit

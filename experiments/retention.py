@@ -2,13 +2,13 @@
 and the failure probability of an array of N bits.
 
 A bit held behind a symmetric barrier E_B is in the wrong well at time t with probability
-``(1 - exp(-2kt))/2``, ``k = f0 exp(-E_B/kT)`` (THEORY.md 4: the relaxation rate of a symmetric
-pair is twice the escape rate); it has left its well at least once with probability
+``(1 - exp(-2kt))/2``, ``k = f0 exp(-E_B/kT)`` (docs/theory.md §4: the relaxation rate of a
+symmetric pair is twice the escape rate); it has left its well at least once with probability
 ``1 - exp(-kt)`` (``simcore.bounds.retention_error``, an upper bound on the former). The
 Monte Carlo escape rates, fitted to the Arrhenius (Néel–Brown) law ``k = f0 exp(-E_B/kT)``
 (L. Néel, Ann. Géophys. 5, 99 (1949); W. F. Brown, Phys. Rev. 130, 1677 (1963),
 doi:10.1103/PhysRev.130.1677), are extrapolated to the barrier that holds a bit for 10 years and
-compared with ``bounds.retention_barrier`` (THEORY.md 5.4). Holds are piecewise constant, so the
+compared with ``bounds.retention_barrier`` (docs/theory.md §4). Holds are piecewise constant, so the
 engine is exact at every recorded time (no time-step error).
 """
 

@@ -4,7 +4,7 @@ its retention value (tilt-only write) and for a barrier lowered during the write
 An update overwrites a bit of unknown old value (1/2, 1/2) with the value 0 within the write time
 τ_w, failing with probability ε. With the barrier fixed at a retention value E_B the source well
 must be lifted by about ``E_B - kT ln(f0 τ_w / ln(1/ε))`` and the lift is dissipated on every
-flip (THEORY.md 5.5, ``bounds.static_write_cost``); here the tilt is solved exactly
+flip (docs/theory.md §5, ``bounds.static_write_cost``); here the tilt is solved exactly
 (``bounds.static_write_tilt(exact=True)``) so the failure is ε by construction and the heat per
 changed bit is exactly ``tilt (1 - ε)``. Lowering the barrier during the write (the four-ramp
 erasure of ``landauer_erasure`` with equilibrium error ε) costs only the generalised Landauer

@@ -119,11 +119,11 @@ class Result:
 
 
 def checks(result: Result) -> list[dict]:
-    """Per point: simulated total vs the model's exact expectation (4 standard errors plus the
-    integration error); windowed vs stepped where both ran; simulated >= the rigorous bound;
-    simulated/estimate over the iterations vs its first-order prediction within the stated
-    O(ε²) error;
-    first law over all writes."""
+    """Per point: simulated total vs the model's exact expectation (sampling and integration
+    errors, plus the exact model's error); windowed vs stepped where both ran; simulated >= the
+    rigorous bound; simulated/estimate over the iterations vs its first-order prediction within
+    the stated O(ε²) error; first law over all writes. Family-wise over the report
+    (``assemble``)."""
     out = []
     cfg = result.config
     eps = cfg.error

@@ -171,7 +171,7 @@ class Memory:
             return self.slow.state.copy()
         if self.arch == "matched":
             before = self.main.state.copy()
-            # saddles only: no work (THEORY 4)
+            # saddles only: no work (docs/theory.md §6)
             for saddle, dt in self.model.raise_pieces(self.rest_barrier(n_iter)):
                 self.main.step(np.zeros(self.m), np.full(self.m - 1, saddle), dt, "consolidate",
                                record_per_cell=self.record)
