@@ -54,7 +54,7 @@ def plot(res, outdir) -> list[str]:
                 ax.set_ylabel("energy to solution (J)")
                 ax.set_title(f"{prob}: energy to solution against {label}")
                 ax.legend(ncols=2)
-    with figure(outdir, "ratio_simulated_to_estimate", stems, size=(7.5, 5.2)) as (_fig, ax):
+    with figure(outdir, "ratio_simulated_to_estimate", stems, size=(7, 6)) as (_fig, ax):
         for a in lim.ARCHITECTURES:
             for prob, marker in zip(PROBLEMS, "os", strict=True):
                 idx = np.flatnonzero((arch == a) & (problem == prob))
@@ -68,7 +68,8 @@ def plot(res, outdir) -> list[str]:
         ax.set_yscale("log")
         ax.set_xlabel("OPS (parameter updates)")
         ax.set_ylabel("ratio")
-        ax.set_title("simulated energy / energy_to_solution estimate, and activity ratio")
+        ax.set_title("simulated / estimated (lim.energy_to_solution):\nenergy (filled) and changed"
+                     " bits (open)")
         # a legend of colours (architecture), shapes (problem) and fill (which ratio), outside
         # the axes so that it hides no point near 1
         from matplotlib.lines import Line2D
@@ -81,5 +82,6 @@ def plot(res, outdir) -> list[str]:
                            label="filled: simulated / estimate (energy)"),
                     Line2D([], [], ls="", marker="o", mfc="none", color="0.3",
                            label="open: simulated hops / estimated changed bits")]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=2,
+                  frameon=False)
     return stems
