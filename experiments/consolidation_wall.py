@@ -17,18 +17,8 @@ import functools
 from dataclasses import dataclass
 
 import simcore as sc
-from experiments.common import (
-    assemble,
-    bar,
-    binomial_se,
-    check,
-    check_key,
-    count_check,
-    energy,
-    figure,
-    quantity,
-    seeds_tree,
-)
+from experiments.checks import assemble, check, check_key, count_check
+from experiments.common import bar, binomial_se, energy, figure, mean_pm, quantity, seeds_tree
 from experiments.config import CellsConfig, field, n_cells_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, Simulated, column, simulate
@@ -196,8 +186,8 @@ def report(result: Result) -> str:
     for c in result.consolidations:
         rc, rr = c.copy.mc, c.raised.mc
         lines.append(
-            f"{c.retention:13.4g} {c.barrier / kT:9.3f} {rc.heat.mean / kT:9.4f} ±"
-            f" {rc.heat.stderr / kT:6.4f} {c.copy_estimate / kT:9.4f}"
+            f"{c.retention:13.4g} {c.barrier / kT:9.3f} {mean_pm(rc.heat, kT)}"
+            f" {c.copy_estimate / kT:9.4f}"
             f" {rr.occupancy[1]:12.3g} {c.raise_energy / kT:9.4f} ±"
             f" {c.raise_energy_se / kT:6.4f} {c.raise_estimate / kT:10.4f}")
     return "\n".join(lines)

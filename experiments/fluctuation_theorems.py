@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
-from experiments.common import assemble, bar, check, check_key, energy, figure, quantity, seeds_tree
+from experiments.checks import assemble, check, check_key
+from experiments.common import bar, energy, figure, quantity, seeds_tree
 from experiments.config import KineticsConfig, field, n_cells_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, Simulated, simulate

@@ -23,17 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
-from experiments.common import (
-    assemble,
-    bar,
-    check,
-    check_key,
-    count_check,
-    energy,
-    figure,
-    quantity,
-    seeds_tree,
-)
+from experiments.checks import assemble, check, check_key, count_check
+from experiments.common import bar, energy, figure, mean_pm, quantity, seeds_tree
 from experiments.config import KineticsConfig, field, n_cells_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, Simulated, column, simulate
@@ -316,8 +307,8 @@ def report(result: Result) -> str:
     for e in result.erasures:
         r, m = e.sim.mc, e.sim.master
         lines.append(
-            f"{e.duration:12.3g} {r.work.mean / kT:9.4f} ± {r.work.stderr / kT:6.4f}"
-            f" {m.work / kT:11.4f} {r.heat.mean / kT:9.4f} ± {r.heat.stderr / kT:6.4f}"
+            f"{e.duration:12.3g} {mean_pm(r.work, kT)} {m.work / kT:11.4f}"
+            f" {mean_pm(r.heat, kT)}"
             f" {m.heat / kT:11.4f} {r.occupancy[0]:8.5f} {m.occupancy[0]:10.5f}"
             f" {m.delta_f_neq / kT:7.4f} {e.optimal.work / kT:8.4f}"
         )

@@ -21,18 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
-from experiments.common import (
-    assemble,
-    bar,
-    binomial_se,
-    check,
-    check_key,
-    count_check,
-    energy,
-    figure,
-    quantity,
-    seeds_tree,
-)
+from experiments.checks import assemble, check, check_key, count_check
+from experiments.common import bar, binomial_se, energy, figure, quantity, seeds_tree
 from experiments.config import CellsConfig, field, n_cells_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, column, simulate

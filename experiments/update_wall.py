@@ -24,17 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
-from experiments.common import (
-    assemble,
-    bar,
-    check,
-    check_key,
-    count_check,
-    energy,
-    figure,
-    quantity,
-    seeds_tree,
-)
+from experiments.checks import assemble, check, check_key, count_check
+from experiments.common import bar, energy, figure, mean_pm, quantity, seeds_tree
 from experiments.config import CellsConfig, field, n_cells_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, Simulated, column, simulate
@@ -208,9 +199,8 @@ def report(result: Result) -> str:
     for w in result.writes:
         rs, rl = w.static.mc, w.lowered.mc
         lines.append(
-            f"{w.write_time:8.2g} {w.error:7.2g} {rs.heat.mean / kT:9.4f} ±"
-            f" {rs.heat.stderr / kT:6.4f} {w.static_estimate / kT:9.4f}"
-            f" {rs.occupancy[1]:8.2g} {rl.heat.mean / kT:9.4f} ± {rl.heat.stderr / kT:6.4f}"
+            f"{w.write_time:8.2g} {w.error:7.2g} {mean_pm(rs.heat, kT)}"
+            f" {w.static_estimate / kT:9.4f} {rs.occupancy[1]:8.2g} {mean_pm(rl.heat, kT)}"
             f" {rl.occupancy[1]:8.2g} {w.landauer / kT:9.4f} {w.geodesic / kT:9.4f}")
     return "\n".join(lines)
 

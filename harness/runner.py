@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from experiments import config as cfgmod
-from experiments.common import checks_tree
+from experiments.checks import checks_tree
 from experiments.contract import Experiment
 from harness.interrupt import raise_if_interrupted
 from harness.registry import experiment

@@ -10,7 +10,8 @@ import numpy as np
 
 from experiments.brain_scale.config import NAME, Config
 from experiments.brain_scale.model import Exact, Model
-from experiments.common import assemble, check, check_key, energy, quantity, seeds_tree
+from experiments.checks import assemble, check, check_key
+from experiments.common import energy, quantity, seeds_tree
 from simcore import lim
 from simcore.lim import EnergyToSolution
 from simcore.seeds import Seeds

@@ -8,15 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.common import (
-    assemble,
-    bernstein_check,
-    check,
-    check_key,
-    count_check,
-    quantity,
-    seeds_tree,
-)
+from experiments.checks import assemble, bernstein_check, check, check_key, count_check
+from experiments.common import quantity, seeds_tree
 from experiments.lim_optimizer.config import NAME, WALLS, Config
 from simcore.lim import EnergyToSolution
 from simcore.seeds import Seeds

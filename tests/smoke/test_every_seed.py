@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.common import FAMILY_ALPHA
+from experiments.checks import FAMILY_ALPHA
 from harness import runner
 from harness.registry import EXPERIMENTS, experiment
 from simcore.seeds import Seeds

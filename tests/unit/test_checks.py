@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from experiments.common import (
+from experiments.checks import (
     FAMILY_ALPHA,
     assemble,
     bernstein_check,
