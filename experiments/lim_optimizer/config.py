@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import simcore as sc
+from experiments.checks import FAMILY_ALPHA
 from experiments.config import attempt_frequency_field, field, seed_field, temperature_field
 from simcore import lim
 from simcore.errors import ParameterError
@@ -92,6 +94,13 @@ class Config:
             value = getattr(self, name)
             if len(set(value)) != len(value):
                 raise ParameterError(name, value, "distinct values")
+        # even no success in every restart must be able to fail the one-sided rate test (at the
+        # least strict level a report can give it, a single test at FAMILY_ALPHA)
+        least = math.ceil(math.log(FAMILY_ALPHA) / math.log1p(-self.ising_success))
+        if self.ising_restarts < least:
+            raise ParameterError("ising_restarts", self.ising_restarts,
+                                 f"at least {least} restarts for ising_success ="
+                                 f" {self.ising_success:g} (fewer cannot fail the rate test)")
         if self.ising_size > BRUTE_FORCE_MAX and self.ising_size < 2 * self.ising_degree:
             raise ParameterError("ising_degree", self.ising_degree, "below half the spins")
 

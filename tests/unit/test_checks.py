@@ -140,3 +140,12 @@ def test_legend_values_carry_units():
     assert value_text(1e10, "Hz") == "1e10 Hz"
     assert value_text(300.0, "K") == "300 K"
     assert value_text(3, "", "bits") == "bits = 3"
+
+
+def test_lim_optimizer_refuses_too_few_restarts_to_test_the_rate(tmp_path, capsys):
+    from harness.cli import main
+
+    rc = main(["run", "lim_optimizer", "--smoke", "--quiet", "--set", "ising_restarts=5",
+               "--out", str(tmp_path / "o")])
+    assert rc == 2 and "ising_restarts" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
