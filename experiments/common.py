@@ -1,4 +1,5 @@
-"""What the experiments share: check records, progress bars, bit landscapes, figure output.
+"""What the experiments share: progress bars, bit landscapes, file content, figure output (the
+check records and their error control are in :mod:`experiments.checks`).
 
 Every experiment module defines ``NAME``, ``SUMMARY``, a frozen ``Config`` with ``smoke()``
 (``experiments.config.CellsConfig`` holds the fields they share), and
@@ -6,7 +7,9 @@ Every experiment module defines ``NAME``, ``SUMMARY``, a frozen ``Config`` with 
 - ``run(cfg, progress) -> Result``: simulate (in memory); ``Result`` is the module's frozen
   dataclass (an ``experiments.results.ResultBase``: the config and the run's
   ``simcore.seeds.Seeds``);
-- ``checks(result) -> list[dict]``: simulated vs reference with a tolerance (``check``);
+- ``checks(result) -> list[dict]``: simulated vs reference (``experiments.checks``: ``check``,
+  ``count_check``, ``bernstein_check``), returned through ``assemble``, which sets the
+  tolerances for a family-wise false-alarm rate of ``FAMILY_ALPHA`` per report;
 - ``report(result) -> str``: the console summary;
 - ``data(result) -> dict``: the HDF5 content (nested groups of ``simcore.io.Data``, with the
   ``seeds`` group of :func:`seeds_tree`);
@@ -27,37 +30,17 @@ import simcore as sc
 from simcore.io import Data, atomic_path
 
 
-def check(name: str, simulated, reference, tolerance, *, kind: str = "two-sided",
-          unit: str = "") -> dict:
-    """One check: ``two-sided`` passes when ``|simulated - reference| <= tolerance``;
-    ``lower`` when ``simulated >= reference - tolerance`` (a bound from below);
-    ``upper`` when ``simulated <= reference + tolerance`` (a bound from above)."""
-    s, r, t = float(simulated), float(reference), float(tolerance)
-    if kind == "two-sided":
-        ok = abs(s - r) <= t
-    elif kind == "lower":
-        ok = s >= r - t
-    elif kind == "upper":
-        ok = s <= r + t
-    else:
-        raise ValueError(f"kind={kind!r}: expected two-sided, lower or upper")
-    return {
-        "check": name,
-        "simulated": s,
-        "reference": r,
-        "tolerance": t,
-        "kind": kind,
-        "unit": unit,
-        "passed": bool(ok and np.isfinite(s)),
-    }
-
-
 def binomial_se(p: float, n: int) -> float:
-    """Standard error of a fraction p of n cells, with a 1/n floor for p near 0 or 1 (where
-    the normal approximation of a binomial fails: at 4 se the floor covers ~ 4 sqrt(count)
-    events of a Poisson count)."""
+    """Standard error of a fraction p of n cells, with a 1/n floor for p near 0 or 1 (for
+    error bars in figures; checks of counts use :func:`count_check`)."""
     p = float(np.clip(p, 0.0, 1.0))
     return float(np.sqrt((p * (1 - p) + 1.0 / n) / n))
+
+
+def mean_pm(estimate, unit: float) -> str:
+    """``"mean ± stderr"`` of a ``simcore`` estimate (``.mean``, ``.stderr``) in units of
+    ``unit`` (e.g. kT), as the console reports print it: ``9.4f ± 6.4f``."""
+    return f"{estimate.mean / unit:9.4f} ± {estimate.stderr / unit:6.4f}"
 
 
 def bit(barrier_kT: float, tilt_kT: float = 0.0, temperature: float = 300.0):
@@ -72,24 +55,6 @@ def energy(value, description: str = "") -> Data:
 
 def quantity(value, unit: str, description: str = "") -> Data:
     return Data(np.asarray(value), unit, description)
-
-
-def checks_tree(checks: list[dict]) -> dict:
-    """The ``checks`` group of a result file."""
-    return {
-        "name": Data(np.array([c["check"] for c in checks], dtype=object), "",
-                     "what is compared"),
-        "simulated": Data(np.array([c["simulated"] for c in checks]), "", "simulated value"),
-        "reference": Data(np.array([c["reference"] for c in checks]), "",
-                          "reference: master equation, exact identity or bound"),
-        "tolerance": Data(np.array([c["tolerance"] for c in checks]), "",
-                          "allowed deviation (4 standard errors or round-off)"),
-        "kind": Data(np.array([c["kind"] for c in checks], dtype=object), "",
-                     "two-sided, lower (bound from below) or upper"),
-        "unit": Data(np.array([c["unit"] for c in checks], dtype=object), "",
-                     "unit of simulated, reference and tolerance"),
-        "passed": Data(np.array([c["passed"] for c in checks], dtype=bool), ""),
-    }
 
 
 def seeds_tree(seeds) -> dict:

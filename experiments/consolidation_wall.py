@@ -2,12 +2,12 @@
 (retention-barrier) memory, against raising the barrier of the same cell in place.
 
 For each retention target t the long-term barrier is ``E_L = bounds.retention_barrier(t, ε)``
-(THEORY.md 5.4). A copy overwrites the slow cell's unknown old bit by a tilt-only write over E_L
+(docs/theory.md §4). A copy overwrites the slow cell's unknown old bit by a tilt-only write over E_L
 (``update_wall.static_write`` with the exact tilt): about ``(E_L - E_w)/2`` per bit
-(``bounds.consolidation_copy_cost``). Raising the barrier in place from the short-term value E_S
-to E_L moves only the saddle, which costs no work (THEORY.md 4, checked exactly here); the price
-is the bits lost while the barrier is still low (``bounds.raise_error``), each rewritten by a
-static write over E_L (``bounds.consolidation_raise_cost``, THEORY.md 5.6).
+(``bounds.consolidation_copy_cost``). Raising the barrier in place from the short-term value E_S to
+E_L moves only the saddle, which costs no work (docs/theory.md §6, checked exactly here); the price
+is the bits lost while the barrier is still low (``bounds.raise_error``), each rewritten by a static
+write over E_L (``bounds.consolidation_raise_cost``, docs/theory.md §6).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import functools
 from dataclasses import dataclass
 
 import simcore as sc
-from experiments.common import bar, binomial_se, check, energy, figure, quantity, seeds_tree
+from experiments.checks import assemble, check, check_key, count_check
+from experiments.common import bar, binomial_se, energy, figure, mean_pm, quantity, seeds_tree
 from experiments.config import CellsConfig, field, n_cells_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, Simulated, column, simulate
@@ -144,26 +145,35 @@ def run(cfg: Config, progress: bool = False) -> Result:
 
 
 def checks(result: Result) -> list[dict]:
+    """Copy heat vs master and vs the tilt (Gaussian), error counts vs master
+    (Clopper–Pearson), the raise's zero work and first-passage bound (exact); family-wise
+    (``assemble``)."""
     kT, cfg = result.kT, result.config
+    n = cfg.n_cells
     out = []
-    for c in result.consolidations:
+    for i, c in enumerate(result.consolidations):
         tag = f"t = {c.retention:.3g} s"
         rc, mc = c.copy.mc, c.copy.master
         rr, mr = c.raised.mc, c.raised.master
-        out.append(check(f"copy: heat vs master, {tag}", rc.heat.mean / kT, mc.heat / kT,
-                         4 * rc.heat.stderr / kT + 1e-12, unit="kT"))
-        out.append(check(f"copy: heat = tilt (1 - ε)/2 per bit, {tag}", rc.heat.mean / kT,
-                         c.tilt * (1 - cfg.error) / 2 / kT, 4 * rc.heat.stderr / kT,
-                         unit="kT"))
-        out.append(check(f"copy: error vs master, {tag}", rc.occupancy[1], mc.occupancy[1],
-                         4 * binomial_se(mc.occupancy[1], cfg.n_cells)))
-        out.append(check(f"raise: work is exactly zero (saddle only), {tag}",
-                         abs(rr.work.mean) / kT, 0.0, 0.0, unit="kT"))
-        out.append(check(f"raise: errors vs master, {tag}", rr.occupancy[1], mr.occupancy[1],
-                         4 * binomial_se(mr.occupancy[1], cfg.n_cells)))
-        out.append(check(f"raise: errors <= first-passage bound raise_error, {tag}",
-                         mr.occupancy[1], c.raise_bound, 1e-12, kind="upper"))
-    return out
+        out.append(check(check_key("copy_heat_vs_master", i), f"copy: heat vs master, {tag}",
+                         rc.heat.mean / kT, mc.heat / kT, se=rc.heat.stderr / kT,
+                         tolerance=1e-12, unit="kT"))
+        out.append(check(check_key("copy_heat_vs_tilt", i),
+                         f"copy: heat = tilt (1 - ε)/2 per bit, {tag}", rc.heat.mean / kT,
+                         c.tilt * (1 - cfg.error) / 2 / kT, se=rc.heat.stderr / kT, unit="kT"))
+        out.append(count_check(check_key("copy_error_vs_master", i),
+                               f"copy: error vs master, {tag}", rc.occupancy[1] * n, n,
+                               mc.occupancy[1]))
+        out.append(check(check_key("raise_work_zero", i),
+                         f"raise: work is exactly zero (saddle only), {tag}",
+                         abs(rr.work.mean) / kT, 0.0, unit="kT"))
+        out.append(count_check(check_key("raise_error_vs_master", i),
+                               f"raise: errors vs master, {tag}", rr.occupancy[1] * n, n,
+                               mr.occupancy[1]))
+        out.append(check(check_key("raise_error_below_first_passage", i),
+                         f"raise: errors <= first-passage bound raise_error, {tag}",
+                         mr.occupancy[1], c.raise_bound, tolerance=1e-12, kind="upper"))
+    return assemble(out)
 
 
 def report(result: Result) -> str:
@@ -176,8 +186,8 @@ def report(result: Result) -> str:
     for c in result.consolidations:
         rc, rr = c.copy.mc, c.raised.mc
         lines.append(
-            f"{c.retention:13.4g} {c.barrier / kT:9.3f} {rc.heat.mean / kT:9.4f} ±"
-            f" {rc.heat.stderr / kT:6.4f} {c.copy_estimate / kT:9.4f}"
+            f"{c.retention:13.4g} {c.barrier / kT:9.3f} {mean_pm(rc.heat, kT)}"
+            f" {c.copy_estimate / kT:9.4f}"
             f" {rr.occupancy[1]:12.3g} {c.raise_energy / kT:9.4f} ±"
             f" {c.raise_energy_se / kT:6.4f} {c.raise_estimate / kT:10.4f}")
     return "\n".join(lines)

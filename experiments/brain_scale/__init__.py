@@ -1,4 +1,5 @@
-"""Energy-to-solution of a learning-in-memory optimiser at brain scale (THEORY.md 6).
+"""Energy-to-solution of a learning-in-memory optimiser at brain scale
+(docs/theory.md, "Brain-scale projection").
 
 A bit-level model of the **matched** architecture (Z. Chen, F. Ahsan, J. Leugering,
 G. Cauwenberghs and S. Chakrabartty, arXiv:2402.14878), with N parameters of B bits, i.e. N·B

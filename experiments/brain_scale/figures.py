@@ -38,7 +38,7 @@ def plot(res, outdir) -> list[str]:
             axis.set_xscale("log")
             axis.set_yscale("log")
         ax.set_ylabel("energy to solution (J)")
-        ax.set_title("OPS = N × updates per parameter (10^28 at N = 10^15)")
+        ax.set_title("OPS = N × updates per parameter ($10^{28}$ at N = $10^{15}$)")
         ax1.set_ylabel("energy per update (J)")
         ax1.legend(ncols=2, fontsize=7)
         est = res["points/estimate/matched/total"]

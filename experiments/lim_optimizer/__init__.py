@@ -1,4 +1,5 @@
-"""Energy-to-solution of a learning-in-memory optimiser, simulated cell by cell (THEORY.md 6).
+"""Energy-to-solution of a learning-in-memory optimiser, simulated cell by cell
+(docs/theory.md §7 and "Simulated energy-to-solution of an optimiser").
 
 An optimiser whose parameters live in ``MemoryArray`` cells: every iteration it *reads* the
 stored levels, computes its update (a gradient step of a convex quadratic programme, or a
@@ -16,23 +17,22 @@ arXiv:2402.14878):
 - ``ideal``: cells rest at ``E_L``; a write drops the barrier, tilts towards the target along the
   bit geodesic in ``substeps`` pieces, raises the barrier with the tilt on and untilts.
 
-A tilt write over a barrier ``E`` lifts every level of the cell by ``δ·|i - target|`` with
-``δ = static_write_tilt(E, τ_u, ε)`` while the saddles stay at ``E`` (THEORY 5.5), so each level
+A tilt write over a barrier ``E`` lifts every level of the cell by ``δ·|i - target|`` with ``δ =
+static_write_tilt(E, τ_u, ε)`` while the saddles stay at ``E`` (docs/theory.md §5), so each level
 hop towards the target releases ``δ`` as heat. Between updates each iteration holds the cells for
-one more update time; the cells found off the value last written (a flip while holding, or a
-failed write) are rewritten then, booked as "hold" (a scrub, the cost the estimate's hold term
-assumes).
+one more update time; the cells found off the value last written (a flip while holding, or a failed
+write) are rewritten then, booked as "hold" (a scrub, the cost the estimate's hold term assumes).
 
-Every write is, given the level the optimiser read, an open-loop protocol on one cell, so its
-exact mean work, variance, final distribution and a rigorous lower bound
-``ΔF_neq + kT L1²/(2 𝒜_cap)`` (second law with the Shiraishi–Funo–Saito speed limit, PRL 121,
-070601 (2018), doi:10.1103/PhysRevLett.121.070601) follow from the cell's master equation
-(``oracle.WriteOracle``, on ``simcore.master``). Summed over all writes they give, per wall,
-the exact expectation of the energy of this run given its reads (the Monte Carlo ledger must
-agree within 4 standard deviations) and a rigorous bound it must never fall below.
+Every write is, given the level the optimiser read, an open-loop protocol on one cell, so its exact
+mean work, variance, final distribution and a rigorous lower bound ``ΔF_neq + kT L1²/(2 𝒜_cap)``
+(second law with the Shiraishi–Funo–Saito speed limit, PRL 121, 070601 (2018),
+doi:10.1103/PhysRevLett.121.070601) follow from the cell's master equation (``oracle.WriteOracle``,
+on ``simcore.master``). Summed over all writes they give, per wall, the exact expectation of the
+energy of this run given its reads (the Monte Carlo ledger must agree within Bernstein's bound for a
+sum of bounded writes) and a rigorous bound it must never fall below.
 ``simcore.lim.energy_to_solution`` gives the analytic estimate for the same (OPS, N, schedule,
-precision, update time); docs/theory.md ("Simulated energy-to-solution of an optimiser")
-explains the ratio.
+precision, update time); docs/theory.md ("Simulated energy-to-solution of an optimiser") explains
+the ratio.
 
 The package: ``config`` (``Config``, memory estimate), ``problems`` (instances with exact optima),
 ``oracle`` (exact per-write statistics), ``model`` (the memory of one architecture, on

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import simcore as sc
+from experiments.checks import FAMILY_ALPHA
 from experiments.config import attempt_frequency_field, field, seed_field, temperature_field
 from simcore import lim
 from simcore.errors import ParameterError
@@ -21,6 +23,7 @@ PROBLEMS = ("quadratic", "ising")
 SIZE_KEYS = ("qp_size", "qp_sizes", "qp_bits_scan", "ising_size", "ising_sizes")
 #: Largest Ising instance solved by brute force; larger ones are planted.
 BRUTE_FORCE_MAX = 20
+#: Standard errors of the error bars in figures (the checks' tolerances are family-wise).
 N_SIGMA = 4.0
 
 
@@ -64,6 +67,11 @@ class Config:
     ising_degree: int = field(3, "", "Ising: mean degree of planted instances", low=1)
     ising_fraction: float = field(0.25, "", "Ising: fraction of spins proposed per iteration",
                                   low=0, open_low=True, high=1)
+    ising_restarts: int = field(32, "", "Ising, brute-force instances: independent restarts of"
+                                " the annealer whose success rate is tested", low=1, high=4096)
+    ising_success: float = field(0.5, "", "Ising, brute-force instances: least rate at which"
+                                 " the restarts reach the exact ground state", low=0,
+                                 open_low=True, high=1)
     record_per_cell: bool = field(False, "", "keep per-cell ledgers (first-law check)")
     seed: int = seed_field(7, high=2**40)
 
@@ -86,6 +94,13 @@ class Config:
             value = getattr(self, name)
             if len(set(value)) != len(value):
                 raise ParameterError(name, value, "distinct values")
+        # even no success in every restart must be able to fail the one-sided rate test (at the
+        # least strict level a report can give it, a single test at FAMILY_ALPHA)
+        least = math.ceil(math.log(FAMILY_ALPHA) / math.log1p(-self.ising_success))
+        if self.ising_restarts < least:
+            raise ParameterError("ising_restarts", self.ising_restarts,
+                                 f"at least {least} restarts for ising_success ="
+                                 f" {self.ising_success:g} (fewer cannot fail the rate test)")
         if self.ising_size > BRUTE_FORCE_MAX and self.ising_size < 2 * self.ising_degree:
             raise ParameterError("ising_degree", self.ising_degree, "below half the spins")
 

@@ -54,19 +54,34 @@ def plot(res, outdir) -> list[str]:
                 ax.set_ylabel("energy to solution (J)")
                 ax.set_title(f"{prob}: energy to solution against {label}")
                 ax.legend(ncols=2)
-    with figure(outdir, "ratio_simulated_to_estimate", stems) as (_fig, ax):
+    with figure(outdir, "ratio_simulated_to_estimate", stems, size=(7, 6)) as (_fig, ax):
         for a in lim.ARCHITECTURES:
             for prob, marker in zip(PROBLEMS, "os", strict=True):
                 idx = np.flatnonzero((arch == a) & (problem == prob))
                 if idx.size:
                     ax.plot(runs["ops"][idx], runs["ratio"][idx], marker, color=_COLOURS[a],
-                            label=f"{prob} {a}", alpha=0.8)
+                            alpha=0.8)
                     ax.plot(runs["ops"][idx], runs["activity_ratio"][idx], marker,
                             mfc="none", color=_COLOURS[a], alpha=0.8)
         ax.axhline(1.0, color="k", lw=0.8)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("OPS (parameter updates)")
-        ax.set_ylabel("simulated / estimate (filled); activity ratio (open)")
-        ax.legend(ncols=2)
+        ax.set_ylabel("ratio")
+        ax.set_title("simulated / estimated (lim.energy_to_solution):\nenergy (filled) and changed"
+                     " bits (open)")
+        # a legend of colours (architecture), shapes (problem) and fill (which ratio), outside
+        # the axes so that it hides no point near 1
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], ls="", marker="o", color=_COLOURS[a], label=a)
+                   for a in lim.ARCHITECTURES]
+        handles += [Line2D([], [], ls="", marker=m, color="0.3", label=p)
+                    for p, m in zip(PROBLEMS, "os", strict=True)]
+        handles += [Line2D([], [], ls="", marker="o", color="0.3",
+                           label="filled: simulated / estimate (energy)"),
+                    Line2D([], [], ls="", marker="o", mfc="none", color="0.3",
+                           label="open: simulated hops / estimated changed bits")]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=2,
+                  frameon=False)
     return stems

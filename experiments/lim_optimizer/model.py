@@ -26,6 +26,7 @@ class WallBook:
     nominal: float = 0.0  # J, hops × the estimate's cost per changed bit at that barrier
     writes: int = 0  # cells written
     hops: int = 0  # level hops asked for, Σ |read - target|
+    span: float = 0.0  # J, largest range of one write's work (Bernstein's bound per term)
 
 
 class Memory:
@@ -53,10 +54,13 @@ class Memory:
         The run's streams: ``cells`` (the memory), ``long_term_cells`` (static).
     initial : int or array_like
         Initial level (or occupancy) of every cell.
+    replicas : int
+        Independent copies of the N parameters held side by side (``replicas·N`` cells; the
+        barriers stay those of N parameters): independent restarts of one optimiser.
     """
 
     def __init__(self, architecture, n, n_levels, bits, cfg: Config, schedule, scale,
-                 update_time, seeds, initial):
+                 update_time, seeds, initial, replicas=1):
         self.arch = one_of("architecture", architecture, lim.ARCHITECTURES)
         self.cfg, self.tau = cfg, update_time
         self.n, self.m = n, n_levels
@@ -72,7 +76,7 @@ class Memory:
         self.record = cfg.record_per_cell
 
         def array(stream):
-            return sc.MemoryArray(n, n_levels, temperature=t, attempt_frequency=f0,
+            return sc.MemoryArray(n * replicas, n_levels, temperature=t, attempt_frequency=f0,
                                   seed=seeds.seed(stream), initial=initial)
 
         self.main = array("cells")
@@ -123,6 +127,7 @@ class Memory:
         book.exact += float(w_mean.sum())
         book.variance += float(np.sum(np.maximum(second[inv, start] - w_mean**2, 0.0)))
         book.bound += float(bound[inv, start].sum())
+        book.span = max(book.span, float(self.oracle.spans(pieces, uniq).max()))
         hops = int(np.abs(start - tw).sum())
         book.hops += hops
         book.writes += idx.size
@@ -166,7 +171,7 @@ class Memory:
             return self.slow.state.copy()
         if self.arch == "matched":
             before = self.main.state.copy()
-            # saddles only: no work (THEORY 4)
+            # saddles only: no work (docs/theory.md §6)
             for saddle, dt in self.model.raise_pieces(self.rest_barrier(n_iter)):
                 self.main.step(np.zeros(self.m), np.full(self.m - 1, saddle), dt, "consolidate",
                                record_per_cell=self.record)

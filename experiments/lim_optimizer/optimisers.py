@@ -36,7 +36,7 @@ def _record(problem, architecture, n, bits, update_time, n_iter, schedule, scale
         book = memory.books[w]
         walls[w] = Wall(
             **sim[w], exact=book.exact, sigma=math.sqrt(book.variance), bound=book.bound,
-            nominal=book.nominal,
+            nominal=book.nominal, span=book.span,
             estimate=getattr(est, "consolidation" if w == "consolidate" else w),
             writes=book.writes, hops=book.hops)
     parts = walls.values()
@@ -45,6 +45,7 @@ def _record(problem, architecture, n, bits, update_time, n_iter, schedule, scale
         ledger_stderr=math.sqrt(sum(v.ledger_stderr**2 for v in parts)),
         exact=sum(v.exact for v in parts), sigma=math.sqrt(sum(v.sigma**2 for v in parts)),
         bound=sum(v.bound for v in parts), nominal=sum(v.nominal for v in parts),
+        span=max(v.span for v in parts),
         estimate=sum(v.estimate for v in parts), writes=sum(v.writes for v in parts),
         hops=sum(v.hops for v in parts))
     return Run(
@@ -100,39 +101,62 @@ def solve_quadratic(cfg: Config, architecture: str, n: int, bits: int, update_ti
                    time.perf_counter() - clock)
 
 
-def anneal_ising(cfg: Config, architecture: str, n: int, update_time: float,
-                 seeds: Seeds) -> Run:
-    """Heat-bath annealing at temperature ``θ_n = θ0/ln(e + n/n0)`` (Geman & Geman's logarithmic
-    schedule, the ``logarithmic`` schedule of energy_to_solution): each iteration reads the spins,
-    proposes a random fraction of them, draws their new values from the local fields and writes
-    the spins that change into bit cells. Quality: ``(E - E_0)/|E_0|``. Streams of ``seeds``:
-    ``instance``, ``cells``, ``long_term_cells`` (static) and ``moves``."""
-    clock = time.perf_counter()
-    problem = ising_instance(n, seeds.rng("instance"), cfg.ising_degree)
+def _anneal(cfg: Config, architecture: str, problem, n: int, update_time: float,
+            seeds: Seeds, replicas: int = 1):
+    """Anneal ``replicas`` independent copies of ``problem`` side by side (streams ``cells``,
+    ``long_term_cells``, ``moves`` of ``seeds``); returns the memory, the stored spins
+    (replicas, n) and the fraction of spins changed per iteration."""
     mem = Memory(architecture, n, 2, 1, cfg, "logarithmic", cfg.ising_scale, update_time, seeds,
-                 np.array([0.5, 0.5]))
+                 np.array([0.5, 0.5]), replicas=replicas)
     rng = seeds.rng("moves")
     intended = mem.read()
     changed = np.zeros(cfg.ising_iterations)
     for it in range(1, cfg.ising_iterations + 1):
         mem.hold(intended, it)
         level = mem.read()
-        spin = 2.0 * level - 1.0
-        local = problem.couplings @ spin
+        spin = (2.0 * level - 1.0).reshape(replicas, n)
+        local = (problem.couplings @ spin.T).T.ravel()
         theta = cfg.ising_theta0 / math.log(math.e + it / cfg.ising_scale)
-        up = rng.random(n) < 0.5 * (1.0 + np.tanh(local / theta))
-        proposed = rng.random(n) < cfg.ising_fraction
+        up = rng.random(n * replicas) < 0.5 * (1.0 + np.tanh(local / theta))
+        proposed = rng.random(n * replicas) < cfg.ising_fraction
         target = np.where(proposed, up.astype(np.int64), level.astype(np.int64))
         changed[it - 1] = np.mean(target != level)
         mem.update(target, it)
         intended = target
     stored = mem.finish(intended, cfg.ising_iterations)
-    e = problem.energy(2.0 * stored - 1.0)
+    return mem, (2.0 * stored - 1.0).reshape(replicas, n), changed
+
+
+def anneal_ising(cfg: Config, architecture: str, n: int, update_time: float,
+                 seeds: Seeds) -> Run:
+    """Heat-bath annealing at temperature ``θ_n = θ0/ln(e + n/n0)`` (Geman & Geman's logarithmic
+    schedule, the ``logarithmic`` schedule of energy_to_solution): each iteration reads the spins,
+    proposes a random fraction of them, draws their new values from the local fields and writes
+    the spins that change into bit cells. Quality: ``(E - E_0)/|E_0|``. On brute-force
+    instances the annealer is also restarted ``ising_restarts`` times independently (replicas
+    side by side, streams under ``seeds.child("restarts")``) and the restarts that reach the
+    exact ground energy are counted. Streams of ``seeds``: ``instance``, ``cells``,
+    ``long_term_cells`` (static) and ``moves``."""
+    clock = time.perf_counter()
+    problem = ising_instance(n, seeds.rng("instance"), cfg.ising_degree)
+    mem, spins, changed = _anneal(cfg, architecture, problem, n, update_time, seeds)
+    e = problem.energy(spins[0])
+    restarts = successes = 0
+    if problem.kind == "brute force":
+        restarts = cfg.ising_restarts
+        _, rs, _ = _anneal(cfg, architecture, problem, n, update_time,
+                           seeds.child("restarts"), replicas=restarts)
+        energies = np.array([problem.energy(s) for s in rs])
+        # a configuration's energy is a sum of N²/2 couplings: round-off far below any gap
+        successes = int(np.sum(energies - problem.ground_energy
+                               <= 1e-9 * abs(problem.ground_energy)))
     quality = Quality(
         instance=problem.kind,
         energy=float(e),
         ground_energy=problem.ground_energy,
         gap=float((e - problem.ground_energy) / abs(problem.ground_energy)),
+        restarts=restarts,
+        successes=successes,
     )
     return _record("ising", architecture, n, 1, update_time, cfg.ising_iterations,
                    "logarithmic", cfg.ising_scale, mem, cfg, quality, changed,

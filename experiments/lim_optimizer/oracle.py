@@ -48,11 +48,20 @@ class WriteOracle:
     def tables(self, pieces, targets):
         """``(mean, second moment, bound)``, each (len(targets), M) in J / J² / J: row u for a
         write towards ``targets[u]``, column ℓ for the level read before it."""
+        rows = self._rows(pieces, targets)
+        return tuple(np.stack([r[k] for r in rows]) for k in range(3))
+
+    def spans(self, pieces, targets) -> np.ndarray:
+        """Range (J) the work of one write towards each of ``targets`` can take, whatever
+        path the cell follows: ``Σ_pieces (max_i ΔE_i - min_i ΔE_i)`` over the landscape
+        changes; shape (len(targets),). A write's work lies within it of its mean."""
+        return np.array([r[3] for r in self._rows(pieces, targets)])
+
+    def _rows(self, pieces, targets):
         missing = [int(t) for t in targets if (pieces, int(t)) not in self._cache]
         if missing:
             self._compute(pieces, np.array(missing))
-        rows = [self._cache[(pieces, int(t))] for t in targets]
-        return tuple(np.stack([r[k] for r in rows]) for k in range(3))
+        return [self._cache[(pieces, int(t))] for t in targets]
 
     def _compute(self, pieces, targets):
         m, kT, k = self.m, self.kT, targets.size
@@ -62,10 +71,12 @@ class WriteOracle:
         m1 = np.zeros((k, m, m))
         m2 = np.zeros((k, m, m))
         cap = np.zeros(k)
+        span = np.zeros(k)
         e_prev = np.zeros((k, m))
         for slope, saddle, dt in (*pieces, (0.0, 0.0, 0.0)):
             e = v_tilt(m, targets, slope)
             de = (e - e_prev)[:, None, :]
+            span += np.ptp(de[:, 0, :], axis=1)
             m2 += 2.0 * m1 * de + m0 * de**2
             m1 += m0 * de
             if dt > 0:
@@ -79,4 +90,5 @@ class WriteOracle:
         l1 = np.abs(p - np.eye(m)).sum(axis=2)
         bound = -kT * sc.entropy(p) + kT * l1**2 / (2.0 * cap[:, None])
         for i, t in enumerate(targets):
-            self._cache[(pieces, int(t))] = (m1[i].sum(axis=1), m2[i].sum(axis=1), bound[i])
+            self._cache[(pieces, int(t))] = (m1[i].sum(axis=1), m2[i].sum(axis=1), bound[i],
+                                             float(span[i]))

@@ -21,6 +21,18 @@ def is_sweep(path: str | Path) -> bool:
     return (p.is_dir() and (p / INDEX_FILE).is_file()) or p.name == INDEX_FILE
 
 
+def value_text(value, unit: str = "", name: str = "") -> str:
+    """A sweep axis value as a person reads it: ``1e10 Hz``, ``300 K``, ``name = 3`` for a
+    value without unit (the name says what it is)."""
+    if isinstance(value, float | np.floating):
+        text = f"{float(value):.4g}"
+        mant, _, exp = text.partition("e")
+        text = f"{mant}e{int(exp)}" if exp else text
+    else:
+        text = str(value)
+    return f"{text} {unit}" if unit else (f"{name} = {text}" if name else text)
+
+
 def _result_units(idx) -> dict[str, str]:
     """Unit of each scalar result, from the checks of the first finished point's file."""
     units = {"checks_passed": "", "checks_failed": ""}
@@ -28,8 +40,8 @@ def _result_units(idx) -> dict[str, str]:
         if idx.status[i] != "ok":
             continue
         c = io.read(idx.path(i)).group("checks")
-        for name, unit in zip(c["name"], c["unit"], strict=True):
-            units.setdefault(result_key(str(name)), str(unit))
+        for key, unit in zip(c["key"] if "key" in c else c["name"], c["unit"], strict=True):
+            units.setdefault(result_key(str(key)), str(unit))
         break
     return units
 
@@ -54,9 +66,11 @@ def plot_index(path: str | Path, out: Path, x: str | None = None,
     exp = experiment(idx.experiment)
     x_unit = {k: u for k, _, u, _ in cfgmod.describe(exp.config())}.get(x, "")
     units = _result_units(idx)
+    config_units = {k: u for k, _, u, _ in cfgmod.describe(exp.config())}
     others = [a for a in axes if a != x]
     labels = [
-        ", ".join(f"{a}={idx.axes[a][i]}" for a in others) for i in range(len(idx))
+        ", ".join(value_text(idx.axes[a][i], config_units.get(a, ""), a) for a in others)
+        for i in range(len(idx))
     ]
     groups = sorted({labels[i] for i in np.flatnonzero(ok)})
     xs = np.asarray(idx.axes[x])

@@ -14,7 +14,8 @@ from harness.registry import experiment
 
 
 def result_key(text: str) -> str:
-    """A check's name as a result name: letters, digits and ``_`` (at most 80 characters)."""
+    """A check's stable key (``experiments.common.check_key``, e.g. ``flip_vs_master[2, 5]``)
+    as a result name: letters, digits and ``_`` (at most 80 characters)."""
     return re.sub(r"[^0-9A-Za-z_]+", "_", text).strip("_")[:80]
 
 
@@ -35,7 +36,8 @@ def run_point(name: str, point: dict, seed: int, path: str) -> dict[str, float]:
     Returns
     -------
     dict of str to float
-        The number of checks passed and failed, and each check's simulated value.
+        The number of checks passed and failed, and each check's simulated value, by the
+        check's stable key (never by its label, which may hold values).
     """
     exp = experiment(name)
     cfg = runner.point_config(exp, point, seed)
@@ -45,7 +47,7 @@ def run_point(name: str, point: dict, seed: int, path: str) -> dict[str, float]:
         "checks_failed": float(sum(not c["passed"] for c in checks)),
     }
     for c in checks:
-        out.setdefault(result_key(c["check"]), float(c["simulated"]))
+        out.setdefault(result_key(c["key"]), float(c["simulated"]))
     return out
 
 

@@ -166,9 +166,11 @@ def test_every_stream_is_named_and_listed():
     result = lim.run(cfg)
     table = result.seeds.table()
     labels = {t.label for t in table}
+    # brute-force Ising: the independent restarts of the annealer have streams of their own
     assert labels == {f"{p}/{s}" for p in ("quadratic[10,2]", "ising[8,1]")
                       for s in ("instance", "cells", "long_term_cells")} | {
-        "quadratic[10,2]/rounding", "ising[8,1]/moves"}
+        "quadratic[10,2]/rounding", "ising[8,1]/moves"} | {
+        f"ising[8,1]/restarts/{s}" for s in ("cells", "long_term_cells", "moves")}
     assert len({t.seed for t in table}) == len(table)
     assert all(replay(cfg.seed, t.spawn_key) == t.seed for t in table)
     tree = lim.data(result)["seeds"]

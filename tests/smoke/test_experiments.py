@@ -67,7 +67,7 @@ def test_smoke_run_and_redraw(name, tmp_path, capsys):
     figures = sorted(p.name for p in out.glob("*.png"))
     assert figures
     report = (out / "report.md").read_text()
-    assert "| check | simulated | reference | tolerance |" in report
+    assert "| key | check | simulated | reference | tolerance |" in report
     assert "**FAIL**" not in report
     for f in figures:
         assert f"]({f})" in report

@@ -37,13 +37,16 @@ def test_sweep_runs_and_resumes(tmp_path):
     again = _limsim("sweep", "s.toml", "--workers", "1", "--quiet", "--out", "out", cwd=tmp_path)
     assert again.returncode == 0, again.stderr[-2000:]
     assert load_index(tmp_path / "out") == index
+    # results are keyed by the checks' stable keys, never by labels that hold values
+    assert "success_vs_master_0" in index.results
+    assert not [k for k in index.results if "e_0" in k or "_s_" in k], sorted(index.results)
     # limsim plot draws any result against any axis of the sweep, with units from the checks
     plot = _limsim("plot", "out", "--x", "tilt", "--y", "checks_passed", "--y",
-                   "success_probability_vs_master_1e_08_s", cwd=tmp_path)
+                   "success_vs_master_0", cwd=tmp_path)
     assert plot.returncode == 0, plot.stderr[-2000:]
     pngs = sorted(p.name for p in (tmp_path / "out" / "plots").glob("*.png"))
     assert pngs == ["sweep_checks_passed_vs_tilt.png",
-                    "sweep_success_probability_vs_master_1e_08_s_vs_tilt.png"], plot.stdout
+                    "sweep_success_vs_master_0_vs_tilt.png"], plot.stdout
     everything = _limsim("plot", "out/index.h5", "--out", "all", cwd=tmp_path)
     assert everything.returncode == 0, everything.stderr[-2000:]
     assert len(list((tmp_path / "all").glob("*.pdf"))) == len(index.results)
