@@ -25,6 +25,7 @@ NAMES = (
     "consolidation_wall",
     "lim_optimizer",
     "brain_scale",
+    "two_state_validity",
 )
 
 
