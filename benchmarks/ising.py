@@ -11,7 +11,6 @@ root.
 from __future__ import annotations
 
 import pathlib
-import subprocess
 import sys
 import time
 
@@ -61,8 +60,9 @@ def numpy_rate(j, replicas, sweeps, beta=0.44):
 
 
 def main(quick: bool = False) -> None:
-    cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    name = next((ln.split(":", 1)[1].strip() for ln in cpu.splitlines() if "Model name" in ln), "?")
+    from benchmarks.suite import cpu
+
+    name = cpu()["model"]
     threads = numba.config.NUMBA_NUM_THREADS
     print(f"CPU: {name}; numba threads available: {threads}; numba {numba.__version__}")
     print(f"{'L':>6} {'replicas':>8} {'threads':>7} {'sweeps':>6} {'numba /s':>10} "

@@ -27,6 +27,7 @@ the best is the least disturbed.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -339,20 +340,50 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def cpu() -> dict:
+    """The CPU model and its vector extensions (from ``/proc/cpuinfo`` where it exists), which
+    every figure is measured on."""
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    model = value.strip()
+                elif key.strip() in ("flags", "Features") and not flags:
+                    flags = set(value.split())
+    except OSError:
+        pass
+    wanted = ("avx2", "fma", "avx512f", "avx512dq", "asimd", "sve")
+    return {"model": model, "vector": [f for f in wanted if f in flags],
+            "cores": os.cpu_count()}
+
+
 def main(quick: bool = True, json_path: str | None = None) -> int:
+    from benchmarks import ising, langevin
+
+    info = cpu()
+    print(f"CPU: {info['model']} ({', '.join(info['vector']) or 'no listed vector extensions'});"
+          f" {info['cores']} cores; numba {numba.__version__}, numpy {np.__version__}")
     rows = run(quick)
     print(table(rows))
+    print()
+    continuous = langevin.run(quick)
+    print(langevin.table(continuous))
+    print()
+    ising.main(quick=True)
     if json_path:
         meta = {
             "machine": platform.machine(),
             "processor": platform.processor(),
+            "cpu": info,
             "python": platform.python_version(),
             "numpy": np.__version__,
             "numba": numba.__version__,
             "quick": quick,
         }
         with open(json_path, "w") as fh:
-            json.dump({"meta": meta, "rows": rows}, fh, indent=1)
+            json.dump({"meta": meta, "rows": rows, "langevin": continuous}, fh, indent=1)
     return 0
 
 
