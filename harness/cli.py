@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--show-config", action="store_true", help="print the config and stop")
     run.add_argument("--overwrite", action="store_true",
                      help="write into an --out folder that already holds files")
+    run.add_argument("--force", action="store_true",
+                     help="run even when the estimated cost is above the limit")
     suite = sub.add_parser("suite", help="run the default suite and write an index page")
     suite.add_argument("names", nargs="*", metavar="NAME",
                        help="experiments to run (default: every one)")
@@ -80,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args) -> int:
 
     from experiments import config as cfgmod
-    from harness import memory, runner
+    from harness import cost, memory, runner
     from harness.progress import progress_lines
     from harness.registry import experiment
     from simcore import io
@@ -93,6 +95,8 @@ def _run(args) -> int:
         print(cfgmod.to_toml(cfg), end="")
         return 0
     memory.check_run(exp, cfg)  # refused up front with the estimate and the limit
+    cost.check_run(exp, cfg, force=args.force, cores=_cores(),  # cell-steps and rough time
+                   echo=None if args.quiet else _err)
     if args.out:
         out = runner.check_out_folder(args.out, args.overwrite)
         io.writable_folder(out)  # before the simulation starts
@@ -216,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return 128 + signal.SIGPIPE
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
 
 
 def _err(line: str) -> None:

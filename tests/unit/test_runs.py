@@ -315,3 +315,40 @@ def test_pyproject_license_is_an_spdx_string():
     assert meta["project"]["license"] == "MIT"  # a table is deprecated by setuptools >= 77
     (req,) = [r for r in meta["build-system"]["requires"] if r.startswith("setuptools")]
     assert req.replace(" ", "") == "setuptools>=77"  # the first that takes an SPDX string
+
+
+def test_per_array_bars_count_whole_steps_and_leave_no_trace():
+    from simcore.engine import progress_bar
+
+    bar = progress_bar(True, 1500, 10**6)
+    assert bar.leave is False and not bar.unit_scale
+    bar.close()
+
+
+def test_enormous_run_gets_its_cost_up_front_and_is_refused(tmp_path, capsys, monkeypatch):
+    from harness import cost
+    from harness.registry import experiment
+
+    exp = experiment("landauer_erasure")
+    smoke = runner.resolve_config(exp, smoke=True)
+    # smoke: durations 1e-8, 1e-7, 3e-7, 1e-6 s, 400 steps at least, max_dt 2e-9 s
+    assert cost.cell_steps(smoke) == 20_000 * (400 + 400 + 400 + 500)
+    big = runner.resolve_config(exp, sets=["steps_per_duration=10000000"])
+    assert cost.cell_steps(big) == pytest.approx(1e5 * 7e7)
+    rc, stdout, err = _run(["run", "landauer_erasure", "--set", "steps_per_duration=10000000",
+                            "--out", str(tmp_path / "o")], capsys)
+    assert rc == 2 and stdout == ""
+    _one_line_error(err, "cell-steps")
+    assert "--force" in err and "roughly" in err
+    assert not (tmp_path / "o").exists()
+    # a run that is allowed says its cost in one line before it starts
+    monkeypatch.setattr(runner, "run", lambda *a, **k: (_ for _ in ()).throw(
+        Interrupted(signal.SIGINT)))
+    _, _, err = _run(["run", "landauer_erasure", "--smoke", "--out", str(tmp_path / "p")],
+                     capsys)
+    assert "landauer_erasure: about 3.4e+07 cell-steps, roughly" in err
+    # --force lets the enormous one through to the runner
+    _, _, err = _run(["run", "landauer_erasure", "--set", "steps_per_duration=10000000",
+                      "--force", "--out", str(tmp_path / "q")], capsys)
+    assert "7e+12 cell-steps" in err and "interrupted" in err
+    assert cost.format_seconds(30) == "30 s" and cost.format_seconds(3 * 86400) == "3.0 days"
