@@ -177,17 +177,22 @@ def _sweep(args) -> int:
     out = Path(args.out) if args.out else Path("runs") / Path(args.file).stem
     io.writable_folder(out)  # a read-only folder is one line, before the lock is taken
     # SIGINT, SIGTERM: run_sweep writes the index, then raises Interrupted; main exits 128 + sig
-    idx = run_sweep(
-        spec,
-        functools.partial(points.run_point, spec.experiment),
-        out,
-        scheduler=args.scheduler,
-        workers=args.workers,
-        retry_failed=args.retry_failed,
-        progress=not args.quiet and sys.stderr.isatty(),
-        lines=not args.quiet and not sys.stderr.isatty(),
-        memory_estimate=functools.partial(points.memory_need, spec.experiment),
-    )
+    try:
+        idx = run_sweep(
+            spec,
+            functools.partial(points.run_point, spec.experiment),
+            out,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            retry_failed=args.retry_failed,
+            progress=not args.quiet and sys.stderr.isatty(),
+            lines=not args.quiet and not sys.stderr.isatty(),
+            memory_estimate=functools.partial(points.memory_need, spec.experiment),
+        )
+    except KeyboardInterrupt as exc:
+        exc.left = (f"the sweep stopped; {out / 'index.h5'} lists the points that finished"
+                    " (no partial point file was left); run the same command again to resume")
+        raise
     ok = idx.count("ok")
     print(f"sweep {spec.experiment}: {ok} of {len(idx)} points done; index {out / 'index.h5'}")
     return 0 if ok == len(idx) else 1

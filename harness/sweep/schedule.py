@@ -231,6 +231,7 @@ def _run(spec, run_point, root, points, client, workers, largest, retry_failed, 
             disable=not progress,
             dynamic_ncols=True,
         )
+        finished = spec.n_points - len(todo)
         pending = as_completed(list(futures), loop=client.loop)
         last = 0.0
         while not pending.is_empty():
@@ -246,9 +247,10 @@ def _run(spec, run_point, root, points, client, workers, largest, retry_failed, 
                 if not outcome.ok:
                     log.warning("point %d failed: %s", i, outcome.error)
                 bar.update(1)
+                finished += 1
                 if lines:
                     print(f"sweep: point {i} {'done' if outcome.ok else 'FAILED'}"
-                          f" ({bar.n} of {spec.n_points}, {failed} failed)",
+                          f" ({finished} of {spec.n_points} finished, {failed} failed)",
                           file=sys.stderr, flush=True)
             now = time.monotonic()
             if batch or now - last > 1.0:
