@@ -44,12 +44,25 @@ def n_cells_field(default: int, help: str = "cells per point", low: int = 100):
     return field(default, "", help, low=low, high=2**32)
 
 
+#: Temperatures (K) where kT = k_B T and the energies built from it (tens to thousands of kT)
+#: are normal doubles: far from the subnormal range (k_B T = 1.4e-323 J at 1e-300 K is 4 bits
+#: of mantissa) and from overflow.
+TEMPERATURE_RANGE = (1e-3, 1e5)
+#: Attempt frequencies (Hz) whose rates, times steps and exponents stay normal doubles.
+ATTEMPT_FREQUENCY_RANGE = (1e-3, 1e18)
+#: Any other number with a unit must be 0 or of a magnitude in this range, so that products
+#: and quotients of a few of them (energy / kT, rate * dt) stay normal doubles.
+MAGNITUDE_RANGE = (1e-100, 1e100)
+
+
 def temperature_field(default: float = 300.0):
-    return field(default, "K", "bath temperature", low=0, open_low=True)
+    return field(default, "K", "bath temperature", low=TEMPERATURE_RANGE[0],
+                 high=TEMPERATURE_RANGE[1])
 
 
 def attempt_frequency_field(default: float = 1e9, help: str = "attempt frequency f0"):
-    return field(default, "Hz", help, low=0, open_low=True)
+    return field(default, "Hz", help, low=ATTEMPT_FREQUENCY_RANGE[0],
+                 high=ATTEMPT_FREQUENCY_RANGE[1])
 
 
 def kinetics_field(default: str = "arrhenius"):
@@ -118,6 +131,10 @@ def _check_range(name: str, value, meta) -> None:
         too_low = low is not None and (value <= low if meta.get("open_low") else value < low)
         if too_low or (high is not None and value > high):
             raise ParameterError(name, value, _allowed(meta))
+        lo, hi = MAGNITUDE_RANGE
+        if meta.get("unit") and value != 0 and not lo <= abs(value) <= hi:
+            raise ParameterError(name, value, f"0 or a magnitude from {lo:g} to {hi:g}"
+                                 f" {meta['unit']} (where double arithmetic is sound)")
 
 
 def validate(config):
@@ -131,6 +148,17 @@ def validate(config):
     if callable(check):
         check()
     return config
+
+
+def allowed(config) -> dict[str, str]:
+    """Key -> what ``validate`` allows for it (``"a value > 0 Hz"``), for every field of
+    ``config`` that has a range or choices."""
+    out = {}
+    for f in dataclasses.fields(config):
+        m = f.metadata
+        if m.get("choices") or m.get("low") is not None or m.get("high") is not None:
+            out[f.name] = _allowed(m)
+    return out
 
 
 def describe(config) -> list[tuple[str, object, str, str]]:
@@ -232,6 +260,11 @@ def to_toml(config) -> str:
         v = getattr(config, f.name)
         lines.append(f"{f.name} = {_toml_value(v)}")
     return "\n".join(lines) + "\n"
+
+
+def to_toml_value(v) -> str:
+    """One config value as TOML text (``1e-08``, ``"arrhenius"``, ``[1, 2]``)."""
+    return _toml_value(v)
 
 
 def _toml_value(v) -> str:

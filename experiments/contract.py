@@ -32,16 +32,54 @@ class Result(Protocol):
     seeds: Seeds
 
 
-#: Bytes per cell a run may hold at its peak, for an experiment with no estimate of its own:
-#: 1 byte of state, per-cell work and heat (16 bytes) when recorded, and per-cell landscapes
-#: (M = 2: 24 bytes) in per-cell runs.
-BYTES_PER_CELL = 48
+#: Bytes per cell at the peak of a run whose arrays keep only their state (one byte per cell;
+#: work and heat are tallied, not stored): measured 1.0 byte per cell of peak RSS over the
+#: process's base (``MemoryArray`` of 5e7 and 2e8 cells: 212 and 355 MiB), so 2 is an upper
+#: bound with a factor 2 to spare. The 48 used before was the per-cell-ledger figure, about 20
+#: times too high for these runs (5e8 cells estimated at 22 GiB).
+BYTES_PER_CELL = 2
+#: Bytes per cell of an array run with ``record_per_cell=True`` (per-cell work and heat, float64,
+#: and their temporaries): measured 51.5 bytes per cell (2e7 cells: 1.07 GiB peak over a 115
+#: MiB base); 64 is the upper bound.
+BYTES_PER_LEDGER_CELL = 64
 
 
 def cells_memory(cfg) -> float:
     """The default memory estimate (bytes, without the process's fixed overhead):
-    ``BYTES_PER_CELL`` per cell of ``cfg.n_cells``."""
+    ``BYTES_PER_CELL`` per cell of ``cfg.n_cells``, for experiments whose arrays keep no
+    per-cell arrays besides their state.
+
+    Parameters
+    ----------
+    cfg : an experiment's Config
+        With an ``n_cells`` field.
+
+    Returns
+    -------
+    float
+        Bytes.
+    """
     return BYTES_PER_CELL * float(cfg.n_cells)
+
+
+def ledger_memory(cfg, arrays: int = 1) -> float:
+    """Memory estimate (bytes, without the fixed overhead) of an experiment that keeps the
+    per-cell ledgers of ``arrays`` arrays of ``cfg.n_cells`` cells at once
+    (``record_per_cell=True``): ``BYTES_PER_LEDGER_CELL`` per cell and array.
+
+    Parameters
+    ----------
+    cfg : an experiment's Config
+        With an ``n_cells`` field.
+    arrays : int
+        Arrays whose ledgers are held together (forward and reverse: 2).
+
+    Returns
+    -------
+    float
+        Bytes.
+    """
+    return BYTES_PER_LEDGER_CELL * float(arrays) * float(cfg.n_cells)
 
 
 @dataclass(frozen=True, kw_only=True)

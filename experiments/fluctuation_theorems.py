@@ -25,7 +25,7 @@ import simcore as sc
 from experiments.checks import assemble, check, check_key
 from experiments.common import bar, energy, figure, quantity, seeds_tree
 from experiments.config import KineticsConfig, field, n_cells_field
-from experiments.contract import Experiment
+from experiments.contract import Experiment, ledger_memory
 from experiments.results import ResultBase, Simulated, simulate
 from simcore.seeds import Seeds
 
@@ -317,5 +317,12 @@ def plot(res, outdir) -> list[str]:
     return stems
 
 
+def memory_estimate(cfg: Config) -> float:
+    """Bytes beyond the fixed overhead: the per-cell ledgers of the forward and the reverse
+    drive, held together (measured 76 bytes per ``n_cells``; estimate 128)."""
+    return ledger_memory(cfg, arrays=2)
+
+
 EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
-                        checks=checks, report=report, data=data, plot=plot)
+                        checks=checks, report=report, data=data, plot=plot,
+                        memory_estimate=memory_estimate)

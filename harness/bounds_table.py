@@ -9,8 +9,16 @@ from __future__ import annotations
 import math
 
 import simcore as sc
+from experiments.config import ATTEMPT_FREQUENCY_RANGE, TEMPERATURE_RANGE
 from simcore import bounds
-from simcore.errors import positive
+from simcore.errors import ParameterError
+
+
+def _in_range(name: str, value: float, lo: float, hi: float, unit: str) -> float:
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise ParameterError(name, value, f"a value from {lo:g} to {hi:g} {unit} (the range"
+                             " where the arithmetic is sound, as for the experiments' configs)")
+    return float(value)
 
 
 def add_arguments(p) -> None:
@@ -37,12 +45,12 @@ def rows(args) -> list[tuple[str, str, float, str, str]]:
     Raises
     ------
     ParameterError
-        For a temperature or attempt frequency that is not positive, or any argument a bound
-        refuses.
+        For a temperature or attempt frequency outside ``TEMPERATURE_RANGE`` or
+        ``ATTEMPT_FREQUENCY_RANGE`` of ``experiments.config``, or any argument a bound refuses.
     """
-    t = positive("temperature", args.temperature)
+    t = _in_range("--temperature", args.temperature, *TEMPERATURE_RANGE, "K")
     kT = sc.kT(t)
-    f0 = positive("attempt_frequency", args.attempt_frequency)
+    f0 = _in_range("--attempt-frequency", args.attempt_frequency, *ATTEMPT_FREQUENCY_RANGE, "Hz")
     eps = args.error
     hold = args.hold_time
     tw = args.write_time
@@ -87,7 +95,13 @@ def rows(args) -> list[tuple[str, str, float, str, str]]:
 
 
 def main(args) -> int:
-    """Print the table for the parsed options ``args``; returns the exit status 0."""
+    """Print the table for the parsed options ``args``; returns the exit status 0.
+
+    Raises
+    ------
+    ParameterError
+        As ``rows``.
+    """
     table = rows(args)
     kT = sc.kT(args.temperature)
     print(f"simcore.bounds at T = {args.temperature:g} K (kT = {kT:.5g} J),"

@@ -22,6 +22,7 @@ record) -> ``harness.runner.resolve_config`` -> ``harness.memory.check_run`` ->
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 
@@ -41,12 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", default=None, metavar="FILE.toml")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     run.add_argument("--show-config", action="store_true", help="print the config and stop")
+    run.add_argument("--overwrite", action="store_true",
+                     help="write into an --out folder that already holds files")
+    run.add_argument("--force", action="store_true",
+                     help="run even when the estimated cost is above the limit")
     suite = sub.add_parser("suite", help="run the default suite and write an index page")
     suite.add_argument("names", nargs="*", metavar="NAME",
                        help="experiments to run (default: every one)")
     suite.add_argument("--smoke", action="store_true", help="the seconds-long versions")
     suite.add_argument("--out", default=None, help="suite folder (default results/suite-TIME)")
     suite.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    suite.add_argument("--overwrite", action="store_true",
+                       help="write into an --out folder that already holds files (a rerun)")
     plot = sub.add_parser("plot", help="redraw the figures of a result file, or plot a sweep")
     plot.add_argument("file", help="a result file NAME.h5, or a sweep folder or its index.h5")
     plot.add_argument("--out", default=None, help="output folder (default: the file's folder)")
@@ -68,14 +75,15 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="kernel benchmarks against NumPy")
     bench.add_argument("--quick", action="store_true", help="under a minute")
     bench.add_argument("--json", default=None, help="also write the table to this JSON file")
+    ap.run_parser = run
     return ap
 
 
 def _run(args) -> int:
-    from pathlib import Path
 
     from experiments import config as cfgmod
-    from harness import memory, runner
+    from harness import cost, memory, runner
+    from harness.progress import progress_lines
     from harness.registry import experiment
     from simcore import io
 
@@ -87,10 +95,18 @@ def _run(args) -> int:
         print(cfgmod.to_toml(cfg), end="")
         return 0
     memory.check_run(exp, cfg)  # refused up front with the estimate and the limit
-    out = Path(args.out) if args.out else runner.default_out(exp.name)
-    io.writable_folder(out)  # before the simulation starts
+    cost.check_run(exp, cfg, force=args.force, cores=_cores(),  # cell-steps and rough time
+                   echo=None if args.quiet else _err)
+    if args.out:
+        out = runner.check_out_folder(args.out, args.overwrite)
+        io.writable_folder(out)  # before the simulation starts
+    else:
+        io.writable_folder("results")
+        out = runner.default_out(exp.name)  # a new folder of its own, made atomically
+    _warn_leftovers(out if args.out else out.parent)
     progress = not args.quiet and sys.stderr.isatty()
-    checks, h5 = runner.run(exp, cfg, out, progress=progress, smoke=args.smoke)
+    with progress_lines(exp.name, enabled=not args.quiet and not sys.stderr.isatty()):
+        checks, h5 = runner.run(exp, cfg, out, progress=progress, smoke=args.smoke)
     failed = [c for c in checks if not c["passed"]]
     print(f"checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
     for c in failed:
@@ -107,16 +123,21 @@ def _run(args) -> int:
 
 
 def _suite(args) -> int:
-    from pathlib import Path
 
-    from harness import suite
+    from harness import runner, suite
     from simcore import io
 
     suite.plan(args.names, args.smoke)  # names, configs and memory: before anything is written
-    out = Path(args.out) if args.out else suite.default_out()
-    io.writable_folder(out)
+    if args.out:
+        out = runner.check_out_folder(args.out, args.overwrite)
+        io.writable_folder(out)
+    else:
+        io.writable_folder(suite.RESULTS)
+        out = suite.default_out()
+    _warn_leftovers(out if args.out else out.parent)
     progress = not args.quiet and sys.stderr.isatty()
-    return suite.run_suite(args.names, out, smoke=args.smoke, progress=progress)
+    return suite.run_suite(args.names, out, smoke=args.smoke, progress=progress,
+                           lines=not args.quiet and not sys.stderr.isatty())
 
 
 def _plot(args) -> int:
@@ -149,21 +170,29 @@ def _sweep(args) -> int:
 
     from harness.registry import experiment
     from harness.sweep import load_spec, points, run_sweep
+    from simcore import io
 
     spec = load_spec(args.file)
     experiment(spec.experiment)  # a registered experiment, else exit 2
     out = Path(args.out) if args.out else Path("runs") / Path(args.file).stem
+    io.writable_folder(out)  # a read-only folder is one line, before the lock is taken
     # SIGINT, SIGTERM: run_sweep writes the index, then raises Interrupted; main exits 128 + sig
-    idx = run_sweep(
-        spec,
-        functools.partial(points.run_point, spec.experiment),
-        out,
-        scheduler=args.scheduler,
-        workers=args.workers,
-        retry_failed=args.retry_failed,
-        progress=not args.quiet,
-        memory_estimate=functools.partial(points.memory_need, spec.experiment),
-    )
+    try:
+        idx = run_sweep(
+            spec,
+            functools.partial(points.run_point, spec.experiment),
+            out,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            retry_failed=args.retry_failed,
+            progress=not args.quiet and sys.stderr.isatty(),
+            lines=not args.quiet and not sys.stderr.isatty(),
+            memory_estimate=functools.partial(points.memory_need, spec.experiment),
+        )
+    except KeyboardInterrupt as exc:
+        exc.left = (f"the sweep stopped; {out / 'index.h5'} lists the points that finished"
+                    " (no partial point file was left); run the same command again to resume")
+        raise
     ok = idx.count("ok")
     print(f"sweep {spec.experiment}: {ok} of {len(idx)} points done; index {out / 'index.h5'}")
     return 0 if ok == len(idx) else 1
@@ -188,12 +217,38 @@ def main(argv: list[str] | None = None) -> int:
             return _main(argv)
         except KeyboardInterrupt as exc:
             signum = getattr(exc, "signum", signal.SIGINT)
-            print(f"limsim: interrupted ({signal.Signals(signum).name}); no partial result file"
-                  " was left", file=sys.stderr)
+            left = getattr(exc, "left", "no partial result file was left")
+            _err(f"limsim: interrupted ({signal.Signals(signum).name}); {left}")
             return 128 + int(signum)
+        except BrokenPipeError:
+            # `limsim list | head -1`: the reader left; say nothing more, exit as SIGPIPE would.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 128 + signal.SIGPIPE
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _warn_leftovers(folder) -> None:
+    """One line on stderr per hidden temporary file a killed write left under ``folder``."""
+    from simcore import io
+
+    for p in io.leftover_temporaries(folder):
+        _err(f"limsim: note: {p} is left over from a write that was killed; it is no result"
+             " and may be deleted")
 
 
 def _main(argv: list[str] | None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if _run_help(argv):
+        return 0
     args = _parser().parse_args(argv)
     from harness.sweep import DamagedFileError
     from simcore.errors import ParameterError
@@ -209,6 +264,30 @@ def _main(argv: list[str] | None) -> int:
     except (ResultFileError, DamagedFileError) as exc:
         print(f"limsim: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a folder that cannot be written after all, a full disk: one line
+        print(f"limsim: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run_help(argv: list[str]) -> bool:
+    """``limsim run NAME --help``: the options, then NAME's config keys (units, ranges,
+    meaning); True when it printed that."""
+    if len(argv) < 3 or argv[0] != "run" or not ({"-h", "--help"} & set(argv)):
+        return False
+    name = next((a for a in argv[1:] if not a.startswith("-")), None)
+    from harness.registry import EXPERIMENTS
+
+    if name not in EXPERIMENTS:
+        return False
+    from harness.runner import config_keys
+
+    exp = EXPERIMENTS[name]
+    _parser().run_parser.print_help()
+    print(f"\n{name}: {exp.summary}\n\nconfig keys (--set KEY=VALUE, --config FILE.toml):")
+    print(config_keys(exp.config()))
+    return True
 
 
 def _dispatch(args) -> int:

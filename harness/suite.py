@@ -12,7 +12,6 @@ the file, so a damaged file shows as damaged rather than stopping the index). ``
 
 from __future__ import annotations
 
-import datetime
 import html
 import time
 from pathlib import Path
@@ -48,9 +47,9 @@ def suite_config(exp, smoke: bool = False):
 
 
 def default_out() -> Path:
-    """A folder ``results/suite-YYYYmmdd-HHMMSS`` for a suite."""
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return RESULTS / f"suite-{stamp}"
+    """A new folder ``results/suite-YYYYmmdd-HHMMSS`` (``-2``... if taken), made atomically
+    (``harness.runner.default_out``)."""
+    return runner.default_out("suite", RESULTS)
 
 
 def plan(names: list[str] | None, smoke: bool):
@@ -84,7 +83,8 @@ def plan(names: list[str] | None, smoke: bool):
     return out
 
 
-def run_suite(names, out: Path, *, smoke=False, progress=False, echo=print) -> int:
+def run_suite(names, out: Path, *, smoke=False, progress=False, echo=print,
+              lines: bool = False) -> int:
     """Run the suite into ``out/NAME/`` and write ``out/index.md`` and ``out/index.html``.
 
     Parameters
@@ -95,6 +95,8 @@ def run_suite(names, out: Path, *, smoke=False, progress=False, echo=print) -> i
         The suite folder, checked beforehand with ``simcore.io.writable_folder``.
     smoke, progress : bool
         The seconds-long variants; progress bars.
+    lines : bool
+        Plain progress lines on stderr (``harness.progress``), for a log.
     echo : callable
         Receives one line per experiment and the closing line.
 
@@ -107,8 +109,10 @@ def run_suite(names, out: Path, *, smoke=False, progress=False, echo=print) -> i
     ------
     KeyboardInterrupt
         When interrupted (``harness.interrupt.Interrupted``), after writing the index of what
-        finished.
+        finished; the index says the suite is incomplete and which experiments did not run.
     """
+    from harness.progress import progress_lines
+
     todo = plan(names, smoke)
     failed = []
     t_all = time.perf_counter()
@@ -116,10 +120,17 @@ def run_suite(names, out: Path, *, smoke=False, progress=False, echo=print) -> i
         echo(f"[{i}/{len(todo)}] {exp.name}: {exp.summary}")
         t0 = time.perf_counter()
         try:
-            checks, _ = runner.run(exp, cfg, out / exp.name, progress=progress, smoke=smoke,
-                                   echo=lambda _s: None)
-        except KeyboardInterrupt:
-            write_index(out)
+            with progress_lines(exp.name, enabled=lines):
+                checks, _ = runner.run(exp, cfg, out / exp.name, progress=progress,
+                                       smoke=smoke, echo=lambda _s: None)
+        except KeyboardInterrupt as exc:
+            missing = [e.name for e, _ in todo[i - 1:]]
+            index = write_index(out, incomplete=(
+                f"this suite is INCOMPLETE: it was interrupted during {exp.name}; not finished:"
+                f" {', '.join(missing)} ({i - 1} of {len(todo)} experiments ran)"))
+            exc.left = (f"the suite is incomplete ({i - 1} of {len(todo)} experiments ran, as"
+                        f" {index} says); " + getattr(exc, "left", "no partial result file was"
+                                                      " left"))
             raise
         except Exception as exc:  # one broken experiment must not hide the others
             failed.append(exp.name)
@@ -154,6 +165,8 @@ def _entry(h5: Path, root: Path) -> dict:
         "h5": h5.relative_to(root).as_posix(),
         "report": (folder / runner.REPORT).relative_to(root).as_posix()
         if (folder / runner.REPORT).exists() else None,
+        "report_html": (folder / runner.REPORT_HTML).relative_to(root).as_posix()
+        if (folder / runner.REPORT_HTML).exists() else None,
         "figures": sorted(p.relative_to(root).as_posix() for p in folder.glob("*.png")),
         "mtime": h5.stat().st_mtime,
     }
@@ -202,11 +215,12 @@ def entries(root: Path) -> list[dict]:
     return rows
 
 
-def _markdown(rows: list[dict], root: Path) -> str:
+def _markdown(rows: list[dict], root: Path, notes: list[str]) -> str:
     n_pass = sum(r["status"] == "pass" for r in rows)
     lines = [
         f"# limsim results: {root.name or root}",
         "",
+        *[f"**{n}**\n" for n in notes],
         f"{len(rows)} result files, {n_pass} with every check passing. Newest first; each report"
         " holds the figures and the table of physics checks. Redraw any of them from its file"
         " with `limsim plot FILE.h5`.",
@@ -215,7 +229,8 @@ def _markdown(rows: list[dict], root: Path) -> str:
         "|---|---|---|---:|---|---|---|",
     ]
     for r in rows:
-        report = f"[report]({r['report']})" if r["report"] else "-"
+        report = (f"[report]({r['report_html']}) ([md]({r['report']}))" if r["report_html"]
+                  else f"[report]({r['report']})" if r["report"] else "-")
         status = r["status"] + (f" ({r['detail']})" if r["detail"] else "")
         lines.append(
             f"| {r['experiment']} | `{r['folder']}` | {r.get('started', '')} |"
@@ -225,11 +240,16 @@ def _markdown(rows: list[dict], root: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _html(rows: list[dict], root: Path) -> str:
+def _html(rows: list[dict], root: Path, notes: list[str]) -> str:
     e = html.escape
     body = []
     for r in rows:
-        report = f'<a href="{e(r["report"])}">report.md</a>' if r["report"] else "-"
+        if r["report_html"]:
+            report = f'<a href="{e(r["report_html"])}">report</a>'
+        elif r["report"]:
+            report = f'<a href="{e(r["report"])}">report.md</a>'
+        else:
+            report = "-"
         figs = " ".join(
             f'<a href="{e(f)}"><img src="{e(f)}" alt="{e(Path(f).stem)}" height="90"></a>'
             for f in r["figures"]
@@ -249,19 +269,25 @@ def _html(rows: list[dict], root: Path) -> str:
         "<style>body{font-family:sans-serif}td,th{padding:4px 8px;border-bottom:1px solid #ddd;"
         "vertical-align:top}.pass{color:#060}.fail{color:#a00;font-weight:bold}</style>"
         f"</head><body><h1>limsim results: {e(root.name or str(root))}</h1>"
+        + "".join(f'<p class="fail">{e(n)}</p>' for n in notes)
+        + f"<p>{len(rows)} result files, {sum(r['status'] == 'pass' for r in rows)} with every"
+        " check passing.</p>"
         "<table><tr><th>experiment</th><th>run</th><th>started</th><th>checks</th>"
         "<th>status</th><th>report</th><th>file</th><th>figures</th></tr>\n"
         + "\n".join(body) + "\n</table></body></html>\n"
     )
 
 
-def write_index(root: Path) -> Path:
-    """Write ``root/index.md`` and ``root/index.html`` (atomically) listing ``entries(root)``.
+def write_index(root: Path, incomplete: str | None = None) -> Path:
+    """Write ``root/index.md`` and ``root/index.html`` (atomically) listing ``entries(root)``,
+    and any temporary files killed writes left there (``simcore.io.leftover_temporaries``).
 
     Parameters
     ----------
     root : Path
         A results folder (created if missing).
+    incomplete : str, optional
+        Said first, in bold: what an interrupted suite did not finish.
 
     Returns
     -------
@@ -271,7 +297,10 @@ def write_index(root: Path) -> Path:
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     rows = entries(root)
-    io.write_text_atomic(root / f"{INDEX}.html", _html(rows, root))
+    notes = [incomplete] if incomplete else []
+    notes += [f"{p.relative_to(root).as_posix()} is left over from a write that was killed; it is"
+              " no result and may be deleted." for p in io.leftover_temporaries(root)]
+    io.write_text_atomic(root / f"{INDEX}.html", _html(rows, root, notes))
     md = root / f"{INDEX}.md"
-    io.write_text_atomic(md, _markdown(rows, root))
+    io.write_text_atomic(md, _markdown(rows, root, notes))
     return md

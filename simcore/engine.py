@@ -393,9 +393,14 @@ class _NoBar:
 
 
 def progress_bar(enabled: bool, total: int, n_cells: int):
-    """A tqdm bar of ``total`` steps when ``enabled``, else one that does nothing."""
+    """A tqdm bar of ``total`` steps when ``enabled``, else one that does nothing.
+
+    The bar counts whole steps (no ``unit_scale``: "1.2k" read as a fractional count) and is
+    removed from the terminal when it closes (``leave=False``): an experiment runs many arrays,
+    and only the bar of the one running stays on screen.
+    """
     if not enabled:
         return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="step", desc=f"{n_cells:.3g} cells", unit_scale=True)
+    return tqdm(total=int(total), unit="step", desc=f"{n_cells:.3g} cells", leave=False)

@@ -282,6 +282,27 @@ def is_temporary(name: str, dest_name: str | None = None) -> bool:
     return name.startswith(head) and name.endswith(TEMP_SUFFIX)
 
 
+def leftover_temporaries(folder: os.PathLike | str) -> list[Path]:
+    """The hidden temporary files of ``atomic_path`` under ``folder`` (recursively), sorted:
+    what writes killed by SIGKILL or a power cut left behind. None of them is a result; they
+    are listed rather than deleted, since a write running now has one too.
+
+    Parameters
+    ----------
+    folder : path-like
+        A results folder (missing: no files).
+
+    Returns
+    -------
+    list of Path
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob(f".*{TEMP_SUFFIX}")
+                  if p.is_file() and is_temporary(p.name))
+
+
 def write(path: os.PathLike | str, tree: Mapping, attrs: Mapping) -> Path:
     """Write ``tree`` (nested mapping of groups -> datasets; leaves are ``Data`` or plain arrays)
     with root ``attrs`` (from ``provenance``) to ``path``, atomically. Returns the path.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import time
 import traceback
 import uuid
@@ -31,6 +32,8 @@ from simcore.errors import ParameterError
 log = logging.getLogger(__name__)
 
 _POLL_S = 0.2
+#: Seconds ``run_sweep`` waits for a scheduler given by address.
+CONNECT_TIMEOUT_S = 5.0
 
 RunPoint = Callable[[dict, int, str], Mapping[str, float]]
 
@@ -45,6 +48,8 @@ def run_sweep(
     retry_failed: bool = False,
     progress: bool = True,
     memory_estimate: Callable[[dict], float] | None = None,
+    lines: bool = False,
+    connect_timeout: float = CONNECT_TIMEOUT_S,
 ) -> SweepIndex:
     """Run every unfinished point of ``spec`` on Dask and return the sweep's index.
 
@@ -67,7 +72,11 @@ def run_sweep(
     retry_failed : bool
         Run the points recorded as failed again.
     progress : bool
-        A progress bar on stderr.
+        A progress bar on stderr (for a terminal: it redraws with carriage returns).
+    lines : bool
+        Instead of a bar, one plain line on stderr per finished point (for a log file).
+    connect_timeout : float
+        Seconds to wait for ``scheduler`` before giving up (one ``ParameterError``).
     memory_estimate : callable, optional
         ``memory_estimate(point) -> bytes``: refuse the sweep up front when a point needs more
         than the machine has available (embedded cluster) or than a worker's memory limit
@@ -81,7 +90,8 @@ def run_sweep(
     Raises
     ------
     ParameterError
-        For bad arguments, a directory holding another sweep or other files or used by another
+        For bad arguments, a scheduler that does not answer within ``connect_timeout``, a
+        directory holding another sweep or other files or used by another
         sweep, a malformed point config.
     harness.memory.MemoryRefused
         When a point would not fit in memory (nothing has run).
@@ -123,7 +133,14 @@ def run_sweep(
 
     try:
         if scheduler is not None:
-            client = Client(scheduler, set_as_default=False)
+            try:
+                client = Client(scheduler, set_as_default=False, timeout=connect_timeout)
+            except (OSError, TimeoutError) as exc:
+                raise ParameterError(
+                    "--scheduler", scheduler,
+                    f"the address of a running Dask scheduler (none answered within"
+                    f" {connect_timeout:g} s: {type(exc).__name__})",
+                ) from None
             if memory_estimate is not None:
                 limits = [
                     w["memory_limit"]
@@ -139,14 +156,16 @@ def run_sweep(
                     )
         with directory_lock(root), interrupt_guard():
             return _run(
-                spec, run_point, root, points, client, workers, largest, retry_failed, progress
+                spec, run_point, root, points, client, workers, largest, retry_failed, progress,
+                lines,
             )
     finally:
         if client is not None:
             client.close()
 
 
-def _run(spec, run_point, root, points, client, workers, largest, retry_failed, progress):
+def _run(spec, run_point, root, points, client, workers, largest, retry_failed, progress,
+         lines=False):
     sweep = SweepDirectory(root, spec)
     sweep.claim()
     records = sweep.finished()
@@ -212,6 +231,7 @@ def _run(spec, run_point, root, points, client, workers, largest, retry_failed, 
             disable=not progress,
             dynamic_ncols=True,
         )
+        finished = spec.n_points - len(todo)
         pending = as_completed(list(futures), loop=client.loop)
         last = 0.0
         while not pending.is_empty():
@@ -227,6 +247,11 @@ def _run(spec, run_point, root, points, client, workers, largest, retry_failed, 
                 if not outcome.ok:
                     log.warning("point %d failed: %s", i, outcome.error)
                 bar.update(1)
+                finished += 1
+                if lines:
+                    print(f"sweep: point {i} {'done' if outcome.ok else 'FAILED'}"
+                          f" ({finished} of {spec.n_points} finished, {failed} failed)",
+                          file=sys.stderr, flush=True)
             now = time.monotonic()
             if batch or now - last > 1.0:
                 last = now

@@ -70,7 +70,11 @@ def test_interrupted_suite_keeps_completed_runs_and_reruns(tmp_path, signum, gro
     assert "interrupted" in output and "Traceback" not in output
     done = _no_partial_files(out)
     assert out / "retention" / "retention.h5" in done
-    rerun = _start(["suite", *names, "--smoke", "--out", str(out)], tmp_path)
+    assert "INCOMPLETE" in (out / "index.md").read_text()
+    again = _start(["suite", *names, "--smoke", "--out", str(out)], tmp_path)
+    output = again.communicate(timeout=300)[0].decode()
+    assert again.returncode == 2 and "--overwrite" in output, output  # never silently mixed
+    rerun = _start(["suite", *names, "--smoke", "--out", str(out), "--overwrite"], tmp_path)
     output = rerun.communicate(timeout=300)[0].decode()
     assert rerun.returncode == 0, output
     assert len(_no_partial_files(out)) == 3

@@ -31,6 +31,14 @@ def test_suite_writes_index_linking_every_report(tmp_path, capsys, monkeypatch):
         for link in links:
             assert (root / link).is_file(), link
         assert md.read_text().count("| pass (smoke) |") == 2
+        pages = [x for x in links if x.endswith("report.html")]  # the browser's report
+        assert sorted(Path(x).parent.name for x in pages) == sorted(FAST)
+        assert f'href="{pages[0]}"' in (root / "index.html").read_text()
+    for name in FAST:  # report.html: every figure inline, the checks as a table
+        page = (out / name / "report.html").read_text()
+        pngs = sorted(p.name for p in (out / name).glob("*.png"))
+        assert pngs and all(f'<img src="{p}"' in page for p in pngs)
+        assert "<table>" in page and page.count("<tr>") > 1
     html = (out / "index.html").read_text()
     assert html.count("<img ") == len(list(out.glob("*/*.png")))
 

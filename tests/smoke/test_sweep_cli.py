@@ -60,3 +60,34 @@ def test_sweep_bad_spec_exits_2(tmp_path):
     assert res.returncode == 2
     assert "no_such_experiment" in res.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_sweep_without_a_terminal_prints_lines_and_an_interrupt_says_so(tmp_path):
+    import os
+    import signal
+    import time
+
+    (tmp_path / "s.toml").write_text(SPEC.replace("n_cells = 2000", "n_cells = 200000")
+                                     .replace("[6.0, 10.0]", "[6.0, 8.0, 10.0, 12.0]"))
+    child = subprocess.Popen([sys.executable, "-m", "experiments", "sweep", "s.toml",
+                              "--workers", "1", "--out", "out"], cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while (child.poll() is None and time.monotonic() < deadline
+               and not list((tmp_path / "out" / "records").glob("*"))):
+            time.sleep(0.1)
+        assert child.poll() is None, child.communicate()
+        os.killpg(child.pid, signal.SIGINT)  # Ctrl-C in a terminal
+        _, stderr = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+    assert child.returncode == 130, stderr
+    assert "\r" not in stderr  # no progress bar in a log
+    assert "sweep: point " in stderr and " finished, 0 failed)" in stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("limsim: interrupted (SIGINT)") and "resume" in last, stderr
+    assert "Traceback" not in stderr

@@ -156,8 +156,9 @@ def no_simulation(monkeypatch):
         raise AssertionError("a malformed config reached the simulation")
 
     monkeypatch.setattr(runner, "simulate", refuse)
-    # The same limit on every machine, so that the "huge" sizes are refused wherever this runs.
-    monkeypatch.setattr(memory, "available_memory", lambda: 16.0 * 2**30)
+    # The same limit on every machine, so that the "huge" sizes (n_cells = 2**32: 8 GiB) are
+    # refused wherever this runs.
+    monkeypatch.setattr(memory, "available_memory", lambda: 4.0 * 2**30)
 
 
 def _check_refused(rc, err, bad_keys, workdir, config_file=None):
@@ -224,7 +225,7 @@ def test_memory_refused_up_front_with_estimate_and_limit(name, tmp_path, capsys,
                                                          no_simulation):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(memory, "available_memory", lambda: 2.0 * 2**30)
-    cells = 100_000_000  # 4.5 GiB at 48 bytes per cell: more than the 2 GiB "available"
+    cells = 2_000_000_000  # 3.7 GiB at 2 bytes per cell: more than the 2 GiB "available"
     rc = main(["run", name, "--set", f"n_cells={cells}", "--out", "out", "--quiet"])
     err = capsys.readouterr().err
     assert rc == 2 and "needs an estimated" in err and "2.0 GiB available" in err

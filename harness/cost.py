@@ -1,0 +1,108 @@
+"""The cost of a run, said before it starts: cell-steps and a rough time; refused above a limit.
+
+A run advances ``n_cells`` cells through some number of time steps; its cost is about
+proportional to the product, the *cell-steps*. The estimate reads the config keys that set the
+step count, by the experiments' naming convention:
+
+- ``durations`` (s) with ``steps_per_duration`` and optionally ``max_dt`` (s): each duration τ
+  takes ``max(steps_per_duration, τ / max_dt)`` steps (``landauer_erasure``);
+- ``steps``: the steps of one task (a lower estimate: the experiment may run several tasks).
+
+A config with neither (or without ``n_cells``) has no estimate, and is never refused here.
+``limsim run`` prints the estimate and refuses a run above ``CELL_STEP_LIMIT`` unless
+``--force``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from simcore.errors import ParameterError
+
+#: Cell-steps per second of the engine, roughly (one core of a laptop, two-level cells).
+CELL_STEPS_PER_S = 1e8
+#: Above this many cell-steps (hours on a laptop) a run is refused unless forced.
+CELL_STEP_LIMIT = 1e12
+
+
+def cell_steps(cfg) -> float | None:
+    """Estimated cell-steps of a run with config ``cfg``, or ``None`` when it cannot say.
+
+    Parameters
+    ----------
+    cfg : an experiment's Config
+        A validated config.
+
+    Returns
+    -------
+    float or None
+        ``n_cells`` times the steps the config asks for (see the module docstring).
+    """
+    n = getattr(cfg, "n_cells", None)
+    if not isinstance(n, int | float) or isinstance(n, bool):
+        return None
+    durations = getattr(cfg, "durations", None)
+    per = getattr(cfg, "steps_per_duration", None)
+    if isinstance(durations, tuple) and isinstance(per, int):
+        max_dt = getattr(cfg, "max_dt", None)
+        steps = sum(max(per, math.ceil(t / max_dt)) if max_dt else per for t in durations)
+        return float(n) * steps
+    steps = getattr(cfg, "steps", None)
+    if isinstance(steps, int) and not isinstance(steps, bool):
+        return float(n) * steps
+    return None
+
+
+def format_seconds(s: float) -> str:
+    """``s`` seconds as ``"40 s"``, ``"12 min"``, ``"3.5 h"`` or ``"2.1 days"``."""
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 7200:
+        return f"{s / 60:.0f} min"
+    if s < 2 * 86400:
+        return f"{s / 3600:.1f} h"
+    return f"{s / 86400:.1f} days"
+
+
+def check_run(exp, cfg, *, force: bool = False, cores: int = 1,
+              echo: Callable[[str], object] | None = None) -> float | None:
+    """Say the estimated cost of a run and refuse it above ``CELL_STEP_LIMIT`` unless ``force``.
+
+    Parameters
+    ----------
+    exp : experiments.contract.Experiment
+        The experiment (named in the message).
+    cfg : its Config
+        A validated config.
+    force : bool
+        Run however large the estimate (``--force``).
+    cores : int
+        Cores the run may use, for the rough time.
+    echo : callable, optional
+        Receives the one line with the estimate.
+
+    Returns
+    -------
+    float or None
+        The cell-steps (``cell_steps``).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``cost`` when the estimate exceeds the limit and not ``force``.
+    """
+    cs = cell_steps(cfg)
+    if cs is None:
+        return None
+    rough = format_seconds(cs / (CELL_STEPS_PER_S * max(1, cores)))
+    if cs > CELL_STEP_LIMIT and not force:
+        raise ParameterError(
+            "cost", f"{cs:.3g} cell-steps",
+            f"at most {CELL_STEP_LIMIT:.0g} cell-steps (roughly {rough} here); reduce n_cells or"
+            " the step counts, or pass --force",
+        )
+    if echo is not None:
+        echo(f"{exp.name}: about {cs:.3g} cell-steps, roughly {rough} on {max(1, cores)}"
+             f" core{'s' if cores > 1 else ''}")
+    return cs
