@@ -251,17 +251,23 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}" if np.isfinite(x) else str(x)
 
 
-def report_markdown(res: io.Result, stems: list[str], h5: Path, out: Path,
-                    exp: Experiment) -> str:
-    """The text of ``report.md``: the experiment, provenance, checks, figures, summary, config."""
-    a = res.attrs
+def _report_parts(res: io.Result, h5: Path, out: Path):
+    """What both reports start from: the result file's path relative to ``out`` (its name when
+    it lies elsewhere), the checks group and the number of failed checks."""
     rel = Path(h5).resolve()
     try:
         rel = rel.relative_to(out.resolve())
     except ValueError:
         rel = Path(h5).name
     c = res.group("checks")
-    n_fail = int(np.sum(~c["passed"].astype(bool)))
+    return rel, c, int(np.sum(~c["passed"].astype(bool)))
+
+
+def report_markdown(res: io.Result, stems: list[str], h5: Path, out: Path,
+                    exp: Experiment) -> str:
+    """The text of ``report.md``: the experiment, provenance, checks, figures, summary, config."""
+    a = res.attrs
+    rel, c, n_fail = _report_parts(res, h5, out)
     lines = [
         f"# {a['experiment']}",
         "",
@@ -320,13 +326,7 @@ def report_html(res: io.Result, stems: list[str], h5: Path, out: Path,
 
     e = html.escape
     a = res.attrs
-    rel = Path(h5).resolve()
-    try:
-        rel = rel.relative_to(out.resolve())
-    except ValueError:
-        rel = Path(h5).name
-    c = res.group("checks")
-    n_fail = int(np.sum(~c["passed"].astype(bool)))
+    rel, c, n_fail = _report_parts(res, h5, out)
     doc = "".join(f"<p>{e(p.strip())}</p>" for p in (exp.doc or "").strip().split("\n\n")
                   if p.strip())
     rows = []
