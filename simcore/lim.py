@@ -50,15 +50,22 @@ from simcore.constants import LN2
 from simcore.constants import kT as thermal_energy
 from simcore.errors import ParameterError, one_of, positive
 from simcore.series import smooth_sum
+from simcore.well_modulation import (
+    kramers_attempt_frequency,
+    quasi_static_free_energy_change,
+    sudden_change_work,
+)
 
 __all__ = [
     "ARCHITECTURES",
     "HARDWARE_ENERGY_PER_OP",
+    "MODULATIONS",
     "RAISE_PIECES",
     "SCHEDULES",
     "Architecture",
     "EnergyToSolution",
     "energy_to_solution",
+    "check_estimate_range",
     "geodesic_write_tilts",
     "ideal_write_cost",
     "log_schedule_activity",
@@ -73,6 +80,57 @@ ARCHITECTURES = ("static", "matched", "ideal")
 SCHEDULES = ("inverse", "exponential", "logarithmic")
 #: Constant pieces of the matched architecture's in-place barrier raise.
 RAISE_PIECES = 8
+#: How barrier modulation is paid (issue 15): ``free`` (the two-state model: moving saddles does
+#: no work), ``quasi_static`` (the quartic well's entropic ΔF, the least work of each change) or
+#: ``sudden`` (every barrier step instantaneous, the other extreme of speed).
+MODULATIONS = ("free", "quasi_static", "sudden")
+
+
+def check_estimate_range(update_time, error, attempt_frequency):
+    """Refuse parameters outside the range where the energy-to-solution estimate is derived.
+
+    The estimate books every write as reaching failure ``error`` within ``update_time``. A
+    tilt-only write cannot beat the largest escape rate f0 (the saddle clamps at the lifted
+    well), so it fails with probability at least ``e^{-f0 τ_u}``; the write barrier
+    ``kT ln(f0 τ_u / ln(1/ε))`` is then negative and the estimate's numbers come from a regime
+    where its assumption is false. The edge is therefore ``f0 τ_u >= ln(1/ε)`` (which also
+    covers the weaker ``ln(1/2ε)`` a symmetric relaxation at rate 2 f0 would give), and a write
+    of failure ``ε >= 1/2`` is no write (``kT ln((1-ε)/ε) <= 0``).
+
+    Parameters
+    ----------
+    update_time : float
+        τ_u (s), > 0.
+    error : float
+        ε, in (0, 1/2).
+    attempt_frequency : float
+        f0 (Hz), > 0 (the rate of the fastest write).
+
+    Returns
+    -------
+    float
+        ``f0 τ_u / ln(1/ε)`` (>= 1), the margin.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``update_time`` and the limit ``τ_u >= ln(1/ε)/f0`` when it is violated, or
+        ``error`` outside (0, 1/2).
+    """
+    tau = positive("update_time", update_time)
+    f0 = positive("attempt_frequency", attempt_frequency)
+    eps = _error(error)
+    if eps >= 0.5:
+        raise ParameterError("error", error, "a failure probability in (0, 1/2): a write to"
+                             " failure >= 1/2 is no write")
+    need = math.log(1.0 / eps)
+    if f0 * tau < need:
+        raise ParameterError(
+            "update_time", update_time,
+            f"τ_u >= ln(1/ε)/f0 = {need / f0:.4g} s (f0 τ_u = {f0 * tau:.4g} < ln(1/ε) ="
+            f" {need:.4g}: a tilt-only write fails with probability >= e^(-f0 τ_u) ="
+            f" {math.exp(-f0 * tau):.3g} > ε = {eps:.3g}, outside the estimate's range)")
+    return f0 * tau / need
 
 
 def _error(value) -> float:
@@ -382,6 +440,19 @@ class Architecture:
         Bits the whole memory holds (N·B); ``E_L`` keeps all of them with failure ε.
     consolidation_interval : int
         Iterations K between the static architecture's copies; sets ``E_S``.
+    modulation : {"free", "quasi_static", "sudden"}
+        How barrier changes are paid (``MODULATIONS``; :meth:`modulation_cost`): ``free`` (the
+        two-state model, default), or in a quartic double well at fixed width
+        (``simcore.well_modulation``) at the least (quasi-static ΔF) or instantly.
+    modulation_floor : float or None
+        Lowest barrier (J) of the ideal write's barrier cycle in a quartic well (its barrier 0
+        is a flat potential); default 1 kT.
+    reference_barrier : float or None
+        With a value (J), the attempt frequency follows the quartic well's curvature:
+        ``f0(E) = attempt_frequency · E / reference_barrier`` (Kramers,
+        ``well_modulation.kramers_attempt_frequency``) at every barrier a cell rests at, is
+        written over or is raised to, self-consistently in the retention barriers, and at
+        ``modulation_floor`` for the ideal write; None (default): f0 fixed.
 
     Raises
     ------
@@ -399,16 +470,61 @@ class Architecture:
     retention: float
     n_cells: float = 1.0
     consolidation_interval: int = 1
+    modulation: str = "free"
+    modulation_floor: float | None = None
+    reference_barrier: float | None = None
 
     def __post_init__(self):
         one_of("architecture", self.architecture, ARCHITECTURES)
         one_of("schedule", self.schedule, SCHEDULES)
+        one_of("modulation", self.modulation, MODULATIONS)
         for name in ("scale", "update_time", "attempt_frequency", "temperature", "retention"):
             positive(name, getattr(self, name))
+        for name in ("modulation_floor", "reference_barrier"):
+            if getattr(self, name) is not None:
+                positive(name, getattr(self, name))
         _error(self.error)
         k = self.consolidation_interval
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
             raise ParameterError("consolidation_interval", k, "an integer >= 1 (iterations)")
+
+    @property
+    def kramers(self) -> bool:
+        """Whether the attempt frequency follows the barrier (``reference_barrier`` set)."""
+        return self.reference_barrier is not None
+
+    @cached_property
+    def floor(self) -> float:
+        """Lowest barrier (J) of the ideal write's cycle in a quartic well."""
+        return self.kT if self.modulation_floor is None else float(self.modulation_floor)
+
+    def attempt_at(self, barrier):
+        """Attempt frequency (Hz) at ``barrier`` (J): f0 (a float), or ``f0 E/E_ref`` with
+        ``reference_barrier`` (shaped like ``barrier``)."""
+        if not self.kramers:
+            return self.attempt_frequency
+        return kramers_attempt_frequency(barrier, self.reference_barrier,
+                                         self.attempt_frequency)
+
+    def _hold_barrier(self, base):
+        """The retention barrier (J) whose fixed-f0 value is ``base`` (J, array or float):
+        ``base`` itself, or with ``reference_barrier`` the root of
+        ``E = base + kT ln(E / E_ref)`` (f0 ∝ E), by fixed point (contraction kT/E)."""
+        if not self.kramers:
+            return base
+        b = np.asarray(base, dtype=np.float64)
+        e = np.maximum(b, self.kT)
+        for _ in range(200):
+            new = b + self.kT * np.log(e / self.reference_barrier)
+            if not np.all(new > 0):
+                raise ParameterError("reference_barrier", self.reference_barrier,
+                                     "a reference barrier at which every retention barrier"
+                                     " stays > 0 (f0 ∝ E has no positive root)")
+            done = np.all(np.abs(new - e) <= 1e-14 * new)
+            e = new
+            if done:
+                break
+        return _scalar(e)
 
     @cached_property
     def kT(self) -> float:
@@ -418,20 +534,26 @@ class Architecture:
     @cached_property
     def long_barrier(self) -> float:
         """``E_L = retention_barrier(retention, ε, n_cells)`` (J): holds the solution."""
-        return float(retention_barrier(self.retention, self.error, self.attempt_frequency,
-                                       self.temperature, n_cells=self.n_cells))
+        return float(self._hold_barrier(float(retention_barrier(
+            self.retention, self.error, self.attempt_frequency, self.temperature,
+            n_cells=self.n_cells))))
 
     @cached_property
     def short_barrier(self) -> float:
         """``E_S = retention_barrier(K τ_u, ε)`` (J): the static short-term memory's barrier."""
-        return float(retention_barrier(self.consolidation_interval * self.update_time,
-                                       self.error, self.attempt_frequency, self.temperature))
+        return float(self._hold_barrier(float(retention_barrier(
+            self.consolidation_interval * self.update_time, self.error, self.attempt_frequency,
+            self.temperature))))
+
+    @cached_property
+    def _base_fixed(self) -> float:
+        return float(retention_barrier(self.update_time, self.error, self.attempt_frequency,
+                                       self.temperature))
 
     @cached_property
     def base_barrier(self) -> float:
         """``E_0 = retention_barrier(τ_u, ε)`` (J): the matched barrier at ``a_n = 1``."""
-        return float(retention_barrier(self.update_time, self.error, self.attempt_frequency,
-                                       self.temperature))
+        return float(self._hold_barrier(self._base_fixed))
 
     def activity(self, n):
         """``a_n`` (``schedule_activity``) at iteration(s) ``n``."""
@@ -443,6 +565,9 @@ class Architecture:
         like ``n``."""
         if self.architecture == "matched":
             la = log_schedule_activity(n, self.schedule, self.scale)
+            if self.kramers:
+                held = self._hold_barrier(self._base_fixed - self.kT * np.asarray(la))
+                return _scalar(np.minimum(held, self.long_barrier))
             return _scalar(_capped(self.base_barrier, self.kT, la, self.long_barrier))
         e = self.short_barrier if self.architecture == "static" else self.long_barrier
         return _scalar(np.full(np.shape(n), e))
@@ -452,15 +577,43 @@ class Architecture:
         the static and ideal architectures, whose cost per changed bit is one constant)."""
         if self.architecture != "matched":
             return []
+        if self.kramers:
+            return self._kramers_kinks(n_iterations)
         return matched_kinks(n_iterations, self.schedule, self.scale, self.update_time,
                              self.error, self.attempt_frequency, self.temperature,
                              self.long_barrier)
 
+    def _kramers_kinks(self, n_iterations):
+        """``matched_kinks`` with f0 ∝ E: the barriers where the cap is met or the write tilt
+        ``max(E - E_w(E), kT ln((1-ε)/ε), 0)`` switches branch (``E_w`` at f0(E)), found in
+        barrier space and mapped to n through ``E - kT ln(E/E_ref) = base - kT ln a_n``."""
+        from scipy.optimize import brentq
+
+        k_t, eps = self.kT, self.error
+
+        def excess(e):  # E - E_w(E): increasing for E > kT
+            return e - float(write_barrier(self.update_time, eps, self.attempt_at(e),
+                                           self.temperature))
+
+        targets = [self.long_barrier]
+        for g in (0.0, k_t * math.log((1 - eps) / eps)):
+            lo, hi = self.base_barrier, self.long_barrier
+            if excess(lo) < g < excess(hi):
+                targets.append(brentq(lambda e, g=g: excess(e) - g, lo, hi, xtol=1e-15 * hi))
+        out = []
+        for e in targets:
+            if self.base_barrier < e <= self.long_barrier:
+                la = -(e - k_t * math.log(e / self.reference_barrier) - self._base_fixed) / k_t
+                n = schedule_index(la, self.schedule, self.scale)
+                if 1.0 < n < n_iterations:
+                    out.append(n)
+        return sorted(out)
+
     def write_tilt(self, barrier):
         """Tilt δ (J) of a tilt-only write over ``barrier`` (J) within τ_u at failure ε
         (``bounds.static_write_tilt``, THEORY 5.5); broadcasts."""
-        return static_write_tilt(barrier, self.update_time, self.error, self.attempt_frequency,
-                                 self.temperature)
+        return static_write_tilt(barrier, self.update_time, self.error,
+                                 self.attempt_at(barrier), self.temperature)
 
     def write_pieces(self, barrier, substeps=32):
         """The write of a changed bit into a memory resting at ``barrier`` (J), as
@@ -483,9 +636,9 @@ class Architecture:
         """Expected cost (J) of a changed bit written into a memory resting at ``barrier``:
         ``bounds.static_write_cost`` (static, matched) or ``ideal_write_cost`` (ideal)."""
         if self.architecture == "ideal":
-            return ideal_write_cost(self.error, self.update_time, self.attempt_frequency,
-                                    self.temperature)
-        return static_write_cost(barrier, self.update_time, self.error, self.attempt_frequency,
+            rate = self.attempt_at(self.floor) if self.kramers else self.attempt_frequency
+            return ideal_write_cost(self.error, self.update_time, rate, self.temperature)
+        return static_write_cost(barrier, self.update_time, self.error, self.attempt_at(barrier),
                                  self.temperature)
 
     def raise_pieces(self, barrier_start):
@@ -500,16 +653,51 @@ class Architecture:
         """Expected cost (J per bit) of the in-place raise from ``barrier_start`` to ``E_L`` in
         τ_u: the bits lost while raising, rewritten at ``E_L``
         (``bounds.consolidation_raise_cost``)."""
+        # with f0 ∝ E the hazard is bounded above by f0(E_L) over the ramp (E_L is its top)
         return float(consolidation_raise_cost(barrier_start, self.long_barrier, self.update_time,
                                               self.update_time, self.error,
-                                              self.attempt_frequency, self.temperature))
+                                              self.attempt_at(self.long_barrier),
+                                              self.temperature))
+
+    def modulation_cost(self, barrier_final):
+        """Work (J) of moving the barriers (``modulation``): ``(once, per_write)``, paid once per
+        cell over the run and per changed bit.
+
+        ``free``: (0, 0), the two-state model. In a quartic double well at fixed width
+        (``simcore.well_modulation``): matched cells rise from ``barrier(1)`` to
+        ``barrier_final`` over the run, slowly (quasi-statically), then to ``E_L`` in the
+        consolidation: once ``ΔF(barrier(1) -> E_L)`` (``quasi_static``) or
+        ``ΔF(barrier(1) -> barrier_final)`` plus the instant step to ``E_L`` (``sudden``);
+        static barriers never move (0, 0); the ideal write cycles ``E_L -> floor -> E_L``,
+        which costs nothing quasi-statically (a closed cycle, symmetric wells) and the two
+        instant steps' work, the particle equilibrated at each (``sudden``, per changed bit).
+        Finite-speed costs lie between the two (the continuous engine measures them).
+        """
+        if self.modulation == "free" or self.architecture == "static":
+            return 0.0, 0.0
+        t = self.temperature
+        if self.architecture == "ideal":
+            if self.modulation == "quasi_static":
+                return 0.0, 0.0
+            e_l, lo = self.long_barrier, self.floor
+            return 0.0, sudden_change_work(e_l, lo, t) + sudden_change_work(lo, e_l, t)
+        start = float(self.barrier(1.0))
+        if self.modulation == "quasi_static":
+            return quasi_static_free_energy_change(start, self.long_barrier, t), 0.0
+        slow = quasi_static_free_energy_change(start, float(barrier_final), t)
+        step = (sudden_change_work(float(barrier_final), self.long_barrier, t)
+                if barrier_final < self.long_barrier else 0.0)
+        return slow + step, 0.0
 
 
 # --------------------------------------------------------------------------- 6 energy-to-solution
 @dataclass(frozen=True)
 class EnergyToSolution:
     """Energy (J, whole optimiser) by wall, with the reference lines. ``total`` is the sum of
-    the three walls; ``landauer`` and ``hardware`` are reference lines, not part of it.
+    the walls (``update``, ``consolidation``, ``hold`` and ``modulation``, the barrier
+    modulation's work, 0 unless asked for); ``landauer`` (the paper-style adiabatic line
+    OPS·B·kT ln 2) and ``hardware`` are reference lines, not part of it; ``information`` is this
+    model's own Landauer bound, ``changed_bits · kT ln 2`` (the information actually changed).
     ``sum_error`` (J) bounds the error of the sums over iterations in ``total`` (0 when every
     term was summed one by one; see ``simcore.series.smooth_sum``)."""
 
@@ -526,10 +714,18 @@ class EnergyToSolution:
     barrier_long: float
     barrier_final: float
     sum_error: float = 0.0
+    modulation: float = 0.0
+    temperature: float = 300.0
 
     @property
     def total(self) -> float:
-        return self.update + self.consolidation + self.hold
+        return self.update + self.consolidation + self.hold + self.modulation
+
+    @property
+    def information(self) -> float:
+        """Landauer's bound for the information this model changes (J):
+        ``changed_bits · kT ln 2``, a true lower bound on erasing the overwritten values."""
+        return self.changed_bits * thermal_energy(self.temperature) * LN2
 
 
 #: Default energy per parameter update of conventional digital hardware (J): about 10 pJ for
@@ -596,9 +792,10 @@ def _window_change(j, every: int, schedule: str, scale: float):
 
 
 def energy_to_solution(architecture, ops, n_params, schedule="inverse", precision=8, *,
-                       scale=None, update_time=1e-9, temperature=300.0, attempt_frequency=1e9,
+                       scale=None, update_time=1e-8, temperature=300.0, attempt_frequency=1e9,
                        error=None, retention=10 * 365.25 * 86400.0, consolidation_interval=100,
-                       hardware_energy_per_op=HARDWARE_ENERGY_PER_OP):
+                       hardware_energy_per_op=HARDWARE_ENERGY_PER_OP, modulation="free",
+                       modulation_floor=None, reference_barrier=None):
     """Energy-to-solution estimate (J) of an optimiser with local, parallel updates whose
     parameters live in barrier memories (THEORY 6, after arXiv:2402.14878).
 
@@ -630,9 +827,20 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
       ``geodesic_erasure_excess(error, update_time, f0)``); raising the barrier with the tilt
       still on loses nothing, so consolidation and hold are free.
 
-    Reference lines: ``landauer = ops · B · kT ln 2``; ``hardware = ops ·
+    Barrier modulation (issue 15, off by default): ``modulation`` books the work of moving the
+    barriers in a quartic double well (:meth:`Architecture.modulation_cost`, the ``modulation``
+    wall) and ``reference_barrier`` lets the attempt frequency follow the barrier's curvature
+    (Kramers, ``f0 E/E_ref``); both leave the defaults' numbers unchanged.
+
+    Reference lines: ``landauer = ops · B · kT ln 2`` (the paper-style adiabatic line; not a
+    bound of this model, whose architectures pay only for changed bits); ``information`` (a
+    property: ``changed_bits · kT ln 2``, the true lower bound of this model); ``hardware = ops ·
     hardware_energy_per_op`` (J per parameter update of digital hardware, default
-    ``HARDWARE_ENERGY_PER_OP`` = 10 pJ).
+    ``HARDWARE_ENERGY_PER_OP`` = 10 pJ; ``simcore.references`` has named lines per FLOP).
+
+    Range: ``check_estimate_range`` (``f0 τ_u >= ln(1/ε)``, ``ε < 1/2``) and, with
+    ``reference_barrier``, the same for the ideal write's rate f0(floor); the default
+    ``update_time`` is 10 ns (it was 1 ns, outside the range at ε = 2^-8).
 
     Sums over iterations are taken term by term up to 2^20 iterations (consolidation windows)
     and beyond by the Euler–Maclaurin formula of ``simcore.series.smooth_sum`` (every summand is
@@ -653,19 +861,26 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
     scale : float, optional
         n0 (iterations); default ``max(1, n_iter/10)``.
     update_time : float, optional
-        τ_u (s).
+        τ_u (s), default 10 ns; ``f0 τ_u >= ln(1/ε)``.
     temperature : float, optional
         T (K).
     attempt_frequency : float, optional
         f0 (Hz).
     error : float, optional
-        ε in (0, 1); default ``2^-B``.
+        ε in (0, 1/2); default ``2^-B`` (B >= 2).
     retention : float, optional
         How long the solution is kept (s).
     consolidation_interval : int, optional
         K (iterations, static).
     hardware_energy_per_op : float, optional
         J per parameter update of digital hardware (reference line).
+    modulation : {"free", "quasi_static", "sudden"}, optional
+        How barrier changes are paid (``MODULATIONS``); default ``free``.
+    modulation_floor : float, optional
+        Lowest barrier (J) of the ideal write's cycle in a quartic well; default 1 kT.
+    reference_barrier : float, optional
+        Barrier (J) at which ``attempt_frequency`` is quoted when f0 follows the curvature;
+        default None (f0 fixed).
 
     Returns
     -------
@@ -675,7 +890,8 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
     Raises
     ------
     ParameterError
-        For any argument outside its range (named with its value and the range).
+        For any argument outside its range (named with its value and the range), including
+        ``update_time`` below ``ln(1/ε)/f0`` (``check_estimate_range``).
     """
     arch = one_of("architecture", architecture, ARCHITECTURES)
     one_of("schedule", schedule, SCHEDULES)
@@ -707,10 +923,15 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
     if not (math.isfinite(per_op) and per_op >= 0):
         raise ParameterError("hardware_energy_per_op", hardware_energy_per_op,
                              "a finite energy >= 0 (J)")
+    check_estimate_range(tau, eps, f0)
     cells = n_par * bits
     memory = Architecture(architecture=arch, schedule=schedule, scale=sc, update_time=tau,
                           error=eps, attempt_frequency=f0, temperature=temperature,
-                          retention=hold_for, n_cells=cells, consolidation_interval=every)
+                          retention=hold_for, n_cells=cells, consolidation_interval=every,
+                          modulation=modulation, modulation_floor=modulation_floor,
+                          reference_barrier=reference_barrier)
+    if memory.kramers and arch == "ideal":
+        check_estimate_range(tau, eps, float(memory.attempt_at(memory.floor)))
     e_long = memory.long_barrier
     landauer = ops_f * bits * k_t * LN2
     hardware = ops_f * float(per_op)
@@ -746,6 +967,8 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
         per_bit = memory.write_cost(e_long)
         update = 0.5 * changed * per_bit
         err = 0.5 * err * per_bit
+    once, per_write = memory.modulation_cost(e_final)
+    modulation_work = once + 0.5 * changed * per_write
     scale_up = cells  # every term above is per bit of one parameter
     return EnergyToSolution(
         architecture=arch,
@@ -761,6 +984,8 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
         barrier_long=float(e_long),
         barrier_final=float(e_final),
         sum_error=float(err * scale_up),
+        modulation=float(modulation_work * scale_up),
+        temperature=float(temperature),
     )
 
 from simcore.ising import IsingMachine, LinearBeta, Logarithmic, NeuroSA, Static  # noqa: E402, F401

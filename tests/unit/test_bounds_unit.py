@@ -129,7 +129,7 @@ def test_energy_to_solution_structure():
     assert out["ideal"].consolidation == 0.0 and out["ideal"].hold == 0.0
     # the ideal optimiser pays Landauer plus the geodesic excess per changed bit
     per_bit = bounds.landauer_erasure(1 - 2.0**-8, T) + bounds.geodesic_erasure_excess(
-        2.0**-8, 1e-9, F0, T)
+        2.0**-8, 1e-8, F0, T)
     assert out["ideal"].update == pytest.approx(out["ideal"].changed_bits * per_bit)
     # precision as a resolution
     assert bounds.energy_to_solution("static", precision=1e-3, ops=1e4, n_params=10).bits == 10
