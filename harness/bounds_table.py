@@ -1,7 +1,12 @@
-"""``limsim bounds``: the analytic functions of ``simcore.bounds`` as a table for given parameters.
+"""``limsim bounds``: the analytic functions of ``simcore.bounds`` as a table for given parameters,
+and ``limsim bounds energy-to-solution``: what a model would cost.
 
 Every row names the function, its arguments, the value in SI units and in kT (energies) and
 whether it is a rigorous bound, an achievable bound or an estimate (see ``docs/theory.md``).
+The write rows need ``f0 τ_w >= ln(1/ε)`` (``simcore.lim.check_estimate_range``); outside it
+the command exits 2 naming the limit. ``energy-to-solution`` prints the estimate by wall for a
+workload (``simcore.references.WORKLOADS`` or ``--parameters`` and ``--steps``) beside the named
+reference lines of ``simcore.references``.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import math
 
 import simcore as sc
 from experiments.config import ATTEMPT_FREQUENCY_RANGE, TEMPERATURE_RANGE
-from simcore import bounds
+from simcore import bounds, lim, references
 from simcore.errors import ParameterError
 
 
@@ -27,11 +32,46 @@ def add_arguments(p) -> None:
     p.add_argument("--attempt-frequency", type=float, default=1e9, help="f0 (Hz)")
     p.add_argument("--error", type=float, default=1e-6, help="error / failure probability")
     p.add_argument("--hold-time", type=float, default=10 * sc.YEAR, help="retention (s)")
-    p.add_argument("--write-time", type=float, default=1e-8, help="write time (s)")
+    p.add_argument("--write-time", type=float, default=1e-7,
+                   help="write time (s); f0 τ_w >= ln(1/ε) (default 100 ns: 10 ns at ε = 1e-6"
+                   " is outside the estimate's range)")
     p.add_argument("--duration", type=float, default=1e-6, help="erasure duration (s)")
     p.add_argument("--barrier", type=float, default=None,
                    help="barrier (kT); default: the retention barrier")
     p.add_argument("--n-cells", type=float, default=1.0, help="cells in the array")
+    sub = p.add_subparsers(dest="bounds_command", metavar="{energy-to-solution}")
+    e2s = sub.add_parser("energy-to-solution",
+                         help="what would my model cost? the estimate beside named lines")
+    add_energy_arguments(e2s)
+
+
+def add_energy_arguments(p) -> None:
+    """Add the options of ``limsim bounds energy-to-solution`` (SI units) to ``p``."""
+    p.add_argument("--workload", default=None, choices=tuple(references.WORKLOADS),
+                   help="a named workload with its sources (default: give --parameters, --steps)")
+    p.add_argument("--parameters", type=float, default=None, help="parameters N")
+    p.add_argument("--steps", type=float, default=None,
+                   help="optimiser steps (each updates every parameter): OPS = N × steps")
+    p.add_argument("--flops", type=float, default=None, help="training FLOPs (published)")
+    p.add_argument("--flops-per-update", type=float, default=None,
+                   help="FLOPs per parameter update, where no FLOP count is published")
+    p.add_argument("--architecture", action="append", default=None,
+                   choices=lim.ARCHITECTURES, help="repeatable (default: all three)")
+    p.add_argument("--bits", type=int, default=8, help="bits B per parameter (precision)")
+    p.add_argument("--error", type=float, default=None, help="write/hold failure ε (2^-B)")
+    p.add_argument("--update-time", type=float, default=1e-8, help="τ_u (s)")
+    p.add_argument("--temperature", type=float, default=300.0, help="K")
+    p.add_argument("--attempt-frequency", type=float, default=1e9, help="f0 (Hz)")
+    p.add_argument("--retention", type=float, default=10 * sc.YEAR, help="s")
+    p.add_argument("--schedule", default="inverse", choices=lim.SCHEDULES)
+    p.add_argument("--scale-fraction", type=float, default=0.1,
+                   help="schedule constant n0 as a fraction of the steps")
+    p.add_argument("--modulation", default="free", choices=lim.MODULATIONS,
+                   help="barrier modulation paid in a quartic well (issue 15)")
+    p.add_argument("--reference-barrier", type=float, default=None,
+                   help="kT at which f0 is quoted, f0 then follows the curvature (Kramers)")
+    p.add_argument("--measured", type=float, nargs=2, default=None, metavar=("E", "SE"),
+                   help="a measured energy per update (J) and its standard error, extrapolated")
 
 
 def rows(args) -> list[tuple[str, str, float, str, str]]:
@@ -55,6 +95,7 @@ def rows(args) -> list[tuple[str, str, float, str, str]]:
     hold = args.hold_time
     tw = args.write_time
     tau = args.duration
+    lim.check_estimate_range(tw, eps, f0)
     e_ret = bounds.retention_barrier(hold, eps, f0, t, n_cells=args.n_cells)
     e_b = e_ret if args.barrier is None else args.barrier * kT
     e_1e = bounds.retention_barrier(10 * sc.YEAR, 1 - math.exp(-1), f0, t)
@@ -102,6 +143,8 @@ def main(args) -> int:
     ParameterError
         As ``rows``.
     """
+    if getattr(args, "bounds_command", None) == "energy-to-solution":
+        return energy_main(args)
     table = rows(args)
     kT = sc.kT(args.temperature)
     print(f"simcore.bounds at T = {args.temperature:g} K (kT = {kT:.5g} J),"
@@ -110,4 +153,85 @@ def main(args) -> int:
     for name, what, value, unit, kind in table:
         in_kt = f"{value / kT:10.4f}" if unit == "J" else " " * 10
         print(f"{name:26s} {what:42s} {value:12.5g} {unit:4s} {in_kt}  {kind}")
+    return 0
+
+
+def energy_rows(args):
+    """The estimate and lines of ``limsim bounds energy-to-solution`` for the parsed ``args``.
+
+    Returns
+    -------
+    (Workload, dict, list of Line)
+        The workload, ``EnergyToSolution`` by architecture, and the reference lines (with a
+        measured line where ``--measured`` is given).
+
+    Raises
+    ------
+    ParameterError
+        For a missing or out-of-range workload, or any argument ``energy_to_solution`` refuses
+        (``update_time`` below ``ln(1/ε)/f0`` among them).
+    """
+    t = _in_range("--temperature", args.temperature, *TEMPERATURE_RANGE, "K")
+    f0 = _in_range("--attempt-frequency", args.attempt_frequency, *ATTEMPT_FREQUENCY_RANGE, "Hz")
+    if args.workload is not None:
+        w = references.workload(args.workload)
+        if args.parameters is not None or args.steps is not None:
+            raise ParameterError("--parameters", args.parameters,
+                                 "not given together with --workload")
+    else:
+        if args.parameters is None or args.steps is None:
+            raise ParameterError("--workload", None, "a workload name, or --parameters N and"
+                                 " --steps S")
+        n = args.parameters
+        if not (math.isfinite(n) and n >= 1 and n == math.floor(n)):
+            raise ParameterError("--parameters", n, "a whole number >= 1")
+        s = args.steps
+        if not (math.isfinite(s) and s >= 1 and s == math.floor(s)):
+            raise ParameterError("--steps", s, "a whole number of optimiser steps >= 1")
+        w = references.Workload("command line", n, s, args.flops, "given on the command line")
+    frac = args.scale_fraction
+    if not (math.isfinite(frac) and frac > 0):
+        raise ParameterError("--scale-fraction", frac, "a fraction > 0")
+    ref = None if args.reference_barrier is None else args.reference_barrier * sc.kT(t)
+    common = dict(bits=args.bits, flops_per_update=args.flops_per_update,
+                  schedule=args.schedule, scale=max(1.0, frac * round(w.updates)),
+                  update_time=args.update_time, temperature=t, attempt_frequency=f0,
+                  error=args.error, retention=args.retention, modulation=args.modulation,
+                  reference_barrier=ref)
+    archs = args.architecture or list(lim.ARCHITECTURES)
+    out, lines = {}, []
+    for a in archs:
+        est, got = references.project(w, a, **common)
+        out[a] = est
+        lines = got[1:]
+    if args.measured is not None:
+        e, se = args.measured
+        lines.append(references.measured_line(e, se, w.parameters * round(w.updates),
+                                              source="--measured"))
+    return w, out, lines
+
+
+def energy_main(args) -> int:
+    """Print ``limsim bounds energy-to-solution``; returns the exit status 0 (ParameterError
+    propagates: exit 2)."""
+    w, out, lines = energy_rows(args)
+    ops = w.parameters * round(w.updates)
+    any_est = next(iter(out.values()))
+    print(f"energy to solution: {w.name}: N = {w.parameters:.4g} parameters ×"
+          f" {round(w.updates):.4g} optimiser steps = OPS {ops:.4g} parameter updates;"
+          f" FLOPs {'n/a' if w.flops is None else format(w.flops, '.4g')}")
+    print(f"  source: {w.source}")
+    print(f"  B = {any_est.bits} bits, ε = {any_est.error:.4g}, τ_u = {args.update_time:g} s,"
+          f" T = {args.temperature:g} K, f0 = {args.attempt_frequency:g} Hz, schedule"
+          f" {args.schedule} (n0 = {args.scale_fraction:g} × steps), modulation"
+          f" {args.modulation}")
+    print(f"{'architecture':12s} {'total (J)':>12s} {'update':>11s} {'consol.':>11s}"
+          f" {'hold':>11s} {'modulation':>11s} {'J/update':>11s}")
+    for a, e in out.items():
+        print(f"{a:12s} {e.total:12.4e} {e.update:11.3e} {e.consolidation:11.3e}"
+              f" {e.hold:11.3e} {e.modulation:11.3e} {e.total / ops:11.3e}")
+    print(f"{'line':30s} {'energy (J)':>12s} {'± (J)':>9s} {'kind':9s} what  [source]")
+    for ln in lines:
+        pm = f"{ln.sigma:9.2e}" if ln.sigma else " " * 9
+        print(f"{ln.name:30s} {ln.energy:12.4e} {pm} {ln.kind:9s} {ln.what}  [{ln.source}]")
     return 0
