@@ -58,12 +58,27 @@ class Config:
     window_length: int = field(64, "", "iterations per window", low=2, high=10**6)
     burn_in: int = field(4, "", "iterations simulated before each window", low=0, high=1000)
     seed: int = field(11, "", "root seed", low=0, high=2**40)
+    flops_per_update: float = field(
+        1.0, "", "accelerator FLOPs per parameter update for the brain-scale lines (no FLOP count"
+        " is published; 1 is the paper-style reading)", low=0, open_low=True, high=1e12)
+    ising_sizes: tuple[int, ...] = field((64, 256, 1024), "", "spins N of the measured Ising"
+                                         " machine (energy per update)", low=3, high=2**20)
+    ising_replicas: int = field(32, "", "replicas of each measured Ising run", low=2, high=4096)
+    ising_sweeps: int = field(200, "", "sweeps of each measured Ising anneal", low=1,
+                              high=10**6)
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, sizes=(100, 10**15), windows=10, window_length=8,
-                                   step_limit=1000)
+                                   step_limit=1000, ising_sizes=(16, 64), ising_replicas=8,
+                                   ising_sweeps=20)
 
     def check(self) -> None:
+        # the estimate's range (f0 τ_u >= ln 1/ε, ε < 1/2): refused before any work starts
+        lim.check_estimate_range(self.update_time, self.error, self.attempt_frequency)
+        if len(set(self.ising_sizes)) != len(self.ising_sizes) or list(self.ising_sizes) != sorted(
+                self.ising_sizes):
+            raise ParameterError("ising_sizes", self.ising_sizes, "distinct sizes in increasing"
+                                 " order")
         if len(set(self.sizes)) != len(self.sizes) or list(self.sizes) != sorted(self.sizes):
             raise ParameterError("sizes", self.sizes, "distinct sizes in increasing order")
         if max(self.sizes) * self.bits > 2**62:

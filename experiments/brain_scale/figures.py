@@ -90,4 +90,40 @@ def plot(res, outdir) -> list[str]:
         ax2.set_xlabel("iteration n")
         ax2.set_ylabel("per-iteration ratio")
         ax2.legend()
+    if any(k.startswith("projections/sensitivity/") for k in res.data):
+        _tornado(res, outdir, stems)
     return stems
+
+
+def _tornado(res, outdir, stems) -> None:
+    """The matched headline against each assumption at its low and high value (a tornado),
+    with the paper's 10^8–10^9 J band and the adiabatic and information lines."""
+    sens = res.group("projections/sensitivity")
+    labels = [str(x) for x in sens["label"].astype(str)]
+    lo_v = sens["low_value"].astype(str)
+    hi_v = sens["high_value"].astype(str)
+    low, high, base = sens["low"], sens["high"], float(sens["base"])
+    span = np.fmax(np.abs(np.log(low / base)), np.abs(np.log(high / base)))
+    order = np.argsort(-np.nan_to_num(span), kind="stable")  # widest bar on top
+    with figure(outdir, "sensitivity_tornado", stems, size=(7.6, 5.2)) as (_fig, ax):
+        ax.axvspan(1e8, 1e9, color="0.9", label="paper: $10^8$–$10^9$ J")
+        for k, i in enumerate(order):
+            y = len(order) - 1 - k
+            if not np.nan_to_num(span[i]) > 1e-6:
+                ax.annotate(" no change", (base, y), fontsize=6, va="center", ha="left")
+                continue
+            for v, colour, text in ((low[i], "tab:blue", lo_v[i]), (high[i], "tab:red", hi_v[i])):
+                if np.isfinite(v):
+                    ax.barh(y, v - base, left=base, color=colour, alpha=0.7, height=0.6)
+                    ax.annotate(text, (v, y), fontsize=6, va="center",
+                                ha="left" if v >= base else "right")
+        ax.axvline(base, color="k", lw=1, label=f"config: {base:.3g} J")
+        ax.axvline(float(sens["landauer"]), color="k", ls="--", lw=0.8,
+                   label="OPS·B·kT ln 2 (adiabatic line)")
+        ax.axvline(float(sens["information"]), color="0.4", ls=":", lw=0.8,
+                   label="changed bits·kT ln 2 (this model's bound)")
+        ax.set_yticks(range(len(order)), [labels[i] for i in order[::-1]], fontsize=7)
+        ax.set_xscale("log")
+        ax.set_xlabel("matched energy to solution at N = $10^{15}$ (J)")
+        ax.set_title("sensitivity: blue = low value, red = high value")
+        ax.legend(fontsize=7, loc="lower left")

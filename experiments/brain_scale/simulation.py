@@ -10,6 +10,7 @@ import numpy as np
 
 import simcore as sc
 from experiments.brain_scale.config import DENSE_FROM, NAME, Config
+from experiments.brain_scale import projections
 from experiments.brain_scale.model import Model
 from experiments.brain_scale.results import End, Point, Result, Stepped, Windowed
 from experiments.common import bar
@@ -303,4 +304,5 @@ def run(cfg: Config, progress: bool = False) -> Result:
             b.update(1)
     finally:
         b.close()
-    return Result(config=cfg, points=tuple(points), seeds=seeds)
+    return Result(config=cfg, points=tuple(points), seeds=seeds,
+                  projections=projections.project(cfg, seeds))
