@@ -264,7 +264,7 @@ def _projection_report(result: Result) -> list[str]:
     def flags(c):
         return "---" if c is None else "".join("Y" if x else "n" for x in c.claims)
 
-    for key, label, unit, lo, hi in sens.rows:
+    for _key, label, unit, lo, hi in sens.rows:
         lo_v = "" if lo is None else _value(lo.value, unit)
         hi_v = "" if hi is None else _value(hi.value, unit)
         out.append(f"  {label:44s} {lo_v:>10s} {cell(lo)} {hi_v:>10s} {cell(hi)}"

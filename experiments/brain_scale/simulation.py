@@ -9,8 +9,8 @@ import time
 import numpy as np
 
 import simcore as sc
-from experiments.brain_scale.config import DENSE_FROM, NAME, Config
 from experiments.brain_scale import projections
+from experiments.brain_scale.config import DENSE_FROM, NAME, Config
 from experiments.brain_scale.model import Model
 from experiments.brain_scale.results import End, Point, Result, Stepped, Windowed
 from experiments.common import bar
