@@ -697,7 +697,8 @@ class EnergyToSolution:
     the walls (``update``, ``consolidation``, ``hold`` and ``modulation``, the barrier
     modulation's work, 0 unless asked for); ``landauer`` (the paper-style adiabatic line
     OPS·B·kT ln 2) and ``hardware`` are reference lines, not part of it; ``information`` is this
-    model's own Landauer bound, ``changed_bits · kT ln 2`` (the information actually changed).
+    model's own Landauer bound, ``changed_bits · landauer_erasure(1 - ε)`` (the information
+    actually changed).
     ``sum_error`` (J) bounds the error of the sums over iterations in ``total`` (0 when every
     term was summed one by one; see ``simcore.series.smooth_sum``)."""
 
@@ -723,9 +724,11 @@ class EnergyToSolution:
 
     @property
     def information(self) -> float:
-        """Landauer's bound for the information this model changes (J):
-        ``changed_bits · kT ln 2``, a true lower bound on erasing the overwritten values."""
-        return self.changed_bits * thermal_energy(self.temperature) * LN2
+        """Landauer's bound for the information this model changes (J): every changed bit's
+        old value erased and the new one written to failure ε, ``changed_bits ·
+        landauer_erasure(1 - ε)`` (``kT ln 2`` less the binary entropy of ε per bit); a lower
+        bound of every architecture's ``update`` wall, unlike ``landauer``."""
+        return self.changed_bits * float(landauer_erasure(1.0 - self.error, self.temperature))
 
 
 #: Default energy per parameter update of conventional digital hardware (J): about 10 pJ for
@@ -834,7 +837,7 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
 
     Reference lines: ``landauer = ops · B · kT ln 2`` (the paper-style adiabatic line; not a
     bound of this model, whose architectures pay only for changed bits); ``information`` (a
-    property: ``changed_bits · kT ln 2``, the true lower bound of this model); ``hardware = ops ·
+    property: ``changed_bits · landauer_erasure(1 - ε)``, the true lower bound of this model); ``hardware = ops ·
     hardware_energy_per_op`` (J per parameter update of digital hardware, default
     ``HARDWARE_ENERGY_PER_OP`` = 10 pJ; ``simcore.references`` has named lines per FLOP).
 

@@ -121,7 +121,7 @@ def _tornado(res, outdir, stems) -> None:
         ax.axvline(float(sens["landauer"]), color="k", ls="--", lw=0.8,
                    label="OPS·B·kT ln 2 (adiabatic line)")
         ax.axvline(float(sens["information"]), color="0.4", ls=":", lw=0.8,
-                   label="changed bits·kT ln 2 (this model's bound)")
+                   label="information changed (this model's bound)")
         ax.set_yticks(range(len(order)), [labels[i] for i in order[::-1]], fontsize=7)
         ax.set_xscale("log")
         ax.set_xlabel("matched energy to solution at N = $10^{15}$ (J)")

@@ -161,7 +161,7 @@ def checks(result: Result) -> list[dict]:
         # the model's own Landauer bound: the information it changes (issue 19)
         info = est.information
         out.append(check(check_key("above_information", i),
-                         f"{label}: total >= changed bits · kT ln 2", p.total / scale,
+                         f"{label}: total >= information changed (Landauer)", p.total / scale,
                          info / scale, se=se / scale, kind="lower"))
     return assemble(out)
 
@@ -405,7 +405,7 @@ def _projection_data(pr: Projections) -> dict:
         "high": energy(col(highs, lambda c: c.matched), "matched estimate, high value"),
         "base": energy(sens.base.matched, "matched estimate, config's values"),
         "landauer": energy(sens.base.landauer, "OPS·B·kT ln 2 (adiabatic line)"),
-        "information": energy(sens.base.information, "changed bits·kT ln 2"),
+        "information": energy(sens.base.information, "changed bits·landauer_erasure(1-ε)"),
     }
     for i, (key, _text) in enumerate(CLAIMS):
         sensitivity[f"claim_{key}_low"] = quantity(col(lows, lambda c, i=i: c.claims[i]), "")

@@ -147,8 +147,10 @@ def test_streams_are_named_listed_and_replayable(single_thread):
                   step_limit=100, windows=4, window_length=2, seed=8)
     result = bs.run(cfg)
     table = result.seeds.table()
+    sizes = range(len(cfg.ising_sizes))  # the measured Ising machine's couplings and stream
     assert {t.label for t in table} == {f"point[0]/{m}/{r}" for m in ("stepped", "windowed")
-                                        for r in bs.ROLES}
+                                        for r in bs.ROLES} | {
+        f"{name}[{i}]" for name in ("ising", "ising_machine") for i in sizes}
     assert len({t.seed for t in table}) == len(table)
     assert bs.data(result)["seeds"]["label"].value.tolist() == [t.label for t in table]
     sim = bs.Simulation(bs.Model(cfg, 100, 20), Seeds(8).child("point", 0).child("stepped"))
