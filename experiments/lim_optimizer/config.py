@@ -94,6 +94,9 @@ class Config:
             value = getattr(self, name)
             if len(set(value)) != len(value):
                 raise ParameterError(name, value, "distinct values")
+        # the estimate beside every run needs f0 τ_u >= ln(1/ε) (simcore.lim, issue 19)
+        for tau in {self.update_time, *self.update_times}:
+            lim.check_estimate_range(tau, self.error, self.attempt_frequency)
         # even no success in every restart must be able to fail the one-sided rate test (at the
         # least strict level a report can give it, a single test at FAMILY_ALPHA)
         least = math.ceil(math.log(FAMILY_ALPHA) / math.log1p(-self.ising_success))
