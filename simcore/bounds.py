@@ -77,9 +77,10 @@ __all__ = [
 ]
 
 #: The names of THEORY.md section 6 that ``simcore.lim`` defines and this module forwards.
-_SECTION_6 = ("ARCHITECTURES", "HARDWARE_ENERGY_PER_OP", "SCHEDULES", "EnergyToSolution",
-              "energy_to_solution", "log_schedule_activity", "matched_barrier", "matched_kinks",
-              "schedule_activity", "schedule_index")
+_SECTION_6 = ("ARCHITECTURES", "HARDWARE_ENERGY_PER_OP", "MODULATIONS", "SCHEDULES",
+              "EnergyToSolution", "check_estimate_range", "energy_to_solution",
+              "log_schedule_activity", "matched_barrier", "matched_kinks", "schedule_activity",
+              "schedule_index")
 
 
 def __getattr__(name: str):

@@ -149,3 +149,20 @@ def test_kramers_barriers_hold_their_bits_at_the_curvature_following_rate():
                                   **{**COMMON, "update_time": 1e-5})
     assert slow.update > lim.energy_to_solution("ideal", 1e7, 1e4,
                                                 **{**COMMON, "update_time": 1e-5}).update
+
+
+def test_kramers_matched_sums_match_the_term_by_term_sum():
+    """Beyond 2^20 iterations the sums are Euler–Maclaurin between the kinks; with f0 ∝ E the
+    kinks are found in barrier space. Against the plain sum of every iteration's cost."""
+    n_params, bits, n_iter = 10, 8, 3 * 10**6
+    kw = {**COMMON, "scale": 300.0, "retention": 1e-6, "reference_barrier": 30 * KT}
+    est = lim.energy_to_solution("matched", n_params * n_iter, n_params, "inverse", bits, **kw)
+    m = lim.Architecture(architecture="matched", n_cells=n_params * bits,
+                         **{k: v for k, v in kw.items()})
+    assert m.kinks(n_iter), "the cap is met inside the run"
+    total = 0.0
+    for lo in range(1, n_iter + 1, 2**18):
+        n = np.arange(lo, min(lo + 2**18, n_iter + 1), dtype=np.float64)
+        total += float(np.sum(m.activity(n) * m.write_cost(m.barrier(n))))
+    want = 0.5 * total * n_params * bits
+    assert abs(est.update - want) <= est.sum_error + 1e-12 * want
