@@ -837,8 +837,8 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
 
     Reference lines: ``landauer = ops · B · kT ln 2`` (the paper-style adiabatic line; not a
     bound of this model, whose architectures pay only for changed bits); ``information`` (a
-    property: ``changed_bits · landauer_erasure(1 - ε)``, the true lower bound of this model); ``hardware = ops ·
-    hardware_energy_per_op`` (J per parameter update of digital hardware, default
+    property: ``changed_bits · landauer_erasure(1 - ε)``, the true lower bound of this model);
+    ``hardware = ops · hardware_energy_per_op`` (J per parameter update of digital hardware, default
     ``HARDWARE_ENERGY_PER_OP`` = 10 pJ; ``simcore.references`` has named lines per FLOP).
 
     Range: ``check_estimate_range`` (``f0 τ_u >= ln(1/ε)``, ``ε < 1/2``) and, with

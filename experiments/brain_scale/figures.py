@@ -105,7 +105,7 @@ def _tornado(res, outdir, stems) -> None:
     low, high, base = sens["low"], sens["high"], float(sens["base"])
     span = np.fmax(np.abs(np.log(low / base)), np.abs(np.log(high / base)))
     order = np.argsort(-np.nan_to_num(span), kind="stable")  # widest bar on top
-    with figure(outdir, "sensitivity_tornado", stems, size=(7.6, 5.2)) as (_fig, ax):
+    with figure(outdir, "sensitivity_tornado", stems, size=(7.6, 6.0)) as (_fig, ax):
         ax.axvspan(1e8, 1e9, color="0.9", label="paper: $10^8$–$10^9$ J")
         for k, i in enumerate(order):
             y = len(order) - 1 - k
@@ -123,7 +123,8 @@ def _tornado(res, outdir, stems) -> None:
         ax.axvline(float(sens["information"]), color="0.4", ls=":", lw=0.8,
                    label="information changed (this model's bound)")
         ax.set_yticks(range(len(order)), [labels[i] for i in order[::-1]], fontsize=7)
+        ax.set_ylim(-0.7, len(order) - 0.3)
         ax.set_xscale("log")
         ax.set_xlabel("matched energy to solution at N = $10^{15}$ (J)")
         ax.set_title("sensitivity: blue = low value, red = high value")
-        ax.legend(fontsize=7, loc="lower left")
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2)

@@ -69,7 +69,7 @@ def test_estimate_range_is_f0_tau_at_least_ln_one_over_epsilon(tau, eps, ok):
         assert lim.check_estimate_range(tau, eps, 1e9) >= 1.0 - 1e-12
         lim.energy_to_solution("matched", 1e6, 1e3, update_time=tau, error=eps)
         return
-    with pytest.raises(sc.ParameterError, match="update_time|error") as info:
+    with pytest.raises(sc.ParameterError, match=r"update_time|error") as info:
         lim.energy_to_solution("matched", 1e6, 1e3, update_time=tau, error=eps)
     if eps < 0.5:
         assert "ln(1/ε)" in str(info.value)
