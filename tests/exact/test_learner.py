@@ -78,7 +78,7 @@ def _joint_chain(q, grid, classes, beta, barrier, window):
             for targets in itertools.product(range(m), repeat=len(idx)):
                 t = s.copy()
                 t[list(idx)] = targets
-                tc[i, index[tuple(t)]] += np.prod([p[k] for p, k in zip(per, targets)])
+                tc[i, index[tuple(t)]] += np.prod([p[k] for p, k in zip(per, targets, strict=True)])
         sweep = sweep @ tc
     return states, sweep, boltz
 
@@ -135,7 +135,8 @@ def test_separable_programme_follows_the_master_equation():
         x = mach.grid
         e = beta * KT * (0.5 * diag[j] * x**2 - q.b[j] * x)
         e_steps = np.repeat(e[None], iters + 1, axis=0)
-        s_steps = 0.5 * (e_steps[:, :-1] + e_steps[:, 1:]) + np.append(barriers[0], barriers)[:, None]
+        b_steps = np.append(barriers[0], barriers)[:, None]
+        s_steps = 0.5 * (e_steps[:, :-1] + e_steps[:, 1:]) + b_steps
         p0 = np.zeros(m)
         p0[(m - 1) // 2] = 1.0
         exact = propagate(p0, e_steps, s_steps, np.full(iters, 2.0 / F0), T, F0).history[1:]
@@ -217,7 +218,7 @@ def test_same_numbers_for_one_and_two_threads():
             out.append((mach.levels, r.work, r.heat, r.objective))
     finally:
         numba.set_num_threads(saved)
-    for a, b in zip(*out):
+    for a, b in zip(*out, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
