@@ -446,10 +446,15 @@ class GradientMachine:
 
     # -- runs --
 
-    def train(self, schedule, iterations, *, tag="update") -> LearnerResult:
+    def train(self, schedule, iterations, *, tag="update", observer=None) -> LearnerResult:
         """``iterations`` iterations under ``schedule`` (an :class:`InverseSchedule` or any
         object with ``controls(first, count, kT) -> (betas, barriers)``); in each, every colour
         class in turn is tilted by its gradient and evolves for one window.
+
+        ``observer``, when given, is called before every window as
+        ``observer(levels, energies, saddles, window)`` with the active cells' levels (C,) and
+        landscapes (C, M), (C, M-1) J: an oracle can compute the window's exact conditional
+        statistics from them.
 
         Returns
         -------
@@ -481,6 +486,8 @@ class GradientMachine:
             for idx, a, e_buf in zip(self.classes, self.arrays, self._energies, strict=True):
                 e = self.tilts(self.theta, idx, betas[i])
                 saddles = 0.5 * (e[:, :-1] + e[:, 1:]) + barriers[i]
+                if observer is not None:
+                    observer(a.state.astype(np.int64), e, saddles, self.window)
                 a.step(e, saddles, self.window, tag)
                 e_buf[:] = e
             self.iteration += 1
