@@ -66,7 +66,8 @@ def _line(r: QPRun, kT: float) -> str:
     est = r.estimates
     sim = r.walls.total
     return (f"{r.label:>11} {r.n:>5} {r.bits:>2} {r.scale:6g} {r.update_time:8.0e}"
-            f" {r.colours:>3} {r.barrier0 / kT:6.2f} {r.walls.work['update']:10.3e}"
+            f" {r.colours:>3} {r.barrier0 / kT:6.2f} {r.walls.heat['update']:10.3e}"
+            f" {r.walls.work['update']:10.3e}"
             f" {r.walls.work['consolidate']:10.3e} {sim:10.3e}"
             f" {est['matched']['total']:10.3e} {sim / est['matched']['total']:8.3g}"
             f" {est['static']['total']:10.3e} {est['ideal']['total']:10.3e}"
@@ -80,11 +81,14 @@ def report(result: Result) -> str:
     lines = [
         f"{NAME}: T = {cfg.temperature:g} K, f0 = {cfg.attempt_frequency:g} Hz, ε = {cfg.error:g},"
         f" retention {cfg.retention:.3g} s; β Δ² = {cfg.beta_levels:g}",
-        "energies: work on the cells (J, whole memory) by the machine's ledger; estimates by"
+        "energies: work on the cells (J, whole memory) by the machine's ledger (update Q: the"
+        " heat of learning; the update/consolidate split of the work depends on the tilt's"
+        " zero, the total does not); estimates by"
         " lim.energy_to_solution (same OPS, N, n0, τ, bits); write-through = the lim_optimizer"
         " matched optimiser on the same instance",
         f"{'scan':>11} {'N':>5} {'B':>2} {'n0':>6} {'τ (s)':>8} {'col':>3} {'b0/kT':>6}"
-        f" {'update J':>10} {'consol. J':>10} {'machine J':>10} {'matched':>10} {'sim/est':>8}"
+        f" {'update Q':>10} {'update J':>10} {'consol. J':>10} {'machine J':>10}"
+        f" {'matched':>10} {'sim/est':>8}"
         f" {'static':>10} {'ideal':>10} {'wr.-thr.':>10} {'rms lv':>6} {'wt rms':>6}"
         f" {'n_lvl':>5} {'lost':>4}",
     ]
