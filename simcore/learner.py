@@ -44,7 +44,7 @@ from simcore.array import MemoryArray
 from simcore.constants import kT as thermal_energy
 from simcore.errors import ParameterError, one_of, positive, positive_int
 from simcore.kernels.ising import greedy_colouring
-from simcore.landscape import MAX_LEVELS
+from simcore.landscape import MAX_LEVELS, check_levels
 from simcore.seeds import Seeds
 
 __all__ = [
@@ -334,10 +334,10 @@ class GradientMachine:
                 raise ParameterError("objective", objective, f"an object with a {name}() method")
         self.objective = objective
         self.n = positive_int("n_params", n_params)
-        if isinstance(levels, bool) or not isinstance(levels, int | np.integer) or not (
-                2 <= levels <= MAX_LEVELS):
-            raise ParameterError("levels", levels, f"an integer in [2, {MAX_LEVELS}]")
-        self.m = int(levels)
+        try:
+            self.m = check_levels(levels)
+        except ParameterError:
+            raise ParameterError("levels", levels, f"an integer in [2, {MAX_LEVELS}]") from None
         self.low = _finite("low", low, "a finite number")
         self.high = _finite("high", high, "a finite number > low")
         if not self.high > self.low:
