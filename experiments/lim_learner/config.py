@@ -35,9 +35,9 @@ class Config:
                                " spacing): its thermal spread is about Δ/√(β_levels A_jj)",
                                low=0, open_low=True)
     qp_size: int = field(100, "", "quadratic programme: base number of parameters", low=2,
-                         high=2**20)
+                         high=2**24)
     qp_sizes: tuple[int, ...] = field((10, 30, 100, 300), "", "quadratic: N scan", low=2,
-                                      high=2**20)
+                                      high=2**24)
     qp_bits: int = field(4, "", "quadratic: base precision (bits per parameter)", low=1, high=8)
     qp_bits_scan: tuple[int, ...] = field((2, 3, 4, 5, 6), "", "quadratic: precision scan",
                                           low=1, high=8)
