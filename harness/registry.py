@@ -26,6 +26,7 @@ NAMES = (
     "lim_optimizer",
     "brain_scale",
     "two_state_validity",
+    "lim_learner",
 )
 
 

@@ -20,6 +20,7 @@ SMOKE_TESTED = (
     "lim_optimizer",
     "brain_scale",
     "two_state_validity",
+    "lim_learner",
 )
 
 
