@@ -992,3 +992,13 @@ def energy_to_solution(architecture, ops, n_params, schedule="inverse", precisio
     )
 
 from simcore.ising import IsingMachine, LinearBeta, Logarithmic, NeuroSA, Static  # noqa: E402, F401
+from simcore.learner import (  # noqa: E402, F401
+    LEARNER_TAGS,
+    GradientMachine,
+    InverseSchedule,
+    LearnerResult,
+    LearnerTotals,
+    Quadratic,
+    learning_rate,
+    mean_drift,
+)
