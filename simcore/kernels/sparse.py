@@ -68,20 +68,31 @@ class SparseSteps(NamedTuple):
     energies: np.ndarray
 
 
+@jit(inline="always")
+def _escape(probs, k, i):
+    """``sum_{j != i} probs[k, i, j]`` in increasing ``j`` (no ``1 - P_ii``: small escapes
+    keep their relative precision; the same sum on every machine)."""
+    esc = 0.0
+    for j in range(probs.shape[2]):
+        if j != i:
+            esc += probs[k, i, j]
+    return esc
+
+
+@jit(inline="always")
+def _max_escape(probs, k):
+    p_max = 0.0
+    for i in range(probs.shape[1]):
+        p_max = max(p_max, _escape(probs, k, i))
+    return p_max
+
+
 @jit
 def max_escape(probs, out):
     """``out[k] = max_i sum_{j != i} probs[k, i, j]``, the largest escape probability of each
-    step of propagators ``probs`` (B, M, M) (explicit loops: the same sums on every machine)."""
-    n_steps, m, _ = probs.shape
-    for k in range(n_steps):
-        p_max = 0.0
-        for i in range(m):
-            esc = 0.0
-            for j in range(m):
-                if j != i:
-                    esc += probs[k, i, j]
-            p_max = max(p_max, esc)
-        out[k] = p_max
+    step of propagators ``probs`` (B, M, M)."""
+    for k in range(probs.shape[0]):
+        out[k] = _max_escape(probs, k)
 
 
 @jit
@@ -90,20 +101,10 @@ def sparse_tables(probs, log_stay, accept, jump):
     ``accept`` (B, M) and ``jump`` (B, M, M-1) (see ``SparseSteps``); returns nothing."""
     n_steps, m, _ = probs.shape
     for k in range(n_steps):
-        p_max = 0.0
-        for i in range(m):
-            esc = 0.0
-            for j in range(m):
-                if j != i:
-                    esc += probs[k, i, j]
-            if esc > p_max:
-                p_max = esc
+        p_max = _max_escape(probs, k)
         log_stay[k] = np.log1p(-min(p_max, 1.0)) if p_max > 0.0 else 0.0
         for i in range(m):
-            esc = 0.0
-            for j in range(m):
-                if j != i:
-                    esc += probs[k, i, j]
+            esc = _escape(probs, k, i)
             if p_max <= 0.0:
                 accept[k, i] = np.uint64(0)
             elif esc >= p_max:
