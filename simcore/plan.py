@@ -22,7 +22,9 @@ the table, one uniform per cell) or sparse (``kernels.sparse_shared``: geometric
 cells that flip), by ``sparse_steps``: a step is sparse when no level's escape probability
 exceeds ``SPARSE_ESCAPE``. The rule reads only the step's propagator (the landscape, f0, T and
 dt), never N, the thread count, the block or the chunk a step falls in, so a run gives the same
-states however it is split. Preparation from a probability vector is always dense.
+states however it is split. Preparation from a probability vector is always dense, and so are
+the per-cell and indexed paths (a shared landscape given per cell, or as an indexed table of one
+kind, draws what a dense shared step draws, not what a sparse one draws: the same law).
 
 A run of a protocol with one landscape for all cells and a shared attempt frequency takes the
 block path (``block_kernel``); a run with per-cell landscapes or attempt frequencies steps bit
