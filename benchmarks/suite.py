@@ -360,7 +360,7 @@ def cpu() -> dict:
 
 
 def main(quick: bool = True, json_path: str | None = None) -> int:
-    from benchmarks import ising, langevin
+    from benchmarks import ising, langevin, rare
 
     info = cpu()
     print(f"CPU: {info['model']} ({', '.join(info['vector']) or 'no listed vector extensions'});"
@@ -372,6 +372,8 @@ def main(quick: bool = True, json_path: str | None = None) -> int:
     print(langevin.table(continuous))
     print()
     ising.main(quick=True)
+    print()
+    engines = rare.main(quick)
     if json_path:
         meta = {
             "machine": platform.machine(),
@@ -383,7 +385,11 @@ def main(quick: bool = True, json_path: str | None = None) -> int:
             "quick": quick,
         }
         with open(json_path, "w") as fh:
-            json.dump({"meta": meta, "rows": rows, "langevin": continuous}, fh, indent=1)
+            json.dump(
+                {"meta": meta, "rows": rows, "langevin": continuous, "engines": engines},
+                fh,
+                indent=1,
+            )
     return 0
 
 

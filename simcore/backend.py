@@ -11,7 +11,8 @@ never a silent fallback to another backend. The model is PySDM's backend object.
   machine, more than a step of 10^4 cells. Same results as the parallel kernels.
 - ``CpuBackend(parallel=True)``: the ``prange`` kernels on Numba's thread pool.
 - ``CudaBackend``: the shared-landscape kernels of ``simcore.gpu`` (bit-identical to the CPU
-  ones); the level counts of the states, which stay on the host, are counted on the host.
+  ones); the level counts of the states, which stay on the host, are counted on the host, and
+  rare-flip steps (``kernels.sparse``) run there too.
 """
 
 from __future__ import annotations
@@ -38,10 +39,14 @@ CPU_KERNELS = frozenset(
         "levels_indexed",
         "count_levels",
         "counts_block",
+        "sparse_shared",
     }
 )
 #: The kernels the CUDA backend runs.
-CUDA_KERNELS = frozenset({"bits_shared", "levels_shared", "count_levels"})
+CUDA_KERNELS = frozenset({"bits_shared", "levels_shared", "count_levels", "sparse_shared"})
+#: The kernels the CUDA backend runs on its host (the states stay there; a rare-flip step
+#: touches few cells).
+HOST_KERNELS = frozenset({"count_levels", "sparse_shared"})
 
 
 class _Backend:
@@ -103,7 +108,7 @@ class CudaBackend(_Backend):
     def kernel(self, name: str, *, serial: bool | None = None):
         """The kernel ``name``, with the CPU kernels' bundled signature."""
         self.require(name)
-        if name == "count_levels":
+        if name in HOST_KERNELS:
             return self.host.kernel(name)
         from simcore import gpu
 

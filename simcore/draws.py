@@ -21,6 +21,9 @@ ranges overlap. Code uses these names, never literal draw indices.
   vector;
 - ``ISING``, ``[2**63 + 2**40, + 2)``: ``simcore.ising.IsingMachine``, draw 0 its colour-class
   steps, draw 1 its random initial spins.
+- ``SPARSE``, ``[2**63 + 2**41, + 3)``: the rare-flip steps of ``MemoryArray``
+  (``kernels.sparse``), draw 0 the geometric skips, draw 1 the acceptances, draw 2 the new
+  levels of M-level cells.
 
 Before this table the variability streams were ``2**62 + k``, the aggregated engine's group
 ``k`` dynamics stream, and the double well read draws 0 and 1, the dynamics' own: both moved.
@@ -68,6 +71,7 @@ AGGREGATE_DYNAMICS = DrawRange("aggregate dynamics", 2**62, MAX_GROUPS)
 AGGREGATE_PREPARE = DrawRange("aggregate preparation", 2**62 + 2**40, MAX_GROUPS)
 CELL_PREPARE = DrawRange("cell preparation", 2**63, 1)
 ISING = DrawRange("ising machine", 2**63 + 2**40, 2)
+SPARSE = DrawRange("sparse dynamics", 2**63 + 2**41, 3)
 
 #: Every range, in order of their first index.
 TABLE = (
@@ -79,6 +83,7 @@ TABLE = (
     AGGREGATE_PREPARE,
     CELL_PREPARE,
     ISING,
+    SPARSE,
 )
 
 

@@ -24,10 +24,18 @@ import numpy as np
 from simcore import draws
 from simcore.accounting import block_energy
 from simcore.errors import ParameterError
-from simcore.kernels import Cells, GroupStreams, SharedSteps, Stream, tallies
+from simcore.kernels import (
+    Cells,
+    GroupStreams,
+    SharedSteps,
+    SparseSteps,
+    Stream,
+    sparse_tables,
+    tallies,
+)
 from simcore.landscapes import SharedLandscape
 from simcore.ledger import Estimate, Ledger, TagLedger
-from simcore.plan import block_kernel
+from simcore.plan import block_kernel, runs_of, sparse_steps
 from simcore.propagator import level_thresholds, step_tables
 from simcore.rng import GENERATOR, check_seed, stream, streams_of
 
@@ -73,6 +81,7 @@ class CellStates:
         self.bounds = bounds
         self.backend = backend
         self.seed = seed
+        self._streams = None  # the sparse kernel's (keys, gammas), derived once
 
     def group_counts(self) -> np.ndarray:
         """Cells of each group at each level, (G, M)."""
@@ -88,7 +97,69 @@ class CellStates:
         (B, M, M), their ``thresholds`` (B, M, M-1)) from step ``step0`` of the ``purpose``
         stream ("dynamics" or "prepare", ``simcore.draws``); with ``per_cell`` (work, heat)
         (N,) each cell's energies under ``energies`` (B+1, M) are added to them. Returns the
-        occupancy of each group after each step (G, B, M) and the level changes (G, B)."""
+        occupancy of each group after each step (G, B, M) and the level changes (G, B).
+
+        Dynamics steps whose escape probabilities are all small (``plan.sparse_steps``) are
+        stepped by the rare-flip kernel (``kernels.sparse_shared``, its own streams
+        ``draws.SPARSE``), the others by the dense kernels (``draws.DYNAMICS``): each step reads
+        one of the two, by a rule of its propagator alone."""
+        if purpose != "dynamics":
+            return self._dense(probs, thresholds, step0, purpose, energies, per_cell)
+        sparse = sparse_steps(probs)
+        if not sparse.any():
+            return self._dense(probs, thresholds, step0, purpose, energies, per_cell)
+        if sparse.all():
+            return self._sparse(probs, step0, energies, per_cell)
+        g = self.bounds.size - 1
+        b = probs.shape[0]
+        counts = np.empty((g, b, self.n_levels), dtype=np.int64)
+        changes = np.empty((g, b), dtype=np.int64)
+        for a, z, rare in runs_of(sparse):
+            part = None if energies is None or per_cell is None else energies[a : z + 1]
+            if rare:
+                c, ch = self._sparse(probs[a:z], step0 + a, part, per_cell)
+            else:
+                c, ch = self._dense(probs[a:z], thresholds[a:z], step0 + a, purpose, part, per_cell)
+            counts[:, a:z] = c
+            changes[:, a:z] = ch
+        return counts, changes
+
+    def _sparse(self, probs, step0, energies, per_cell):
+        """Rare-flip steps of a block (``kernels.sparse_shared``); as ``sweep``."""
+        b, m, _ = probs.shape
+        g = self.bounds.size - 1
+        log_stay = np.empty(b)
+        accept = np.empty((b, m), dtype=np.uint64)
+        jump = np.zeros((b, m, m - 1), dtype=np.uint64)
+        sparse_tables(probs, log_stay, accept, jump)
+        counts = np.zeros((g, b, m), dtype=np.int64)
+        changes = np.zeros((g, b), dtype=np.int64)
+        if per_cell is None:
+            tally = tallies(counts=counts, changes=changes)
+            energies = _NO_ENERGIES
+        else:
+            work, heat = per_cell
+            tally = tallies(counts=counts, changes=changes, work=work, heat=heat, record=True)
+        keys, gammas = self._sparse_streams()
+        self.backend.kernel("sparse_shared")(
+            cells=Cells(state=self.state, bounds=self.bounds),
+            steps=SparseSteps(log_stay=log_stay, accept=accept, jump=jump, energies=energies),
+            streams=GroupStreams(keys=keys, gammas=gammas, step=step0),
+            tallies=tally,
+        )
+        return counts, changes
+
+    def _sparse_streams(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(keys, gammas)`` (3,) of the streams ``draws.SPARSE`` (skip, accept, jump)."""
+        if self._streams is None:
+            keys = np.empty(draws.SPARSE.size, dtype=np.uint64)
+            gammas = np.empty(draws.SPARSE.size, dtype=np.uint64)
+            streams_of(np.uint64(self.seed), np.uint64(draws.SPARSE.start), keys, gammas)
+            self._streams = (keys, gammas)
+        return self._streams
+
+    def _dense(self, probs, thresholds, step0, purpose, energies, per_cell):
+        """Dense steps of a block (one uniform per cell-step); as ``sweep``."""
         draw = draws.DYNAMICS[0] if purpose == "dynamics" else draws.CELL_PREPARE[0]
         key, gamma = stream(self.seed, draw)
         b = thresholds.shape[0]

@@ -17,6 +17,15 @@ per cell, or own f0, or per-cell before    bits                        ``bits_he
 per cell, or own f0, or per-cell before    M levels                    ``levels_step_heterogeneous``
 =========================================  ==========================  ============================
 
+Within a block of shared-landscape steps of ``MemoryArray`` each step is dense (the kernel of
+the table, one uniform per cell) or sparse (``kernels.sparse_shared``: geometric skips to the
+cells that flip), by ``sparse_steps``: a step is sparse when no level's escape probability
+exceeds ``SPARSE_ESCAPE``. The rule reads only the step's propagator (the landscape, f0, T and
+dt), never N, the thread count, the block or the chunk a step falls in, so a run gives the same
+states however it is split. Preparation from a probability vector is always dense, and so are
+the per-cell and indexed paths (a shared landscape given per cell, or as an indexed table of one
+kind, draws what a dense shared step draws, not what a sparse one draws: the same law).
+
 A run of a protocol with one landscape for all cells and a shared attempt frequency takes the
 block path (``block_kernel``); a run with per-cell landscapes or attempt frequencies steps bit
 cells in blocks of held landscapes (``bits_heterogeneous``) and M-level cells step by step.
@@ -28,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simcore.kernels.sparse import max_escape
 from simcore.landscapes import IndexedLandscape, SharedLandscape
 
 BITS_SHARED = "bits_shared"
@@ -39,6 +49,30 @@ BITS_INDEXED = "bits_indexed"
 LEVELS_INDEXED = "levels_indexed"
 #: The kernels of steps under one landscape for every cell (``ArrayCore.step_shared``).
 SHARED_KERNELS = (BITS_SHARED, LEVELS_SHARED, LEVELS_SHARED_PER_CELL)
+
+
+#: A step of cells under a shared landscape is stepped sparsely when every level's escape
+#: probability is at most this. The dense bit kernel costs 0.6-1.2 ns per cell-step and a
+#: sparse candidate 20-40 ns (two hashes, a log, a random access) on the AMD EPYC machine
+#: (docs/performance.md), so the break-even is near 2**-5; below 2**-6 the sparse step is the
+#: cheaper for bits and for M levels (whose dense step costs more).
+SPARSE_ESCAPE = 2.0**-6
+
+
+def sparse_steps(probs: np.ndarray) -> np.ndarray:
+    """Which steps of a block of propagators ``probs`` (B, M, M) are stepped sparsely: (B,)
+    bool, ``max_i sum_{j != i} probs[k, i, j] <= SPARSE_ESCAPE``."""
+    escape = np.empty(probs.shape[0])
+    max_escape(probs, escape)
+    return escape <= SPARSE_ESCAPE
+
+
+def runs_of(mask: np.ndarray) -> list[tuple[int, int, bool]]:
+    """The maximal runs ``(start, stop, value)`` of equal entries of a 1-D bool array."""
+    edges = np.flatnonzero(np.diff(mask.astype(np.int8))) + 1
+    starts = np.concatenate([[0], edges])
+    stops = np.concatenate([edges, [mask.size]])
+    return [(int(a), int(b), bool(mask[a])) for a, b in zip(starts, stops, strict=True)]
 
 
 @dataclass(frozen=True)

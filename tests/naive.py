@@ -6,6 +6,8 @@ kernels' generator) and the plainest formulas, so the tests can compare them ele
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import scipy.linalg
 
@@ -229,3 +231,91 @@ def ising_sweeps(couplings, fields, colours, spins, tilt, gains, barriers, kT, f
         out_q.append(q)
         out_f.append(nf)
     return spins, tilt, np.array(out_e), np.array(out_w), np.array(out_q), np.array(out_f)
+
+
+def sparse_tables(probs):
+    """Twin of ``kernels.sparse_tables``: ``(log_stay (B,), accept (B, M), jump (B, M, M-1))``
+    from propagators (B, M, M), in plain Python floats (the same sums in the same order)."""
+    b, m, _ = probs.shape
+    log_stay = np.zeros(b)
+    accept = np.zeros((b, m), dtype=np.uint64)
+    jump = np.zeros((b, m, m - 1), dtype=np.uint64)
+    for k in range(b):
+        esc = []
+        for i in range(m):
+            e = 0.0
+            for j in range(m):
+                if j != i:
+                    e += float(probs[k, i, j])
+            esc.append(e)
+        p_max = max(esc)
+        log_stay[k] = math.log1p(-min(p_max, 1.0)) if p_max > 0 else 0.0
+        for i in range(m):
+            if p_max <= 0:
+                accept[k, i] = 0
+            elif esc[i] >= p_max:
+                accept[k, i] = UMAX
+            else:
+                accept[k, i] = rng.threshold(esc[i] / p_max)
+            acc = 0.0
+            others = [j for j in range(m) if j != i]
+            for d, j in enumerate(others[: m - 1]):
+                acc += float(probs[k, i, j])
+                jump[k, i, d] = UMAX if esc[i] <= 0 else rng.threshold(acc / esc[i])
+            jump[k, i] = np.maximum.accumulate(jump[k, i])
+    return log_stay, accept, jump
+
+
+def sparse_shared(state, bounds, probs, seed, step0, energies=None):
+    """Twin of ``kernels.sparse_shared`` over a block: geometric skips at the largest escape
+    probability, acceptance, new level; one uniform per draw from ``rng.uniform_bits`` of the
+    streams ``draws.SPARSE``. Returns the new state, counts (G, B, M), changes (G, B), and
+    per-cell work and heat (J, telescoped) when ``energies`` (B+1, M) are given."""
+    from simcore import draws
+
+    state = state.copy()
+    b, m, _ = probs.shape
+    g_n = bounds.size - 1
+    log_stay, accept, jump = sparse_tables(probs)
+    counts = np.zeros((g_n, b, m), dtype=np.int64)
+    changes = np.zeros((g_n, b), dtype=np.int64)
+    work = np.zeros(state.size)
+    heat = np.zeros(state.size)
+    skip, take, land = (draws.SPARSE[d] for d in range(3))
+
+    def u64(step, cell, draw):
+        return rng.uniform_bits(seed, step, cell, draw)[()]
+
+    if energies is not None:
+        work -= energies[0, state]
+    for g in range(g_n):
+        c0, c1 = int(bounds[g]), int(bounds[g + 1])
+        for k in range(b):
+            step = step0 + k
+            if log_stay[k] < 0:
+                c = c0
+                while c < c1:
+                    u = (float(u64(step, c, skip) >> np.uint64(11)) + 1.0) / 2.0**53
+                    gap = math.log(u) / log_stay[k]
+                    if gap >= float(c1 - c):
+                        break
+                    c += int(gap)
+                    i = int(state[c])
+                    if accept[k, i] == UMAX or u64(step, c, take) < accept[k, i]:
+                        if m == 2:
+                            j = 1 - i
+                        else:
+                            v = u64(step, c, land)
+                            d = int(np.sum(v >= jump[k, i, : m - 2]))
+                            j = d if d < i else d + 1
+                        state[c] = j
+                        changes[g, k] += 1
+                        if energies is not None:
+                            q = energies[k + 1, i] - energies[k + 1, j]
+                            heat[c] += q
+                            work[c] += q
+                    c += 1
+            counts[g, k] = np.bincount(state[c0:c1], minlength=m)
+    if energies is not None:
+        work += energies[b, state]
+    return state, counts, changes, work, heat

@@ -10,7 +10,8 @@ One module per family:
 - ``indexed``: cells that select rows of a small landscape table (``bits_indexed``,
   ``levels_indexed``, the per-kind tables, ``rough_level``/``exact_level``);
 - ``counts``: level counts per group (``count_levels``) and ``all_finite``;
-- ``aggregated``: the aggregated engine's ``counts_block``.
+- ``aggregated``: the aggregated engine's ``counts_block``;
+- ``sparse``: rare-flip steps under a shared landscape by geometric skips (``sparse_shared``).
 
 Kernels take bundles of arrays and scalars, allocate nothing per step, raise nothing, print
 nothing; the Python layer (``simcore.array`` through ``simcore.backend``) validates inputs first
@@ -71,6 +72,13 @@ from simcore.kernels.per_cell import (
     levels_step_heterogeneous,
     levels_step_heterogeneous_serial,
 )
+from simcore.kernels.sparse import (
+    SparseSteps,
+    max_escape,
+    sparse_shared,
+    sparse_shared_serial,
+    sparse_tables,
+)
 from simcore.kernels.tiles import HTILE, TILE
 
 __all__ = [
@@ -83,6 +91,7 @@ __all__ = [
     "PerCell",
     "Rates",
     "SharedSteps",
+    "SparseSteps",
     "Stream",
     "Tallies",
     "_bits_heterogeneous",
@@ -113,6 +122,10 @@ __all__ = [
     "levels_shared_serial",
     "levels_step_heterogeneous",
     "levels_step_heterogeneous_serial",
+    "max_escape",
     "rough_level",
+    "sparse_shared",
+    "sparse_shared_serial",
+    "sparse_tables",
     "tallies",
 ]

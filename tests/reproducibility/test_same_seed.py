@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import simcore as sc
+from simcore import plan
 from tests.conftest import F0, KT, bit, chain, erasure
 
 
@@ -81,8 +82,10 @@ def test_step_loop_equals_run(m_levels):
     np.testing.assert_allclose(b.result().work.mean, ra.work.mean, rtol=1e-12)
 
 
-def test_per_cell_bit_path_draws_what_shared_path_draws():
-    # the same landscape given per cell (N, 2) must reproduce the shared kernel's states
+def test_per_cell_bit_path_draws_what_shared_path_draws(monkeypatch):
+    # the same landscape given per cell (N, 2) must reproduce the shared kernel's states (the
+    # dense one: rare-flip shared steps read their own streams, simcore.plan.sparse_steps)
+    monkeypatch.setattr(plan, "SPARSE_ESCAPE", -1.0)
     n = 20_000
     a = sc.MemoryArray(n, seed=12, initial=[0.5, 0.5])
     b = sc.MemoryArray(n, seed=12, initial=[0.5, 0.5])
