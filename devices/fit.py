@@ -564,8 +564,11 @@ def fit_switching(
     k, m = _count_columns("switched", switched, "trials", trials, n)
     b = require_in("exponent", exponent, 1.0, 2.0)
     temp = require_positive("temperature", temperature, "K")
-    fixed = None if attempt_time is None else math.log(require_positive("attempt_time",
-                                                                          attempt_time, "s"))
+    fixed = (
+        None
+        if attempt_time is None
+        else math.log(require_positive("attempt_time", attempt_time, "s"))
+    )
     n_par = 3 if fixed is None else 2
     if n < n_par + 1:
         raise ParameterError("current", current, f"at least {n_par + 1} points")

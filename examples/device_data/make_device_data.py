@@ -46,8 +46,9 @@ CELLS = 2000
 def _switched(dev, current, width, temperature, seed, n):
     """Cells of ``n`` in level 1 after a pulse of ``current`` A for ``width`` s from level 0."""
     e, s = dev.landscape(current, temperature)
-    arr = MemoryArray(n, 2, temperature=temperature, attempt_frequency=dev.attempt_frequency,
-                      seed=seed)
+    arr = MemoryArray(
+        n, 2, temperature=temperature, attempt_frequency=dev.attempt_frequency, seed=seed
+    )
     arr.run(Protocol.constant(e, s, width, "pulse"), width, initial=0)
     return int(np.count_nonzero(arr.state))
 
@@ -88,10 +89,18 @@ def make(out: Path) -> list[Path]:
     seeds = Seeds(ROOT)
     source = f"simulated by make_device_data.py: preset {DEVICE}, root seed {ROOT}"
     sw, rt = out / "mtj_switching.csv", out / "mtj_retention.csv"
-    _write(sw, f"{source}\nwrite 0 -> 1 at 300 K", ["current_A", "pulse_width_s", "switched",
-                                                   "trials"], switching_rows(seeds))
-    _write(rt, f"{source}\nhold at zero current, read", ["temperature_K", "duration_s",
-                                                        "flipped", "cells"], retention_rows(seeds))
+    _write(
+        sw,
+        f"{source}\nwrite 0 -> 1 at 300 K",
+        ["current_A", "pulse_width_s", "switched", "trials"],
+        switching_rows(seeds),
+    )
+    _write(
+        rt,
+        f"{source}\nhold at zero current, read",
+        ["temperature_K", "duration_s", "flipped", "cells"],
+        retention_rows(seeds),
+    )
     return [sw, rt]
 
 

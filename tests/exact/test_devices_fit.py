@@ -60,8 +60,7 @@ def test_arrhenius_intervals_cover_with_known_errors():
         covered[0] += lo <= TRUE_BARRIER <= hi
         lo, hi = fit.interval("log_attempt_frequency")
         covered[1] += lo <= TRUE_LOG_F0 <= hi
-    _assert_all([_coverage("barrier", covered[0], trials),
-                 _coverage("log_f0", covered[1], trials)])
+    _assert_all([_coverage("barrier", covered[0], trials), _coverage("log_f0", covered[1], trials)])
 
 
 def test_arrhenius_intervals_cover_without_errors():
@@ -91,8 +90,7 @@ def test_arrhenius_from_array_reads_covers():
         covered[0] += lo <= TRUE_BARRIER <= hi
         lo, hi = fit.interval("log_attempt_frequency")
         covered[1] += lo <= TRUE_LOG_F0 <= hi
-    _assert_all([_coverage("barrier", covered[0], trials),
-                 _coverage("log_f0", covered[1], trials)])
+    _assert_all([_coverage("barrier", covered[0], trials), _coverage("log_f0", covered[1], trials)])
 
 
 def _switching_design(dev):
@@ -108,11 +106,18 @@ def _switching_design(dev):
 def test_switching_intervals_cover():
     dev = preset("stt_mram_pmtj_40nm")
     current, width = _switching_design(dev)
-    p = -np.expm1(-width / (dev.attempt_time * np.exp(
-        dev.thermal_stability * (1.0 - current / dev.critical_current) ** 2)))
-    truth = {"thermal_stability": dev.thermal_stability,
-             "critical_current": dev.critical_current,
-             "log_attempt_time": math.log(dev.attempt_time)}
+    p = -np.expm1(
+        -width
+        / (
+            dev.attempt_time
+            * np.exp(dev.thermal_stability * (1.0 - current / dev.critical_current) ** 2)
+        )
+    )
+    truth = {
+        "thermal_stability": dev.thermal_stability,
+        "critical_current": dev.critical_current,
+        "log_attempt_time": math.log(dev.attempt_time),
+    }
     seeds = Seeds(61_004)
     trials, covered = 200, dict.fromkeys(truth, 0)
     for i in range(trials):
@@ -133,8 +138,13 @@ def test_switching_optimum_is_scipys():
 
     dev = preset("stt_mram_pmtj_40nm")
     current, width = _switching_design(dev)
-    p = -np.expm1(-width / (dev.attempt_time * np.exp(
-        dev.thermal_stability * (1.0 - current / dev.critical_current) ** 2)))
+    p = -np.expm1(
+        -width
+        / (
+            dev.attempt_time
+            * np.exp(dev.thermal_stability * (1.0 - current / dev.critical_current) ** 2)
+        )
+    )
     k = Seeds(61_006).rng("switching_scipy").binomial(1000, p)
     m = np.full(k.size, 1000)
     fit = fit_switching(current, width, k, m)
@@ -147,19 +157,30 @@ def test_switching_optimum_is_scipys():
             return np.inf
         return _negative_log_likelihood(theta, current, width, k, m, 2.0)[0]
 
-    ref = optimize.minimize(nll, np.ones(3), method="Nelder-Mead",
-                            options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000})
+    ref = optimize.minimize(
+        nll,
+        np.ones(3),
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000},
+    )
     assert -fit.log_likelihood <= ref.fun + 1e-6
     np.testing.assert_allclose(
         [fit.thermal_stability, fit.critical_current, math.log(fit.attempt_time)],
-        ref.x * scale, rtol=1e-4)
+        ref.x * scale,
+        rtol=1e-4,
+    )
 
 
 def test_switching_with_fixed_attempt_time():
     dev = preset("stt_mram_pmtj_40nm")
     current, width = _switching_design(dev)
-    p = -np.expm1(-width / (dev.attempt_time * np.exp(
-        dev.thermal_stability * (1.0 - current / dev.critical_current) ** 2)))
+    p = -np.expm1(
+        -width
+        / (
+            dev.attempt_time
+            * np.exp(dev.thermal_stability * (1.0 - current / dev.critical_current) ** 2)
+        )
+    )
     k = Seeds(61_005).rng("switching_fixed").binomial(1000, p)
     fit = fit_switching(current, width, k, np.full(k.size, 1000), attempt_time=1e-9)
     assert fit.covariance.shape == (2, 2) and fit.attempt_time == pytest.approx(1e-9)
@@ -167,12 +188,20 @@ def test_switching_with_fixed_attempt_time():
     # fixing τ0 shrinks Δ's error (Δ and ln τ0 trade off)
     free = fit_switching(current, width, k, np.full(k.size, 1000))
     assert se["thermal_stability"] < 0.75 * free.standard_errors["thermal_stability"]
-    _assert_all([
-        check("delta", "Δ", fit.thermal_stability, dev.thermal_stability,
-              se=se["thermal_stability"]),
-        check("ic0", "I_c0", fit.critical_current, dev.critical_current,
-              se=se["critical_current"]),
-    ])
+    _assert_all(
+        [
+            check(
+                "delta",
+                "Δ",
+                fit.thermal_stability,
+                dev.thermal_stability,
+                se=se["thermal_stability"],
+            ),
+            check(
+                "ic0", "I_c0", fit.critical_current, dev.critical_current, se=se["critical_current"]
+            ),
+        ]
+    )
 
 
 def test_example_data_is_the_engine_measuring_the_preset(tmp_path):
@@ -191,17 +220,39 @@ def test_example_data_is_the_engine_measuring_the_preset(tmp_path):
     arr = fit_arrhenius(rt["temperature_K"], tau, sigma_log=sig, censored=cens)
     assert arr.censored == (0,) and arr.censored_margin[0] > 0  # the 300 K row: no flips
     assert fit.deviance < 40.0  # χ² with 17 dof: p ~ 1e-3
-    _assert_all([
-        check("sw_delta", "Δ", fit.thermal_stability, dev.thermal_stability,
-              se=se["thermal_stability"]),
-        check("sw_ic0", "I_c0", fit.critical_current, dev.critical_current,
-              se=se["critical_current"]),
-        check("sw_tau0", "ln τ0", math.log(fit.attempt_time), math.log(dev.attempt_time),
-              se=se["log_attempt_time"]),
-        check("rt_barrier", "E_B", arr.barrier, dev.energy_barrier, se=arr.barrier_se),
-        check("rt_f0", "ln f0", math.log(arr.attempt_frequency), math.log(1e9),
-              se=arr.log_frequency_se),
-    ])
+    _assert_all(
+        [
+            check(
+                "sw_delta",
+                "Δ",
+                fit.thermal_stability,
+                dev.thermal_stability,
+                se=se["thermal_stability"],
+            ),
+            check(
+                "sw_ic0",
+                "I_c0",
+                fit.critical_current,
+                dev.critical_current,
+                se=se["critical_current"],
+            ),
+            check(
+                "sw_tau0",
+                "ln τ0",
+                math.log(fit.attempt_time),
+                math.log(dev.attempt_time),
+                se=se["log_attempt_time"],
+            ),
+            check("rt_barrier", "E_B", arr.barrier, dev.energy_barrier, se=arr.barrier_se),
+            check(
+                "rt_f0",
+                "ln f0",
+                math.log(arr.attempt_frequency),
+                math.log(1e9),
+                se=arr.log_frequency_se,
+            ),
+        ]
+    )
 
 
 def test_fitted_device_round_trips_through_toml(tmp_path):
@@ -217,10 +268,15 @@ def test_fitted_device_round_trips_through_toml(tmp_path):
     assert text.startswith("# fitted\n") and 'model = "mtj"' in text
     assert load_device(path) == dev
     assert load_device(_write(tmp_path, sfit.device())) == sfit.device()
-    table = TabulatedBit(control=[0.0, 1.0], barrier_up=[1e-19, 5e-20],
-                         barrier_down=[1e-19, 1.5e-19])
-    for other in (preset("hfox_rram"), preset("fn_dam_synapse"), preset("double_well_nanomagnet"),
-                  MultiLevel(device=preset("stochastic_mtj"), levels=4)):
+    table = TabulatedBit(
+        control=[0.0, 1.0], barrier_up=[1e-19, 5e-20], barrier_down=[1e-19, 1.5e-19]
+    )
+    for other in (
+        preset("hfox_rram"),
+        preset("fn_dam_synapse"),
+        preset("double_well_nanomagnet"),
+        MultiLevel(device=preset("stochastic_mtj"), levels=4),
+    ):
         assert load_device(_write(tmp_path, other)) == other
     back = load_device(_write(tmp_path, table))
     for f in dataclasses.fields(table):
@@ -252,19 +308,27 @@ def test_bad_data_is_refused():
         (lambda: retention_from_counts([-1], [10], [1.0]), "flipped"),
         (lambda: counts_from_probability([0.5, 1.2], [10, 10]), "probability"),
         (lambda: counts_from_probability([-0.1], [10]), "probability"),
-        (lambda: fit_switching([1e-5] * 4, [1e-9, -1e-9, 1e-9, 1e-9], [1] * 4, [2] * 4),
-         "pulse_width"),
+        (
+            lambda: fit_switching([1e-5] * 4, [1e-9, -1e-9, 1e-9, 1e-9], [1] * 4, [2] * 4),
+            "pulse_width",
+        ),
         (lambda: fit_switching([1e-5, 2e-5, 3e-5], [1e-9] * 3, [1] * 3, [2] * 3), "current"),
-        (lambda: fit_switching([1e-5, 1e-5, 2e-5, 2e-5], [1e-9] * 4, [1] * 4, [2] * 4),
-         "current"),
-        (lambda: fit_switching([1e-5, 2e-5, 3e-5, 4e-5], [1e-9] * 4, [3, 1, 1, 1], [2] * 4),
-         "switched"),
-        (lambda: fit_switching([1e-5, 2e-5, 3e-5, 4e-5], [1e-9] * 4, [0, 2, 0, 2], [2] * 4),
-         "switched"),
-        (lambda: fit_switching([1e-5, 2e-5, 3e-5, 4e-5], [1e-9] * 4, [1] * 4, [0] * 4),
-         "trials"),
-        (lambda: fit_switching([1e-5, 2e-5, 3e-5, 4e-5], [1e-9] * 4, [1] * 4, [2] * 4,
-                               exponent=3.0), "exponent"),
+        (lambda: fit_switching([1e-5, 1e-5, 2e-5, 2e-5], [1e-9] * 4, [1] * 4, [2] * 4), "current"),
+        (
+            lambda: fit_switching([1e-5, 2e-5, 3e-5, 4e-5], [1e-9] * 4, [3, 1, 1, 1], [2] * 4),
+            "switched",
+        ),
+        (
+            lambda: fit_switching([1e-5, 2e-5, 3e-5, 4e-5], [1e-9] * 4, [0, 2, 0, 2], [2] * 4),
+            "switched",
+        ),
+        (lambda: fit_switching([1e-5, 2e-5, 3e-5, 4e-5], [1e-9] * 4, [1] * 4, [0] * 4), "trials"),
+        (
+            lambda: fit_switching(
+                [1e-5, 2e-5, 3e-5, 4e-5], [1e-9] * 4, [1] * 4, [2] * 4, exponent=3.0
+            ),
+            "exponent",
+        ),
     ]
     for call, name in cases:
         with pytest.raises(ParameterError) as err:
@@ -283,3 +347,19 @@ def test_read_columns_refuses_bad_files(tmp_path):
     with pytest.raises(ParameterError):
         read_columns(bad)
     assert MTJ  # the fitted devices are MTJs
+
+
+def test_the_docs_round_trip_snippet_runs(tmp_path, monkeypatch):
+    """The Python snippet of docs/devices.md ('Fitting your own device') runs as written."""
+    import shutil
+
+    text = (EXAMPLE.parents[1] / "docs" / "devices.md").read_text(encoding="utf-8")
+    section = text[text.index("## Fitting your own device") :]
+    snippet = section[section.index("```python\n") + 10 :]
+    snippet = snippet[: snippet.index("```")]
+    shutil.copytree(EXAMPLE, tmp_path / "examples" / "device_data")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(snippet, "docs/devices.md", "exec"), namespace)
+    assert isinstance(namespace["device"], MTJ)
+    assert (tmp_path / "my_mtj.toml").exists()

@@ -22,8 +22,10 @@ START = 32  # a level far from both ends of the 64-level chain
 
 def _by_hand(dev, t_a, t_b):
     """Shot-noise variance (levels²) from the closed-form V(t) alone."""
-    v = [dev.beta / math.log(dev.k1 * t + math.exp(dev.beta / dev.initial_voltage))
-         for t in (t_a, t_b)]
+    v = [
+        dev.beta / math.log(dev.k1 * t + math.exp(dev.beta / dev.initial_voltage))
+        for t in (t_a, t_b)
+    ]
     electrons = dev.capacitance * (v[0] - v[1]) / Q
     per_level = dev.capacitance * dev.level_spacing / Q
     return 2.0 * electrons / per_level**2
@@ -40,9 +42,7 @@ def test_the_issue_figures_are_shot_noise_now():
         assert float(dev.shot_noise_variance(t_a, t_b)) == pytest.approx(
             _by_hand(dev, t_a, t_b), rel=1e-9
         )
-        assert float(dev.hops(t_a, t_b)) == pytest.approx(
-            0.5 * _by_hand(dev, t_a, t_b), rel=1e-9
-        )
+        assert float(dev.hops(t_a, t_b)) == pytest.approx(0.5 * _by_hand(dev, t_a, t_b), rel=1e-9)
 
 
 @pytest.mark.parametrize(("t_a", "t_b"), WINDOWS)
