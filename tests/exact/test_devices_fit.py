@@ -94,25 +94,22 @@ def test_arrhenius_from_array_reads_covers():
 
 
 def _switching_design(dev):
+    """Currents (A), widths (s) and the model's switching probabilities of the design."""
     current, width = [], []
     for x in FRACTIONS:
         tau = dev.attempt_time * math.exp(dev.thermal_stability * (1.0 - x) ** dev.exponent)
         for f in FACTORS:
             current.append(x * dev.critical_current)
             width.append(f * tau)
-    return np.array(current), np.array(width)
+    current, width = np.array(current), np.array(width)
+    x = current / dev.critical_current
+    tau = dev.attempt_time * np.exp(dev.thermal_stability * (1.0 - x) ** dev.exponent)
+    return current, width, -np.expm1(-width / tau)
 
 
 def test_switching_intervals_cover():
     dev = preset("stt_mram_pmtj_40nm")
-    current, width = _switching_design(dev)
-    p = -np.expm1(
-        -width
-        / (
-            dev.attempt_time
-            * np.exp(dev.thermal_stability * (1.0 - current / dev.critical_current) ** 2)
-        )
-    )
+    current, width, p = _switching_design(dev)
     truth = {
         "thermal_stability": dev.thermal_stability,
         "critical_current": dev.critical_current,
@@ -137,14 +134,7 @@ def test_switching_optimum_is_scipys():
     from devices.fit import _negative_log_likelihood
 
     dev = preset("stt_mram_pmtj_40nm")
-    current, width = _switching_design(dev)
-    p = -np.expm1(
-        -width
-        / (
-            dev.attempt_time
-            * np.exp(dev.thermal_stability * (1.0 - current / dev.critical_current) ** 2)
-        )
-    )
+    current, width, p = _switching_design(dev)
     k = Seeds(61_006).rng("switching_scipy").binomial(1000, p)
     m = np.full(k.size, 1000)
     fit = fit_switching(current, width, k, m)
@@ -173,14 +163,7 @@ def test_switching_optimum_is_scipys():
 
 def test_switching_with_fixed_attempt_time():
     dev = preset("stt_mram_pmtj_40nm")
-    current, width = _switching_design(dev)
-    p = -np.expm1(
-        -width
-        / (
-            dev.attempt_time
-            * np.exp(dev.thermal_stability * (1.0 - current / dev.critical_current) ** 2)
-        )
-    )
+    current, width, p = _switching_design(dev)
     k = Seeds(61_005).rng("switching_fixed").binomial(1000, p)
     fit = fit_switching(current, width, k, np.full(k.size, 1000), attempt_time=1e-9)
     assert fit.covariance.shape == (2, 2) and fit.attempt_time == pytest.approx(1e-9)
