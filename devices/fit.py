@@ -272,7 +272,10 @@ def fit_arrhenius(temperature, retention_time, *, sigma_log=None, censored=None)
         raise ParameterError("temperature", temperature, "at least 2 distinct temperatures")
     weighted = sigma_log is not None
     if weighted:
-        sig = _column("sigma_log", np.where(cens, 1.0, np.asarray(sigma_log, float)), n=n)
+        sig = np.asarray(sigma_log, dtype=np.float64)
+        if sig.shape != (n,):
+            raise ParameterError("sigma_log", sigma_log, f"a column of {n} values, as the others")
+        sig = _column("sigma_log", np.where(cens, 1.0, sig), n=n)
         if np.any(sig[use] <= 0):
             raise ParameterError("sigma_log", sigma_log, "standard errors > 0 of ln τ")
     else:

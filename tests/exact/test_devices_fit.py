@@ -285,6 +285,7 @@ def test_bad_data_is_refused():
         (lambda: fit_arrhenius(t, tau[:4]), "retention_time"),
         (lambda: fit_arrhenius(np.full(5, 300.0), tau), "temperature"),
         (lambda: fit_arrhenius(t, tau, sigma_log=np.zeros(5)), "sigma_log"),
+        (lambda: fit_arrhenius(t, tau, sigma_log=np.ones(4)), "sigma_log"),
         (lambda: fit_arrhenius(t, tau, censored=[1, 1, 1, 0, 0]), "retention_time"),
         (lambda: retention_from_counts([3], [10], [-1.0]), "duration"),
         (lambda: retention_from_counts([6], [10], [1.0]), "flipped"),
