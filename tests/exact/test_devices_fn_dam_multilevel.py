@@ -15,8 +15,9 @@ from simcore import MemoryArray, Protocol, solve_master
 
 
 def fn_bit():
-    """The preset floating gate with a coarse quantum (0.5 V) so that O(1) hops happen."""
-    return dataclasses.replace(preset("fn_dam_synapse"), level_spacing=0.5, levels=2)
+    """The preset floating gate as a bit: 1 mV (6242 electrons) per level, so that O(1)
+    shot-noise hops happen within 100 s."""
+    return dataclasses.replace(preset("fn_dam_synapse"), levels=2)
 
 
 def _occupancy_from(level, proto, dev, m):
@@ -45,7 +46,8 @@ def test_fn_decay_closed_form_against_solve_ivp():
     # the effective barrier grows like kT ln(k1 t + k0), up to the slow -2 kT ln V term
     kt = 1.380649e-23 * 300.0
     b = dev.effective_barrier(t_eval) / kt
-    expected = np.log(dev.attempt_frequency * dev.capacitance * dev.level_spacing / dev.alpha)
+    per_hop = 1.602176634e-19 * dev.electrons_per_level**2  # C: one hop's charge, shot noise
+    expected = np.log(dev.attempt_frequency * per_hop / dev.alpha)
     np.testing.assert_allclose(
         b, expected - 2 * np.log(dev.voltage(t_eval)) + dev.log_clock(t_eval)
     )
@@ -90,7 +92,7 @@ def test_hold_schedule_relaxes_a_bit_exactly():
 def test_program_pulse_moves_the_value_by_the_closed_form(age):
     dev = dataclasses.replace(preset("fn_dam_synapse"), level_spacing=0.05, levels=64)
     amplitude = 1.0
-    width = 2.0 / float(dev.program_rate(age, amplitude))  # about two levels
+    width = 2.0 / float(dev.update_rate(age, amplitude))  # two levels
     e, s = dev.update_landscape(age, amplitude, +1)
     occupancy = _occupancy_from(32, Protocol.constant(e, s, width, "update"), dev, 64)
     moved = occupancy @ np.arange(64) - 32.0
