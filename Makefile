@@ -18,7 +18,7 @@ test: $(BIN)/limsim
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(BIN)/limsim
-	$(BIN)/ruff check simcore devices experiments harness tests benchmarks
+	$(BIN)/ruff check simcore devices experiments harness tests benchmarks examples
 
 bench: $(BIN)/limsim
 	$(BIN)/limsim bench --quick
