@@ -216,7 +216,8 @@ def write_through(cfg: Config, architecture: str, problem: Instance, kind: str, 
 def _points(cfg: Config):
     """(scan, instance kind, size, schedule, sweeps, barrier) of every in-memory point."""
     base = dict(schedule=cfg.schedule, sweeps=cfg.sweeps, barrier=cfg.barrier)
-    out = [("brute", "glass", n, base) for n in cfg.brute_sizes]
+    brute = {**base, "schedule": cfg.brute_schedule, "sweeps": cfg.brute_sweeps}
+    out = [("brute", "glass", n, brute) for n in cfg.brute_sizes]
     out += [("speed", "planted", cfg.side, {**base, "sweeps": s}) for s in cfg.sweeps_scan]
     out += [("clock", "planted", cfg.side, {**base, "barrier": b}) for b in cfg.barriers]
     out += [("size", "planted", s, base) for s in cfg.sides]

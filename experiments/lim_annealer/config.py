@@ -58,6 +58,8 @@ class Config:
                                 high=4)
     brute_sizes: tuple[int, ...] = field((16, 20, 22), "", "brute-forced spin glasses N", low=4,
                                          high=BRUTE_FORCE_MAX)
+    brute_schedule: str = field("linear", "", "brute-forced glasses: schedule", choices=SCHEDULES)
+    brute_sweeps: int = field(1000, "", "brute-forced glasses: sweeps", low=2, high=10**6)
     restarts: int = field(64, "", "independent restarts (replicas) of every anneal", low=1,
                           high=4096)
     success: float = field(0.2, "", "brute-forced instances: least success rate the restarts"
@@ -79,7 +81,7 @@ class Config:
     def smoke(self) -> Config:
         return dataclasses.replace(
             self, barriers=(0.0, 4.0), sweeps=60, sweeps_scan=(20, 60), side=16, sides=(8, 16),
-            brute_sizes=(12, 14), restarts=48, eq_size=8, eq_betas=(0.3, 1.0), eq_replicas=512,
+            brute_sizes=(12, 14), brute_sweeps=300, restarts=48, eq_size=8, eq_betas=(0.3, 1.0), eq_replicas=512,
             eq_burn=60, baseline_side=8, baseline_sweeps=30, baseline_restarts=2)
 
     def check(self) -> None:
