@@ -28,8 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from benchmarks.ising import lattice  # noqa: E402
-from simcore import lim  # noqa: E402
+from benchmarks.ising import lattice
+from simcore import lim
 
 MISSING = ("THRML is not installed: the peer benchmarks need the optional extra 'peers' "
            "(pip install -e .[peers], which installs thrml and jax); skipped.")

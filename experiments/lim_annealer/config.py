@@ -81,8 +81,8 @@ class Config:
     def smoke(self) -> Config:
         return dataclasses.replace(
             self, barriers=(0.0, 4.0), sweeps=60, sweeps_scan=(20, 60), side=16, sides=(8, 16),
-            brute_sizes=(12, 14), brute_sweeps=300, restarts=48, eq_size=8, eq_betas=(0.3, 1.0), eq_replicas=512,
-            eq_burn=60, baseline_side=8, baseline_sweeps=30, baseline_restarts=2)
+            brute_sizes=(12, 14), brute_sweeps=300, restarts=48, eq_size=8, eq_betas=(0.3, 1.0),
+            eq_replicas=512, eq_burn=60, baseline_side=8, baseline_sweeps=30, baseline_restarts=2)
 
     def check(self) -> None:
         for name in ("barriers", "sweeps_scan", "sides", "brute_sizes", "eq_betas",
