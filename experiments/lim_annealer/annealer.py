@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import experiments.lim_optimizer as lo
+import simcore as sc
 from experiments.common import bar
 from experiments.lim_annealer.config import NAME, SCHEDULES, Config
 from experiments.lim_annealer.oracle import equilibrium_energy
@@ -19,7 +20,7 @@ from simcore.errors import ParameterError, one_of
 from simcore.seeds import Seeds
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Point:
     """One anneal of ``replicas`` restarts of the in-memory machine.
 
@@ -126,11 +127,10 @@ def estimate_scale(cfg: Config, kind: str, sweeps: int) -> float:
 
 def machine(cfg: Config, problem: Instance, replicas: int, seed: int, barrier_kT: float):
     """An ``IsingMachine`` for ``problem`` with the config's bath, clock and ``barrier``."""
-    m = lim.IsingMachine(problem.couplings, replicas=replicas, temperature=cfg.temperature,
-                         attempt_frequency=cfg.attempt_frequency, seed=seed,
-                         window=cfg.window / cfg.attempt_frequency)
-    m.barrier = barrier_kT * m.kT
-    return m
+    kT = sc.kT(cfg.temperature)
+    return lim.IsingMachine(problem.couplings, replicas=replicas, temperature=cfg.temperature,
+                            attempt_frequency=cfg.attempt_frequency, seed=seed,
+                            barrier=barrier_kT * kT, window=cfg.window / cfg.attempt_frequency)
 
 
 def anneal(cfg: Config, scan: str, problem: Instance, kind: str, sweeps: int, barrier_kT: float,
