@@ -24,6 +24,7 @@ NAMES = (
     "update_wall",
     "consolidation_wall",
     "lim_optimizer",
+    "lim_annealer",
     "brain_scale",
     "two_state_validity",
     "lim_learner",

@@ -398,3 +398,35 @@ class IsingMachine:
             delta_u=self.cell_energy() - u0,
             ledger={tag: TagTotals(w, q, nf, sweeps)},
         )
+
+    def consolidate(self, *, tag="consolidate") -> TagTotals:
+        """Store the spins: raise every cell's barrier (no work in this model), then remove the
+        tilts, leaving flat wells behind a barrier no hop crosses.
+
+        Untilting a cell at ``σ`` from ``t`` to 0 is work ``W = σ t`` and releases no heat (no
+        hop: the barrier is already up), so the tag's work is ``-U`` (J, all replicas) and the
+        cells end with ``U = 0``: over the machine's life ``Σ W = Σ Q`` (first law, ``U`` starts
+        and ends at 0). The spins are unchanged.
+
+        Parameters
+        ----------
+        tag : str
+            Ledger tag of the untilt (default ``"consolidate"``).
+
+        Returns
+        -------
+        TagTotals
+            This consolidation's work (J), heat (0 J), hops (0) and sweeps (0).
+
+        Raises
+        ------
+        ParameterError
+            For an empty or non-string ``tag``.
+        """
+        if not isinstance(tag, str) or not tag:
+            raise ParameterError("tag", tag, "a non-empty string")
+        w = float((self.spins * self.tilt).sum())
+        self.tilt[:] = 0.0
+        slot = self._ledger.setdefault(tag, [0.0, 0.0, 0, 0])
+        slot[0] += w
+        return TagTotals(w, 0.0, 0, 0)

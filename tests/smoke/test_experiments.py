@@ -18,6 +18,7 @@ SMOKE_TESTED = (
     "update_wall",
     "consolidation_wall",
     "lim_optimizer",
+    "lim_annealer",
     "brain_scale",
     "two_state_validity",
     "lim_learner",
