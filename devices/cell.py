@@ -167,3 +167,44 @@ def fn_dam_injection_energy(device, t_a: float, t_b: float, **kwargs) -> float:
     if method is None:
         raise NotImplementedError("FowlerNordheimDAM.tunnelling_energy is not available yet")
     return float(method(t_a, t_b, **kwargs))
+
+
+def write_cost(device, error: float, duration: float, temperature: float = 300.0,
+               name: str = "") -> dict[str, float]:
+    """Exact energies of the device's write of level 0 for a random old bit (1/2, 1/2): the
+    ``update_wall`` static write without Monte Carlo.
+
+    Parameters
+    ----------
+    device : two-state device
+    error : float
+        Failure probability of the write on a cell that starts in level 1.
+    duration : float
+        Pulse duration τ_w (s).
+    temperature : float
+        Bath temperature (K).
+    name : str
+        The device's config value, for error messages.
+
+    Returns
+    -------
+    dict
+        ``control`` (device unit); ``heat`` and ``electrical`` per operation (J per cell);
+        ``changed`` (fraction of cells moved from 1 to 0); ``heat_per_bit`` and
+        ``electrical_per_bit`` per changed cell (J). The heat is that of the hops at the
+        pulse's level difference, ``(E1 - E0)(1/2 - p1)``; the jumps of the landscape are work.
+
+    Raises
+    ------
+    simcore.ParameterError
+        (``device``) when no pulse writes within ``error`` in ``duration``.
+    """
+    c = write_control(device, error, duration, temperature=temperature, name=name)
+    e, _ = device.landscape(c, temperature)
+    p1 = 0.5 * (write_failure(device, c, duration, 0, temperature)
+                + 1.0 - write_failure(device, c, duration, 1, temperature))
+    changed = 0.5 - p1
+    heat = float(e[1] - e[0]) * changed
+    elec = write_energy(device, c, duration, 0.5, temperature)
+    return {"control": c, "heat": heat, "electrical": elec, "changed": changed,
+            "heat_per_bit": heat / changed, "electrical_per_bit": elec / changed}

@@ -103,3 +103,20 @@ def test_fn_dam_injection_energy_uses_tunnelling_energy():
     else:  # pragma: no cover - once the FN-DAM model has it (the lead wires this at merge)
         e = cell.fn_dam_injection_energy(dev, 0.0, 1.0)
         assert np.isfinite(e) and e > 0
+
+
+@pytest.mark.parametrize("name", ["stt_mram_10year", "hfox_rram"])
+def test_write_cost_heat_is_the_master_equation_heat_of_the_pulse(name):
+    import simcore as sc
+    from devices import ideal
+
+    dev = preset(name)
+    tw = 1e-8
+    w = cell.write_cost(dev, 1e-3, tw, T)
+    rest = dev.landscape(0.0, T)
+    during = dev.landscape(w["control"], T)
+    m = sc.solve_master(ideal.pulse(rest, during, tw), tw, T, dev.attempt_frequency,
+                        "arrhenius", [0.5, 0.5])
+    assert w["heat"] == pytest.approx(m.heat, rel=1e-9)
+    assert 0.5 - m.occupancy[1] == pytest.approx(w["changed"], rel=1e-9)
+    assert w["electrical"] == pytest.approx(dev.write_energy(w["control"], tw, 0.5, T))
