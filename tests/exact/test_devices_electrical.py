@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from devices import MTJ, RRAM, preset, two_state_occupancy
-from devices import cell
+from devices import MTJ, RRAM, cell, preset, two_state_occupancy
 from devices.parameters import two_state_occupancy_integral
 from simcore.errors import ParameterError
 from tests.conftest import T
@@ -18,8 +17,8 @@ from tests.conftest import T
 
 def test_occupancy_integral_is_the_integral_of_the_occupancy():
     for k01, k10, t, p0 in ((3e6, 1e5, 2e-6, 0.0), (1e3, 4e4, 1e-4, 1.0), (5.0, 5.0, 0.3, 0.5)):
-        num, err = quad(lambda s: float(two_state_occupancy(k01, k10, s, p0)), 0.0, t,
-                        epsabs=0, epsrel=1e-12, limit=200)
+        num, _ = quad(lambda s, k01=k01, k10=k10, p0=p0: float(
+            two_state_occupancy(k01, k10, s, p0)), 0.0, t, epsabs=0, epsrel=1e-12, limit=200)
         got = float(two_state_occupancy_integral(k01, k10, t, p0))
         assert got == pytest.approx(num, rel=1e-10)
 
