@@ -335,21 +335,26 @@ def data(result: Result) -> dict:
 
 
 def _plot_energies(res, outdir, stems) -> None:
-    """Thermodynamic vs electrical energy per operation of a device's write."""
+    """Thermodynamic vs electrical energy of a device's write, per operation (an update of a
+    random old bit) and per bit written (a cell that changed level)."""
     tw, eps = res["write_time"], res["error"]
     kT = res.attrs["kT"]
-    with figure(outdir, "thermodynamic_vs_electrical", stems) as (_fig, ax):
-        for i, e_ in enumerate(np.unique(eps)):
-            sel = eps == e_
-            ax.plot(tw[sel], res["static/electrical"][sel], "o-", color=f"C{i}",
-                    label=f"electrical, ε = {e_:g}")
-            ax.plot(tw[sel], np.abs(res["static/heat"][sel]), "s--", color=f"C{i}",
-                    label=f"heat (thermodynamic), ε = {e_:g}")
-        ax.axhline(kT * np.log(2), color="k", ls=":", label="kT ln 2")
-        ax.set(xscale="log", yscale="log", xlabel="write time τ_w (s)",
-               ylabel="energy per update (J)",
-               title=f"device {res.config['device']}: write energy per operation")
-        ax.legend(ncol=2)
+    changed = 0.5 - res["device/write_failure"]
+    with figure(outdir, "thermodynamic_vs_electrical", stems, size=(10, 4.2), ncols=2) as (
+            _fig, ax):
+        for a, per, what in ((ax[0], np.ones_like(changed), "operation"),
+                             (ax[1], changed, "bit written")):
+            for i, e_ in enumerate(np.unique(eps)):
+                sel = eps == e_
+                a.plot(tw[sel], res["static/electrical"][sel] / per[sel], "o-", color=f"C{i}",
+                       label=f"electrical, ε = {e_:g}")
+                a.plot(tw[sel], np.abs(res["static/heat"][sel]) / per[sel], "s--",
+                       color=f"C{i}", label=f"heat (thermodynamic), ε = {e_:g}")
+            a.axhline(kT * np.log(2), color="k", ls=":", label="kT ln 2")
+            a.set(xscale="log", yscale="log", xlabel="write time τ_w (s)",
+                  ylabel=f"energy per {what} (J)",
+                  title=f"device {res.config['device']}: per {what}")
+        ax[0].legend(ncol=2)
 
 
 def plot(res, outdir) -> list[str]:
