@@ -9,21 +9,24 @@ objects. See docs/devices.md.
 
 from devices.double_well import DoubleWell
 from devices.fn_dam import FowlerNordheimDAM
+from devices.ideal import IdealBit
 from devices.mtj import MTJ
 from devices.multilevel import MultiLevel, chain_landscape, confining_landscape
 from devices.parameters import Pulse, as_dict, two_state_landscape, two_state_occupancy, units
-from devices.presets import PRESETS, device_from_dict, load_device, preset
+from devices.presets import IDEAL, PRESETS, device_from_dict, device_from_key, load_device, preset
 from devices.rram import RRAM
 from devices.table import TabulatedBit
 from devices.variability import CellSpread, Variability, run_with_spread
 
 __all__ = [
+    "IDEAL",
     "MTJ",
     "PRESETS",
     "RRAM",
     "CellSpread",
     "DoubleWell",
     "FowlerNordheimDAM",
+    "IdealBit",
     "MultiLevel",
     "Pulse",
     "TabulatedBit",
@@ -32,6 +35,7 @@ __all__ = [
     "chain_landscape",
     "confining_landscape",
     "device_from_dict",
+    "device_from_key",
     "load_device",
     "preset",
     "run_with_spread",

@@ -98,6 +98,12 @@ class DoubleWell(Controlled):
         """Relaxation time ``ζ/U''(x0)`` of the untilted well (s)."""
         return self.friction / self.well_curvature
 
+    @property
+    def control_range(self) -> tuple[float, float]:
+        """Forces (N) just inside ``±critical_force``, where both wells exist."""
+        fc = self.critical_force * (1.0 - 1e-9)
+        return -fc, fc
+
     def check_force(self, force: float) -> float:
         """``force`` (N) if both wells exist (|F| < critical force), else ParameterError."""
         fc = self.critical_force

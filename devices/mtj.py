@@ -17,6 +17,12 @@ doi:10.1103/PhysRev.130.1677; R. H. Koch, J. A. Katine and J. Z. Sun, Phys. Rev.
 (2004), doi:10.1103/PhysRevB.69.134416; A. V. Khvalkovskiy et al., J. Phys. D 46, 074001 (2013),
 doi:10.1088/0022-3727/46/7/074001 (retention and write-error-rate design rules).
 
+Electrical energy of a write pulse: Joule heating ``I² R`` in the junction's resistance, ``R_P``
+(level 0) or ``R_AP = R_P (1 + TMR)`` (level 1), integrated over the pulse with the exact
+two-state occupancy (:meth:`MTJ.write_energy`); the defaults (R_P = 5 kΩ, TMR = 120 %) are
+representative of CoFeB–MgO junctions of tens of nm (S. Ikeda et al., Nat. Mater. 9, 721
+(2010), doi:10.1038/nmat2804, report a TMR above 120 %).
+
 Spin-transfer torque is not conservative; the landscape here is the *effective* one that
 reproduces the two Néel–Brown rates with detailed balance (wells ``∓(E_01 - E_10)/2``, saddle
 ``(E_01 + E_10)/2``), so the ledger books the current's drive as work on that landscape.
@@ -40,6 +46,7 @@ from devices.parameters import (
     require_in,
     require_positive,
     two_state_occupancy,
+    two_state_occupancy_integral,
 )
 from simcore.constants import K_B
 from simcore.constants import kT as thermal_energy
@@ -59,6 +66,12 @@ class MTJ(TwoStateBarriers):
     exponent: float = quantity(
         "1", "barrier-lowering exponent b (2 default, 1 optional)", default=2.0
     )
+    resistance_parallel: float = quantity(
+        "Ohm", "resistance R_P of the parallel state (level 0)", default=5e3
+    )
+    tmr: float = quantity(
+        "1", "tunnel magnetoresistance ratio (R_AP - R_P)/R_P", default=1.2
+    )
 
     n_levels = 2
 
@@ -68,6 +81,8 @@ class MTJ(TwoStateBarriers):
         require_positive("attempt_time", self.attempt_time, "s")
         require_positive("critical_current", self.critical_current, "A")
         require_in("exponent", self.exponent, 1.0, 2.0)
+        require_positive("resistance_parallel", self.resistance_parallel, "Ohm")
+        require_positive("tmr", self.tmr, "")
 
     # ------------------------------------------------------------------ parameters
     @property
@@ -79,6 +94,16 @@ class MTJ(TwoStateBarriers):
     def attempt_frequency(self) -> float:
         """``f0 = 1/τ0`` in Hz."""
         return 1.0 / self.attempt_time
+
+    @property
+    def resistance_antiparallel(self) -> float:
+        """``R_AP = R_P (1 + TMR)`` in Ohm (level 1)."""
+        return self.resistance_parallel * (1.0 + self.tmr)
+
+    @property
+    def control_range(self) -> tuple[float, float]:
+        """``(-I_c0, I_c0)`` in A: the currents of the thermal model."""
+        return -self.critical_current, self.critical_current
 
     def stability(self, temperature: float = 300.0) -> float:
         """``Δ(T) = E_B / kT`` at the simulation temperature."""
@@ -105,6 +130,19 @@ class MTJ(TwoStateBarriers):
     def rates(self, current=0.0, temperature: float = 300.0):
         """Néel–Brown rates ``(k01, k10)`` in 1/s."""
         return self._arrhenius_rates(current, temperature)
+
+    # ------------------------------------------------------------------ electrical energy
+    def write_energy(self, current, duration, p1_start=0.0, temperature: float = 300.0):
+        """Joule energy ``I² ∫ R(t) dt`` (J per cell) of a rectangular pulse of ``current``
+        (A) lasting ``duration`` (s), averaged over the exact two-state occupancy during the
+        pulse: ``I² [R_P (t - T_AP) + R_AP T_AP]`` with ``T_AP = ∫ p1 dt`` the mean time in the
+        antiparallel state, from occupancy ``p1_start`` of level 1 at the pulse's start."""
+        i = float(self.check_current(current))
+        t = require_positive("duration", duration, "s")
+        k01, k10 = self.rates(i, temperature)
+        t_ap = float(two_state_occupancy_integral(k01, k10, t, p1_start))
+        return i * i * (self.resistance_parallel * (t - t_ap)
+                        + self.resistance_antiparallel * t_ap)
 
     # ------------------------------------------------------------------ closed forms
     def mean_dwell_time(self, temperature: float = 300.0) -> float:

@@ -118,6 +118,20 @@ def two_state_occupancy(k01, k10, duration, p1_initial=0.0):
     return pi1 + (p1_initial - pi1) * np.exp(-r * np.asarray(duration, dtype=np.float64))
 
 
+def two_state_occupancy_integral(k01, k10, duration, p1_initial=0.0):
+    """``∫_0^t p1(s) ds`` (s) for constant rates (1/s): the time a cell spends in level 1,
+    on average, during ``t`` s, ``π1 t + (p1(0) - π1)(1 - exp(-(k01 + k10) t))/(k01 + k10)``.
+
+    Integral of :func:`two_state_occupancy`; broadcasts over arrays.
+    """
+    k01 = np.asarray(k01, dtype=np.float64)
+    k10 = np.asarray(k10, dtype=np.float64)
+    t = np.asarray(duration, dtype=np.float64)
+    r = k01 + k10
+    pi1 = k01 / r
+    return pi1 * t + (p1_initial - pi1) * -np.expm1(-r * t) / r
+
+
 # ---------------------------------------------------------------------- control schedules
 @dataclass(frozen=True, slots=True)
 class Pulse:

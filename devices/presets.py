@@ -26,6 +26,7 @@ from pathlib import Path
 
 from devices.double_well import DoubleWell
 from devices.fn_dam import FowlerNordheimDAM
+from devices.ideal import IdealBit
 from devices.mtj import MTJ
 from devices.multilevel import MultiLevel
 from devices.rram import RRAM
@@ -166,6 +167,48 @@ def device_from_dict(spec: Mapping[str, object]):
     if levels is not None:
         dev = MultiLevel(device=dev, levels=levels)
     return dev
+
+
+#: The config value that selects the ideal two-state cell (:class:`devices.ideal.IdealBit`).
+IDEAL = "ideal"
+
+
+def allowed_keys() -> str:
+    """What a ``device`` config key may be, for error messages."""
+    return (f"'{IDEAL}', a preset ({', '.join(PRESETS)}) or a path to a device TOML file"
+            " (model = 'mtj' | 'rram' | 'double_well' | 'table' | 'preset' ...)")
+
+
+def device_from_key(key: str):
+    """The device a ``device`` config key names: ``"ideal"`` (:class:`IdealBit`), a preset
+    name (:data:`PRESETS`) or the path of a device TOML file (:func:`load_device`).
+
+    Parameters
+    ----------
+    key : str
+        The config value.
+
+    Returns
+    -------
+    device
+        An :class:`IdealBit`, a preset's device or the file's device.
+
+    Raises
+    ------
+    simcore.ParameterError
+        ``device`` with the allowed names, for an unknown name or a missing file; a file's own
+        errors name the file's parameter.
+    """
+    if not isinstance(key, str):
+        raise ParameterError("device", key, allowed_keys())
+    if key == IDEAL:
+        return IdealBit()
+    if key in PRESETS:
+        return PRESETS[key]()
+    path = Path(key)
+    if key.endswith(".toml") and path.is_file():
+        return load_device(path)
+    raise ParameterError("device", key, allowed_keys())
 
 
 def load_device(path: str | Path):

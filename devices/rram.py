@@ -16,6 +16,11 @@ Sources: D. Ielmini, IEEE Trans. Electron Devices 58, 4309 (2011), doi:10.1109/T
 S. Menzel et al., Adv. Funct. Mater. 21, 4487 (2011), doi:10.1002/adfm.201101117;
 R. Waser, R. Dittmann, G. Staikov and K. Szot, Adv. Mater. 21, 2632 (2009),
 doi:10.1002/adma.200900375.
+
+Electrical energy of a set or reset pulse: ``V·I·t`` with the state's resistance, ``V²/R_HRS``
+in level 0 and ``V²/R_LRS`` in level 1, integrated over the pulse with the exact two-state
+occupancy (:meth:`RRAM.write_energy`); the defaults (100 kΩ and 10 kΩ, an on/off ratio of 10)
+are representative of bipolar HfOx cells (Waser et al. 2009; Ielmini 2011), not a device fit.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from devices.parameters import (
     require_nonnegative,
     require_positive,
     two_state_occupancy,
+    two_state_occupancy_integral,
 )
 from simcore.constants import Q_E
 from simcore.constants import kT as thermal_energy
@@ -45,6 +51,8 @@ class RRAM(TwoStateBarriers):
     reset_barrier: float = quantity("J", "activation energy E_a,reset of rupture at V = 0")
     field_factor: float = quantity("1", "γ: barrier lowering per q·V", default=0.3)
     attempt_frequency: float = quantity("Hz", "ionic attempt frequency f0", default=1e13)
+    resistance_high: float = quantity("Ohm", "resistance of the HRS (level 0)", default=1e5)
+    resistance_low: float = quantity("Ohm", "resistance of the LRS (level 1)", default=1e4)
 
     n_levels = 2
 
@@ -53,12 +61,19 @@ class RRAM(TwoStateBarriers):
         require_nonnegative("reset_barrier", self.reset_barrier, "J")
         require_positive("field_factor", self.field_factor, "")
         require_positive("attempt_frequency", self.attempt_frequency, "Hz")
+        require_positive("resistance_high", self.resistance_high, "Ohm")
+        require_positive("resistance_low", self.resistance_low, "Ohm")
 
     @property
     def voltage_range(self) -> tuple[float, float]:
         """``(V_min, V_max)`` in V over which both barriers stay >= 0."""
         q = self.field_factor * Q_E
         return -self.reset_barrier / q, self.set_barrier / q
+
+    @property
+    def control_range(self) -> tuple[float, float]:
+        """:attr:`voltage_range` (V), the controls of the model."""
+        return self.voltage_range
 
     def check_voltage(self, voltage) -> np.ndarray:
         v = np.asarray(voltage, dtype=np.float64)
@@ -78,6 +93,17 @@ class RRAM(TwoStateBarriers):
     def rates(self, voltage=0.0, temperature: float = 300.0):
         """``(k_set, k_reset)`` in 1/s."""
         return self._arrhenius_rates(voltage, temperature)
+
+    def write_energy(self, voltage, duration, p1_start=0.0, temperature: float = 300.0):
+        """Electrical energy ``∫ V I dt = V² ∫ dt / R(t)`` (J per cell) of a rectangular pulse
+        of ``voltage`` (V) lasting ``duration`` (s), averaged over the exact two-state
+        occupancy during the pulse: ``V² [(t - T_LRS)/R_HRS + T_LRS/R_LRS]`` with ``T_LRS =
+        ∫ p1 dt``, from occupancy ``p1_start`` of the LRS at the pulse's start."""
+        v = float(self.check_voltage(voltage))
+        t = require_positive("duration", duration, "s")
+        k01, k10 = self.rates(v, temperature)
+        t_lrs = float(two_state_occupancy_integral(k01, k10, t, p1_start))
+        return v * v * ((t - t_lrs) / self.resistance_high + t_lrs / self.resistance_low)
 
     def set_time(self, voltage, temperature: float = 300.0):
         """Mean time (s) to set (0 -> 1) at constant ``voltage`` (V): ``1/k_set``."""

@@ -118,6 +118,11 @@ class TabulatedBit(Controlled):
             monotone=monotone,
         )
 
+    @property
+    def control_range(self) -> tuple[float, float]:
+        """The table's first and last control values (its unit)."""
+        return self.control[0], self.control[-1]
+
     def barriers(self, control) -> tuple[float, float]:
         """Interpolated ``(barrier_up, barrier_down)`` in J at ``control``."""
         x = float(control)

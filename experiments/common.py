@@ -1,5 +1,6 @@
-"""What the experiments share: progress bars, bit landscapes, file content, figure output (the
-check records and their error control are in :mod:`experiments.checks`).
+"""What the experiments share: progress bars, file content, figure output (the check records
+and their error control are in :mod:`experiments.checks`; the ideal bit and its protocols are in
+:mod:`devices.ideal`, the ``device`` key in :mod:`experiments.device`).
 
 Every experiment module defines ``NAME``, ``SUMMARY``, a frozen ``Config`` with ``smoke()``
 (``experiments.config.CellsConfig`` holds the fields they share), and
@@ -26,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 
-import simcore as sc
 from simcore.io import Data, atomic_path
 
 
@@ -41,12 +41,6 @@ def mean_pm(estimate, unit: float) -> str:
     """``"mean ± stderr"`` of a ``simcore`` estimate (``.mean``, ``.stderr``) in units of
     ``unit`` (e.g. kT), as the console reports print it: ``9.4f ± 6.4f``."""
     return f"{estimate.mean / unit:9.4f} ± {estimate.stderr / unit:6.4f}"
-
-
-def bit(barrier_kT: float, tilt_kT: float = 0.0, temperature: float = 300.0):
-    """Bit landscape with barrier and tilt in kT (tilt > 0 lowers level 0)."""
-    k_t = sc.kT(temperature)
-    return sc.bit_landscape(barrier_kT * k_t, tilt_kT * k_t)
 
 
 def energy(value, description: str = "") -> Data:

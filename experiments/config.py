@@ -23,11 +23,13 @@ def field(
     high: float | None = None,
     open_low: bool = False,
     choices: tuple[str, ...] | None = None,
+    check=None,
     **kwargs,
 ):
     """A dataclass field with its unit, a one-line description and its allowed range in the
-    metadata: ``low``/``high`` bounds (``open_low`` excludes ``low``) or a tuple of ``choices``.
-    A tuple-valued field applies them to every element."""
+    metadata: ``low``/``high`` bounds (``open_low`` excludes ``low``), a tuple of ``choices``
+    or a ``check(name, value)`` that raises ``ParameterError``. A tuple-valued field applies
+    them to every element."""
     meta = {
         "unit": unit,
         "help": help,
@@ -35,6 +37,7 @@ def field(
         "high": high,
         "open_low": open_low,
         "choices": choices,
+        "check": check,
     }
     return dataclasses.field(default=default, metadata=meta, **kwargs)
 
@@ -67,6 +70,14 @@ def attempt_frequency_field(default: float = 1e9, help: str = "attempt frequency
 
 def kinetics_field(default: str = "arrhenius"):
     return field(default, "", "rate law", choices=("arrhenius", "glauber"))
+
+
+def device_field(help: str = "the cell: 'ideal', a preset name or a device TOML file"):
+    """The ``device`` key of the bit and level experiments (``experiments.device``): checked
+    with the config, so an unknown device is refused before any work starts."""
+    from experiments.device import IDEAL, check_key
+
+    return field(IDEAL, "", help, check=check_key)
 
 
 def seed_field(default: int = 1, high: int = 2**63 - 1):
@@ -122,6 +133,8 @@ def _allowed(meta) -> str:
 
 
 def _check_range(name: str, value, meta) -> None:
+    if meta.get("check") is not None:
+        meta["check"](name, value)
     if meta.get("choices") and value not in meta["choices"]:
         raise ParameterError(name, value, _allowed(meta))
     if isinstance(value, int | float) and not isinstance(value, bool):

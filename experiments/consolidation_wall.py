@@ -3,11 +3,17 @@
 
 For each retention target t the long-term barrier is ``E_L = bounds.retention_barrier(t, ε)``
 (docs/theory.md §4). A copy overwrites the slow cell's unknown old bit by a tilt-only write over E_L
-(``update_wall.static_write`` with the exact tilt): about ``(E_L - E_w)/2`` per bit
+(``devices.ideal.static_write`` with the exact tilt): about ``(E_L - E_w)/2`` per bit
 (``bounds.consolidation_copy_cost``). Raising the barrier in place from the short-term value E_S to
 E_L moves only the saddle, which costs no work (docs/theory.md §6, checked exactly here); the price
 is the bits lost while the barrier is still low (``bounds.raise_error``), each rewritten by a static
 write over E_L (``bounds.consolidation_raise_cost``, docs/theory.md §6).
+
+Devices: the experiment takes the ``device`` key but runs only on the ideal cell. Raising a
+barrier in place from ``short_barrier`` to each target's E_L needs a barrier control
+independent of the stored value; an MTJ, an RRAM, a double well or a table has one control that
+tilts its fixed barrier, and the FN-DAM cell's barrier rises on its own log clock (not a
+programmable raise), so any other device is refused with the config.
 """
 
 from __future__ import annotations
@@ -17,12 +23,14 @@ import functools
 from dataclasses import dataclass
 
 import simcore as sc
+from devices import ideal
+from devices.ideal import static_write
+from experiments import device as devkey
 from experiments.checks import assemble, check, check_key, count_check
 from experiments.common import bar, binomial_se, energy, figure, mean_pm, quantity, seeds_tree
-from experiments.config import CellsConfig, field, n_cells_field
+from experiments.config import CellsConfig, device_field, field, n_cells_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, Simulated, column, simulate
-from experiments.update_wall import static_write
 from simcore import bounds
 from simcore.seeds import Seeds
 
@@ -44,16 +52,22 @@ class Config(CellsConfig):
     raise_time: float = field(1e-6, "s", "time to raise the barrier in place", low=0,
                               open_low=True)
     steps: int = field(400, "", "time steps of the barrier raise", low=4, high=10**7)
+    device: str = device_field("the cell: 'ideal' only (a device cannot raise its barrier"
+                               " in place)")
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=40_000, retention_times=(1.0, 10 * sc.YEAR),
                                    steps=100)
 
+    def check(self) -> None:
+        devkey.refuse(self.device, NAME, "raising the barrier in place needs a barrier control"
+                      " independent of the tilt; a device has one control on a fixed barrier")
+
 
 def raise_in_place(cfg: Config, long_barrier: float) -> sc.Protocol:
-    kT = sc.kT(cfg.temperature)
-    return sc.Protocol.ramp(sc.bit_landscape(cfg.short_barrier * kT),
-                            sc.bit_landscape(long_barrier), cfg.raise_time, "consolidate")
+    """The short-term barrier raised to ``long_barrier`` (J) over ``raise_time``."""
+    return ideal.raise_barrier(cfg.short_barrier, long_barrier, cfg.raise_time, "consolidate",
+                               cfg.temperature)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -12,6 +12,11 @@ backwards.
   ``P_F(W) / P_R(-W) = exp((W - ΔF)/kT)``. Binned without bias: for a bin b of forward works,
   ``ln(P_F(b)/P_R(-b)) = (w_b - ΔF)/kT`` with ``w_b = -kT ln⟨exp(-W/kT)⟩_b`` over the forward
   works in the bin, so the fitted slope is exactly 1 and the crossing is ΔF.
+
+Devices: the experiment takes the ``device`` key but runs only on the ideal cell: the staircase
+tilts a cell at a low barrier (``barrier``, 1 kT by default) so that it relaxes within each
+stair, and a device's barrier is its own (40-60 kT for the MTJ and RRAM presets, where no cell
+would hop within the drive); any other device is refused with the config.
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
+from devices import ideal
+from experiments import device as devkey
 from experiments.checks import assemble, check, check_key
 from experiments.common import bar, energy, figure, quantity, seeds_tree
-from experiments.config import KineticsConfig, field, n_cells_field
+from experiments.config import KineticsConfig, device_field, field, n_cells_field
 from experiments.contract import Experiment, ledger_memory
 from experiments.results import ResultBase, Simulated, simulate
 from simcore.seeds import Seeds
@@ -43,20 +50,24 @@ class Config(KineticsConfig):
     duration: float = field(5e-9, "s", "duration of the drive", low=0, open_low=True)
     steps: int = field(20, "", "stairs (jump + relax) in the drive", low=1, high=10**6)
     bins: int = field(60, "", "histogram bins", low=5, high=10**4)
+    device: str = device_field("the cell: 'ideal' only (the drive needs a low, set barrier)")
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=50_000)
 
+    def check(self) -> None:
+        devkey.refuse(self.device, NAME, "the staircase needs a barrier set to `barrier`;"
+                      " a device's barrier is its own")
+
 
 def staircase(cfg: Config, reverse: bool = False) -> sc.Protocol:
     """Jump to the next tilt, relax ``duration/steps``; ``reverse`` reads the stairs backwards."""
-    kT = sc.kT(cfg.temperature)
     tilts = np.linspace(0.0, cfg.tilt, cfg.steps + 1)
     if reverse:
         tilts = tilts[::-1]
     dt = cfg.duration / cfg.steps
     times, energies, saddles = [0.0], [], []
-    land = [sc.bit_landscape(cfg.barrier * kT, -x * kT) for x in tilts]
+    land = [ideal.bit(cfg.barrier, -x, cfg.temperature) for x in tilts]
     energies.append(land[0][0])
     saddles.append(land[0][1])
     for k in range(1, cfg.steps + 1):

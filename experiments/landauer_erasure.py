@@ -12,6 +12,12 @@ geodesic of the tilt at the lowered barrier (Sivak & Crooks, PRL 108, 190602 (20
 doi:10.1103/PhysRevLett.108.190602): ``landauer + L²/τ``, also solved exactly by the master
 equation. The time step is ``min(τ/steps_per_duration, max_dt)`` so that the discretisation
 error stays well below ``B/τ`` at the longest durations.
+
+Devices: the experiment takes the ``device`` key but runs only on the ideal cell. The four-ramp
+erasure and the geodesic cycle lower the barrier and tilt independently; a device of this
+library has one control (current, voltage or force) that moves both together, so any other
+device is refused with the config (``update_wall`` runs a device's own write pulse, which is
+its erasure by tilt, with its electrical energy).
 """
 
 from __future__ import annotations
@@ -23,9 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
+from devices import ideal
+from experiments import device as devkey
 from experiments.checks import assemble, check, check_key, count_check
 from experiments.common import bar, energy, figure, mean_pm, quantity, seeds_tree
-from experiments.config import KineticsConfig, field, n_cells_field
+from experiments.config import KineticsConfig, device_field, field, n_cells_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, Simulated, column, simulate
 from simcore import bounds
@@ -53,6 +61,8 @@ class Config(KineticsConfig):
     max_dt: float = field(5e-10, "s", "largest time step", low=0, open_low=True)
     fit_min_duration: float = field(1e-7, "s", "shortest duration in the kT ln 2 + B/τ fit",
                                     low=0)
+    device: str = device_field("the cell: 'ideal' only (erasure needs independent barrier"
+                               " and tilt controls)")
 
     def smoke(self) -> Config:
         return dataclasses.replace(
@@ -61,6 +71,8 @@ class Config(KineticsConfig):
         )
 
     def check(self) -> None:
+        devkey.refuse(self.device, NAME, "lowering the barrier and tilting need two"
+                      " independent controls; a device has one")
         if self.low_barrier > self.hold_barrier:
             raise sc.ParameterError("low_barrier", self.low_barrier,
                                     f"a barrier <= hold_barrier ({self.hold_barrier:g} kT)")
@@ -74,19 +86,10 @@ class Config(KineticsConfig):
             )
 
 
-def _bit(cfg: Config, barrier: float, tilt: float = 0.0):
-    return sc.bit_landscape(barrier * sc.kT(cfg.temperature), tilt * sc.kT(cfg.temperature))
-
-
 def protocol(cfg: Config, duration: float) -> sc.Protocol:
     """Lower the barrier, tilt towards level 0, raise the barrier, untilt: four equal ramps."""
-    q = duration / 4
-    return (
-        sc.Protocol.ramp(_bit(cfg, cfg.hold_barrier), _bit(cfg, cfg.low_barrier), q, "erase")
-        .ramp_to(*_bit(cfg, cfg.low_barrier, cfg.tilt), q, "erase")
-        .ramp_to(*_bit(cfg, cfg.hold_barrier, cfg.tilt), q, "erase")
-        .ramp_to(*_bit(cfg, cfg.hold_barrier), q, "erase")
-    )
+    return ideal.four_ramp(cfg.hold_barrier, cfg.low_barrier, cfg.tilt, duration, "erase",
+                           cfg.temperature)
 
 
 def quasistatic_success(cfg: Config) -> float:
@@ -104,7 +107,7 @@ def optimal_protocol(cfg: Config, duration: float) -> sc.Protocol:
         barrier=cfg.low_barrier * sc.kT(cfg.temperature), tag="erase",
     )
     e_end, _ = geo.end
-    hold = _bit(cfg, cfg.hold_barrier)
+    hold = ideal.bit(cfg.hold_barrier, 0.0, cfg.temperature)
     start = sc.Protocol([0.0, 0.0], [hold[0], hold[0]], [hold[1], geo.start[1]], ["erase"])
     return (start.then(geo)
             .jump_to(e_end, hold[1], "erase")

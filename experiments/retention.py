@@ -10,6 +10,16 @@ Monte Carlo escape rates, fitted to the Arrhenius (Néel–Brown) law ``k = f0 e
 doi:10.1103/PhysRev.130.1677), are extrapolated to the barrier that holds a bit for 10 years and
 compared with ``bounds.retention_barrier`` (docs/theory.md §4). Holds are piecewise constant, so the
 engine is exact at every recorded time (no time-step error).
+
+On a device (``device = <preset or TOML file>``) the bits are the device's, held at rest
+(control 0) behind its own barriers with its own attempt frequency, at each of the bath
+temperatures ``device_temperatures``: its barrier in kT, ``E_01/kT``, falls as the temperature
+rises, and the Arrhenius fit of the escape rates against it recovers the device's attempt
+frequency (its barrier against temperature). An asymmetric device (an RRAM's set and reset
+barriers) relaxes as ``p1(t) = π1 (1 - exp(-(k01 + k10) t))`` (``devices.two_state_occupancy``);
+the escape rate out of level 0 is estimated from it. The 10-year barrier and the array failure
+are at ``temperature``, the array held behind the device's rest barrier. Holding at rest draws
+no electrical energy. A device that is not a two-state bit is refused with the config.
 """
 
 from __future__ import annotations
@@ -21,9 +31,11 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
+from devices import cell, ideal, two_state_occupancy
+from experiments import device as devkey
 from experiments.checks import assemble, check, check_key, count_check
 from experiments.common import bar, binomial_se, energy, figure, quantity, seeds_tree
-from experiments.config import CellsConfig, field, n_cells_field
+from experiments.config import TEMPERATURE_RANGE, CellsConfig, device_field, field, n_cells_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, column, simulate
 from simcore import bounds
@@ -53,6 +65,10 @@ class Config(CellsConfig):
                              high=2**32)
     array_sizes: tuple[int, ...] = field((1, 10, 100, 1000, 10_000), "",
                                          "array sizes N", low=1)
+    device_temperatures: tuple[float, ...] = field(
+        (300.0, 325.0, 350.0), "K", "bath temperatures of the holds on a device (device runs)",
+        low=TEMPERATURE_RANGE[0], high=TEMPERATURE_RANGE[1])
+    device: str = device_field()
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=40_000, barriers=(10.0, 13.0, 16.0),
@@ -67,13 +83,23 @@ class Config(CellsConfig):
             raise sc.ParameterError("barriers", self.barriers,
                                     "at least two distinct barriers (an Arrhenius fit needs a"
                                     " range of barriers)")
+        if self.device != devkey.IDEAL:
+            dev = devkey.resolve(self.device)
+            cell.require_two_state(dev, self.device, NAME, "a two-state bit held at rest")
+            if len(set(self.device_temperatures)) < 2:
+                raise sc.ParameterError("device_temperatures", self.device_temperatures,
+                                        "at least two distinct temperatures (an Arrhenius fit"
+                                        " of the device needs a range of barriers)")
+            k01, k10 = cell.rates(dev, 0.0, self.temperature)
+            if self.array_cell_error >= k01 / (k01 + k10):
+                raise sc.ParameterError("array_cell_error", self.array_cell_error,
+                                        f"below the device's stationary π1 ="
+                                        f" {k01 / (k01 + k10):.4g}")
 
 
 def hold(cfg: Config, barrier_kT: float, times) -> sc.Protocol:
     """A bit behind ``barrier_kT``, unchanged, with knots at ``times`` (s) after 0."""
-    e, s = sc.bit_landscape(barrier_kT * sc.kT(cfg.temperature))
-    t = np.concatenate([[0.0], times])
-    return sc.Protocol(t, [e] * t.size, [s] * t.size, ["hold"] * (t.size - 1))
+    return ideal.hold(ideal.bit(barrier_kT, 0.0, cfg.temperature), times)
 
 
 def _rate(cfg: Config, barrier_kT: float) -> float:
@@ -102,6 +128,9 @@ class Hold:
         Escape rate estimated from the flip fraction at kt ≈ 1/4, and its standard error (1/s).
     first_passage : ndarray, shape (times_per_barrier,)
         ``bounds.retention_error``: probability of having escaped at least once.
+    temperature : float
+        Bath temperature of the hold (K): ``config.temperature``, or one of
+        ``config.device_temperatures`` on a device.
     """
 
     barrier: float
@@ -113,6 +142,7 @@ class Hold:
     k_hat: float
     k_se: float
     first_passage: np.ndarray
+    temperature: float = float("nan")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -170,6 +200,10 @@ class Result(ResultBase):
     barrier_fitted, barrier_fitted_se : float
         The same barrier from the fitted f0, and its standard error (J).
     array : ArrayFailure
+    device : object
+        The device held (``devices.IdealBit`` by default).
+    attempt_frequency : float
+        Attempt frequency of the holds (Hz): ``config.attempt_frequency`` or the device's.
     """
 
     config: Config
@@ -183,12 +217,18 @@ class Result(ResultBase):
     barrier_fitted: float
     barrier_fitted_se: float
     array: ArrayFailure
+    device: object = None
+    attempt_frequency: float = float("nan")
 
 
 def run(cfg: Config, progress: bool = False) -> Result:
-    """Hold bits behind every barrier, fit the Arrhenius law, and hold one large array."""
+    """Hold bits behind every barrier (or the device at every temperature), fit the Arrhenius
+    law, and hold one large array."""
     seeds = Seeds(cfg.seed)
     kT = sc.kT(cfg.temperature)
+    dev = devkey.resolve(cfg.device)
+    if cfg.device != devkey.IDEAL:
+        return _run_device(cfg, dev, seeds, progress)
     holds = []
     outer = bar(len(cfg.barriers) + 1, NAME, progress)
     for i, eb in enumerate(cfg.barriers):
@@ -208,10 +248,20 @@ def run(cfg: Config, progress: bool = False) -> Result:
             k_se=se_p / ((1 - 2 * exact[j]) * times[j]),
             first_passage=bounds.retention_error(eb * kT, times, cfg.attempt_frequency,
                                                  cfg.temperature),
+            temperature=cfg.temperature,
         ))
         outer.update()
+    array = _array_failure(cfg, seeds.seed("array"), cfg.retention_years * sc.YEAR)
+    outer.update()
+    outer.close()
+    return _fitted(cfg, seeds, holds, array, dev, cfg.attempt_frequency)
+
+
+def _fitted(cfg: Config, seeds, holds, array, dev, f0: float) -> Result:
+    """The Result with the Arrhenius fits of the holds' escape rates (attempt frequency f0)."""
+    kT = sc.kT(cfg.temperature)
     # Arrhenius fits: ln k = ln f0 - E_B/kT (slope fixed) and with a free slope
-    eb = np.array(cfg.barriers)
+    eb = np.array([h.barrier for h in holds])
     y = np.log([h.k_hat for h in holds])
     var = np.array([(h.k_se / h.k_hat) ** 2 for h in holds])
     w = 1 / var
@@ -221,30 +271,71 @@ def run(cfg: Config, progress: bool = False) -> Result:
     cov = np.linalg.inv(a.T @ (w[:, None] * a))
     slope, _ = cov @ (a.T @ (w * y))
     hold_time = cfg.retention_years * sc.YEAR
-    target = bounds.retention_barrier(hold_time, cfg.target_error, cfg.attempt_frequency,
-                                      cfg.temperature)
+    target = bounds.retention_barrier(hold_time, cfg.target_error, f0, cfg.temperature)
     fitted = kT * np.log(np.exp(ln_f0) * hold_time / -np.log1p(-cfg.target_error))
-    array = _array_failure(cfg, seeds.seed("array"), hold_time)
-    outer.update()
-    outer.close()
     return Result(
         config=cfg, seeds=seeds, holds=tuple(holds), ln_f0=ln_f0, ln_f0_se=ln_f0_se,
         slope=float(slope), slope_se=float(np.sqrt(cov[0, 0])), retention_time=hold_time,
         barrier_target=target, barrier_fitted=float(fitted), barrier_fitted_se=kT * ln_f0_se,
-        array=array,
+        array=array, device=dev, attempt_frequency=f0,
     )
 
 
-def _array_failure(cfg: Config, seed: int, retention_time: float) -> ArrayFailure:
-    """One hold of ``array_cells`` cells at ``array_barrier``, grouped into arrays of N."""
+def _run_device(cfg: Config, dev, seeds, progress: bool) -> Result:
+    """The device held at rest at every ``device_temperatures``, then the array at
+    ``temperature``; escape rates out of level 0 from ``p1 = π1 (1 - exp(-r t))``."""
+    f0 = dev.attempt_frequency
+    holds = []
+    outer = bar(len(cfg.device_temperatures) + 1, NAME, progress)
+    for i, temp in enumerate(cfg.device_temperatures):
+        kt = sc.kT(temp)
+        b01, _ = cell.barriers(dev, 0.0, temp)
+        k01, k10 = cell.rates(dev, 0.0, temp)
+        pi1 = k01 / (k01 + k10)
+        times = np.geomspace(cfg.span / k01, 3.0 / k01, cfg.times_per_barrier)
+        cfg_t = dataclasses.replace(cfg, temperature=temp, attempt_frequency=f0)
+        sim = simulate(cfg_t, ideal.hold(dev.landscape(0.0, temp), times), times[-1], 0,
+                       seeds.seed("hold", i), progress=progress, record_history=True)
+        flip = sim.mc.history[1:, 1]
+        exact = sim.master.history[1:, 1]
+        j = int(np.argmin(np.abs(k01 * times - 0.25)))
+        se_p = binomial_se(exact[j], cfg.n_cells)
+        holds.append(Hold(
+            barrier=b01 / kt, times=times, flip=flip, master=exact,
+            closed=two_state_occupancy(k01, k10, times, 0.0), k=k01,
+            k_hat=-pi1 * np.log1p(-flip[j] / pi1) / times[j],
+            k_se=se_p / ((1 - exact[j] / pi1) * times[j]),
+            first_passage=bounds.retention_error(b01, times, f0, temp),
+            temperature=temp,
+        ))
+        outer.update()
+    array = _array_failure(cfg, seeds.seed("array"), cfg.retention_years * sc.YEAR, dev)
+    outer.update()
+    outer.close()
+    return _fitted(cfg, seeds, holds, array, dev, f0)
+
+
+def _array_failure(cfg: Config, seed: int, retention_time: float, dev=None) -> ArrayFailure:
+    """One hold of ``array_cells`` cells at ``array_barrier`` (or behind the device's rest
+    barrier), grouped into arrays of N."""
     kT = sc.kT(cfg.temperature)
-    k_a = _rate(cfg, cfg.array_barrier)
-    t_a = -np.log1p(-2 * cfg.array_cell_error) / (2 * k_a)
-    p = hold(cfg, cfg.array_barrier, [t_a])
+    f0 = cfg.attempt_frequency
+    if dev is None:
+        barrier = cfg.array_barrier * kT
+        k_a = _rate(cfg, cfg.array_barrier)
+        t_a = -np.log1p(-2 * cfg.array_cell_error) / (2 * k_a)
+        p = hold(cfg, cfg.array_barrier, [t_a])
+    else:
+        f0 = dev.attempt_frequency
+        barrier, _ = cell.barriers(dev, 0.0, cfg.temperature)
+        k01, k10 = cell.rates(dev, 0.0, cfg.temperature)
+        pi1 = k01 / (k01 + k10)
+        t_a = -np.log1p(-cfg.array_cell_error / pi1) / (k01 + k10)
+        p = ideal.hold(dev.landscape(0.0, cfg.temperature), [t_a])
     arr = sc.MemoryArray(cfg.array_cells, temperature=cfg.temperature,
-                         attempt_frequency=cfg.attempt_frequency, seed=seed)
+                         attempt_frequency=f0, seed=seed)
     r = arr.run(p, t_a, initial=0)
-    m = sc.solve_master(p, t_a, cfg.temperature, cfg.attempt_frequency, "arrhenius", 0)
+    m = sc.solve_master(p, t_a, cfg.temperature, f0, "arrhenius", 0)
     flipped = np.asarray(arr.state) != 0
     sizes = np.array(cfg.array_sizes)
     n_arrays = cfg.array_cells // sizes
@@ -255,10 +346,9 @@ def _array_failure(cfg: Config, seed: int, retention_time: float) -> ArrayFailur
         hold_time=t_a, cell_flip_mc=float(r.occupancy[1]), cell_flip=p_cell, sizes=sizes,
         measured=measured, n_arrays=n_arrays, exact=-np.expm1(sizes * np.log1p(-p_cell)),
         first_passage=np.array([bounds.retention_error(
-            cfg.array_barrier * kT, t_a, cfg.attempt_frequency, cfg.temperature,
-            n_cells=int(n)) for n in sizes]),
+            barrier, t_a, f0, cfg.temperature, n_cells=int(n)) for n in sizes]),
         barrier_retention=np.array([bounds.retention_barrier(
-            retention_time, cfg.target_error, cfg.attempt_frequency, cfg.temperature,
+            retention_time, cfg.target_error, f0, cfg.temperature,
             n_cells=int(n)) for n in sizes]),
     )
 
@@ -287,7 +377,7 @@ def checks(result: Result) -> list[dict]:
     out.append(check("arrhenius_slope", "Arrhenius slope d ln k / d(E_B/kT)", result.slope,
                      -1.0, se=result.slope_se, keys=("barriers", "n_cells"), informative=1.0))
     out.append(check("attempt_frequency_fit", "fitted attempt frequency ln f0", result.ln_f0,
-                     np.log(cfg.attempt_frequency), se=result.ln_f0_se))
+                     np.log(result.attempt_frequency), se=result.ln_f0_se))
     out.append(check("retention_barrier_fit",
                      f"{cfg.retention_years:g}-year barrier from the fit vs"
                      " bounds.retention_barrier", result.barrier_fitted / kT,
@@ -307,13 +397,18 @@ def checks(result: Result) -> list[dict]:
 
 def report(result: Result) -> str:
     cfg, kT = result.config, result.kT
+    on_device = cfg.device != devkey.IDEAL
     lines = [f"{NAME}: {cfg.n_cells} cells per barrier, T = {cfg.temperature:g} K,"
-             f" f0 = {cfg.attempt_frequency:g} Hz",
-             f"{'E_B (kT)':>9} {'k (1/s)':>11} {'k MC (1/s)':>22} {'p_flip(t=1/k) master':>21}"]
+             f" f0 = {result.attempt_frequency:g} Hz",
+             f"{'E_B (kT)':>9} {'k (1/s)':>11} {'k MC (1/s)':>22} {'p_flip(t=1/k) master':>21}"
+             + (f" {'T (K)':>8}" if on_device else "")]
+    if on_device:
+        lines.insert(1, devkey.describe(cfg.device, result.device))
     for h in result.holds:
         j = int(np.argmin(np.abs(h.k * h.times - 1)))
         lines.append(f"{h.barrier:9.3g} {h.k:11.4g} {h.k_hat:11.4g} ± "
-                     f"{h.k_se:8.2g} {h.master[j]:21.4f}")
+                     f"{h.k_se:8.2g} {h.master[j]:21.4f}"
+                     + (f" {h.temperature:8.4g}" if on_device else ""))
     lines.append(f"Arrhenius fit: slope {result.slope:.4f} ± {result.slope_se:.4f} (exact -1),"
                  f" f0 = {np.exp(result.ln_f0):.4g} Hz (±{100 * result.ln_f0_se:.2g} %)")
     lines.append(f"barrier for {cfg.retention_years:g} years at flip probability"
@@ -321,7 +416,19 @@ def report(result: Result) -> str:
                  f" {result.barrier_fitted_se / kT:.3f} kT from the simulation,"
                  f" {result.barrier_target / kT:.3f} kT from bounds.retention_barrier")
     a = result.array
-    lines.append(f"array failure at E_B = {cfg.array_barrier:g} kT after {a.hold_time:.3g} s"
+    array_barrier = cfg.array_barrier
+    if on_device:
+        b01, _ = cell.barriers(result.device, 0.0, cfg.temperature)
+        array_barrier = b01 / kT
+        k01, _ = cell.rates(result.device, 0.0, cfg.temperature)
+        t_target = -np.log1p(-cfg.target_error) / k01  # first passage, as retention_barrier
+        meets = "meets" if b01 >= result.barrier_target else "misses"
+        lines.append(f"device at rest, T = {cfg.temperature:g} K: barrier {b01 / kT:.3f} kT,"
+                     f" escaped with probability {cfg.target_error:.4g} after {t_target:.4g} s"
+                     f" ({t_target / sc.YEAR:.4g} years): {meets} the"
+                     f" {cfg.retention_years:g}-year target; holding draws no electrical"
+                     " energy (0 J)")
+    lines.append(f"array failure at E_B = {array_barrier:g} kT after {a.hold_time:.3g} s"
                  f" (per cell {a.cell_flip:.3g}, MC {a.cell_flip_mc:.3g}):")
     for n, meas, ex, b10 in zip(a.sizes, a.measured, a.exact, a.barrier_retention,
                                 strict=True):
@@ -333,7 +440,7 @@ def report(result: Result) -> str:
 def data(result: Result) -> dict:
     a = result.array
     rows = functools.partial(column, result.holds)
-    return {
+    out = {
         "barrier": energy(rows(lambda h: h.barrier) * result.kT),
         "hold_time": quantity(rows(lambda h: h.times), "s", "hold times, one row per barrier"),
         "flip_mc": quantity(rows(lambda h: h.flip), "", "fraction of cells in the other well"),
@@ -366,6 +473,13 @@ def data(result: Result) -> dict:
         },
         "seeds": seeds_tree(result.seeds),
     }
+    if result.config.device != devkey.IDEAL:
+        out["barrier"] = energy(rows(lambda h: h.barrier * sc.kT(h.temperature)),
+                                "rest barrier E_01 of the device at each hold's temperature")
+        out["hold_temperature"] = quantity(rows(lambda h: h.temperature), "K")
+        out["device"] = devkey.tree(result.config.device, result.device)
+        out["device"]["attempt_frequency"] = quantity(result.attempt_frequency, "Hz")
+    return out
 
 
 def plot(res, outdir) -> list[str]:
@@ -373,6 +487,10 @@ def plot(res, outdir) -> list[str]:
     cfg = res.config
     stems: list[str] = []
     eb = res["barrier"] / kT
+    f0 = cfg["attempt_frequency"]
+    if "hold_temperature" in res.data:  # a device: each barrier in kT at its own temperature
+        eb = res["barrier"] / (sc.K_B * res["hold_temperature"])
+        f0 = float(res["device/attempt_frequency"])
     with figure(outdir, "flip_vs_hold_time", stems) as (_fig, ax):
         n = int(res["n_cells"])
         for i, b in enumerate(eb):
@@ -390,8 +508,8 @@ def plot(res, outdir) -> list[str]:
         k = res["escape_rate_mc"]
         ax[0].errorbar(eb, k, 4 * res["escape_rate_mc_stderr"], fmt="o", mfc="none",
                        label="Monte Carlo (±4 s.e.)")
-        bb = np.linspace(eb.min() - 1, 45, 100)
-        ax[0].plot(bb, cfg["attempt_frequency"] * np.exp(-bb), "k-", label="f0 exp(-E_B/kT)")
+        bb = np.linspace(eb.min() - 1, max(45.0, eb.max() + 5), 100)
+        ax[0].plot(bb, f0 * np.exp(-bb), "k-", label="f0 exp(-E_B/kT)")
         ax[0].plot(bb, np.exp(float(res["fit/ln_f0"]) - bb), "C3--", label="fit")
         t_ret = float(res["fit/retention_time"])
         rate = -np.log1p(-cfg["target_error"]) / t_ret

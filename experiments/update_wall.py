@@ -12,6 +12,19 @@ bound ``kT [ln 2 - H(ε)]`` plus a finite-time excess, drawn against the glauber
 ``landauer + 4 (π/4 - arcsin √ε)² kT/(f0 τ_w)`` (Sivak & Crooks 2012,
 doi:10.1103/PhysRevLett.108.190602; Proesmans, Ehrich & Bechhoefer 2020,
 doi:10.1103/PhysRevLett.125.100602).
+
+On a device (``device = <preset or TOML file>``) the static write is the device's own write
+pulse: a rectangular pulse of its control (an MTJ's spin current, an RRAM's voltage, a double
+well's force, a table's control) lasting τ_w, solved exactly (``devices.cell.write_control``)
+so that a cell in level 1 ends in level 0 with probability 1 - ε, at the device's own barriers
+and attempt frequency; the ledger then books the heat on its effective landscape and, beside it,
+the electrical energy the pulse draws (``write_energy``: I²R for an MTJ with R_P/R_AP, V·I·t for
+an RRAM with its HRS/LRS resistances; NaN for a device without an electrical model). The
+lowered-barrier write needs a barrier control independent of the tilt, which a one-control
+device lacks: it stays the ideal cell's, at the device's mean rest barrier and attempt
+frequency, as the reference of what the physics allows. A device that cannot write within
+τ_w at failure ε, or that is not a two-state bit (FN-DAM, a multi-level chain), is refused with
+the config.
 """
 
 from __future__ import annotations
@@ -24,9 +37,11 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
+from devices import cell, ideal
+from experiments import device as devkey
 from experiments.checks import assemble, check, check_key, count_check
 from experiments.common import bar, energy, figure, mean_pm, quantity, seeds_tree
-from experiments.config import CellsConfig, field, n_cells_field
+from experiments.config import CellsConfig, device_field, field, n_cells_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, Simulated, column, simulate
 from simcore import bounds
@@ -48,35 +63,30 @@ class Config(CellsConfig):
     write_times: tuple[float, ...] = field((1e-8, 1e-7, 1e-6), "s", "write times τ_w", low=0,
                                            open_low=True)
     steps: int = field(800, "", "time steps of a lowered-barrier write", low=8, high=10**7)
+    device: str = device_field()
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=30_000, errors=(1e-1, 1e-2),
                                    write_times=(1e-8, 1e-6), steps=200)
 
+    def check(self) -> None:
+        if self.device == devkey.IDEAL:
+            return
+        dev = devkey.resolve(self.device)
+        cell.require_two_state(dev, self.device, NAME, "a two-state bit with a write control")
+        for tw, eps in itertools.product(self.write_times, self.errors):
+            cell.write_control(dev, eps, tw, temperature=self.temperature, name=self.device)
 
-def static_write(barrier: float, tilt: float, write_time: float, tag: str = "update"):
-    """Tilt-only write of level 1 -> 0 over a static saddle (J): lift level 1 by ``tilt`` at
-    once, hold ``write_time``, drop it (the convention of ``bounds.static_write_error``)."""
-    flat = np.array([0.0, 0.0])
-    lifted = np.array([0.0, tilt])
-    s = np.array([barrier])
-    return sc.Protocol([0.0, 0.0, write_time, write_time], [flat, lifted, lifted, flat],
-                       [s, s, s, s], [tag] * 3)
+
+#: The tilt-only write over a static saddle (``devices.ideal.static_write``).
+static_write = ideal.static_write
 
 
 def lowered_write(cfg: Config, error: float, write_time: float) -> sc.Protocol:
     """Lower the barrier, tilt to equilibrium error ``error``, raise, untilt: four ramps."""
-    kT = sc.kT(cfg.temperature)
     x = np.log((1 - error) / error)
-
-    def b(barrier, tilt=0.0):
-        return sc.bit_landscape(barrier * kT, tilt * kT)
-
-    q = write_time / 4
-    return (sc.Protocol.ramp(b(cfg.barrier), b(cfg.low_barrier), q, "update")
-            .ramp_to(*b(cfg.low_barrier, x), q, "update")
-            .ramp_to(*b(cfg.barrier, x), q, "update")
-            .ramp_to(*b(cfg.barrier), q, "update"))
+    return ideal.four_ramp(cfg.barrier, cfg.low_barrier, x, write_time, "update",
+                           cfg.temperature)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -90,7 +100,7 @@ class Write:
     error : float
         Target failure probability ε.
     tilt : float
-        Exact static-write tilt for ε (J).
+        Exact static-write tilt for ε: E1 - E0 during the write (J).
     static : Simulated
         Tilt-only write over the retention barrier (stream ``static_write[j,k]``).
     lowered : Simulated
@@ -101,6 +111,13 @@ class Write:
         ``landauer_erasure(1 - ε)`` (J).
     geodesic : float
         ``landauer + geodesic_erasure_excess(ε, τ_w, Γ = f0)`` (J).
+    control : float
+        The device's write control (its unit; NaN for the ideal cell, whose control is the
+        tilt).
+    failure : float
+        Exact two-state fraction of cells not in level 0 after the static write.
+    electrical : float
+        Electrical energy of the static write per update (J per cell; 0 for the ideal cell).
     """
 
     write_time: float
@@ -111,6 +128,9 @@ class Write:
     static_estimate: float
     landauer: float
     geodesic: float
+    control: float = float("nan")
+    failure: float = float("nan")
+    electrical: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -122,38 +142,71 @@ class Result(ResultBase):
     ----------
     writes : tuple of Write
         One per (write time, error), write times outermost.
+    device : object
+        The device the writes ran on (``devices.IdealBit`` by default).
+    barrier : float
+        Retention barrier (J): ``config.barrier``, or the device's mean rest barrier.
+    attempt_frequency : float
+        Attempt frequency (Hz): ``config.attempt_frequency``, or the device's.
     """
 
     config: Config
     writes: tuple[Write, ...]
+    device: object = None
+    barrier: float = float("nan")
+    attempt_frequency: float = float("nan")
 
 
 def run(cfg: Config, progress: bool = False) -> Result:
-    """Both writes for every write time and failure probability."""
+    """Both writes for every write time and failure probability (on ``cfg.device``)."""
+    dev = devkey.resolve(cfg.device)
+    on_device = cfg.device != devkey.IDEAL
+    if on_device:
+        # the device's own barrier and attempt frequency; the lowered write is the ideal cell's
+        b01, b10 = cell.barriers(dev, 0.0, cfg.temperature)
+        cfg_run = dataclasses.replace(cfg, attempt_frequency=dev.attempt_frequency,
+                                      barrier=0.5 * (b01 + b10) / sc.kT(cfg.temperature))
+        rest = dev.landscape(0.0, cfg.temperature)
+    else:
+        cfg_run = cfg
+    f0 = cfg_run.attempt_frequency
     seeds = Seeds(cfg.seed)
-    e_b = cfg.barrier * sc.kT(cfg.temperature)
+    e_b = cfg_run.barrier * sc.kT(cfg.temperature)
     writes = []
     grid = list(itertools.product(enumerate(cfg.write_times), enumerate(cfg.errors)))
     outer = bar(len(grid), NAME, progress)
     for (j, tw), (k, eps) in grid:
-        tilt = bounds.static_write_tilt(e_b, tw, eps, cfg.attempt_frequency, cfg.temperature,
-                                        exact=True)
-        st = simulate(cfg, static_write(e_b, tilt, tw), tw, [0.5, 0.5],
-                      seeds.seed("static_write", j, k), progress=progress)
-        lw = simulate(cfg, lowered_write(cfg, eps, tw), tw / cfg.steps, [0.5, 0.5],
+        extra = {}
+        if on_device:
+            c = cell.write_control(dev, eps, tw, temperature=cfg.temperature, name=cfg.device)
+            during = dev.landscape(c, cfg.temperature)
+            tilt = float(during[0][1] - during[0][0])
+            static = ideal.pulse(rest, during, tw, "update")
+            extra = {
+                "control": c,
+                "failure": 0.5 * (cell.write_failure(dev, c, tw, 0, cfg.temperature)
+                                  + 1.0 - cell.write_failure(dev, c, tw, 1, cfg.temperature)),
+                "electrical": cell.write_energy(dev, c, tw, 0.5, cfg.temperature),
+            }
+        else:
+            tilt = bounds.static_write_tilt(e_b, tw, eps, f0, cfg.temperature, exact=True)
+            static = static_write(e_b, tilt, tw)
+        st = simulate(cfg_run, static, tw, [0.5, 0.5], seeds.seed("static_write", j, k),
+                      progress=progress)
+        lw = simulate(cfg_run, lowered_write(cfg_run, eps, tw), tw / cfg.steps, [0.5, 0.5],
                       seeds.seed("lowered_write", j, k), progress=progress)
         landauer = bounds.landauer_erasure(1 - eps, cfg.temperature)
         writes.append(Write(
             write_time=tw, error=eps, tilt=tilt, static=st, lowered=lw,
-            static_estimate=0.5 * bounds.static_write_cost(e_b, tw, eps, cfg.attempt_frequency,
-                                                           cfg.temperature),
+            static_estimate=0.5 * bounds.static_write_cost(e_b, tw, eps, f0, cfg.temperature),
             landauer=landauer,
-            geodesic=landauer + bounds.geodesic_erasure_excess(eps, tw, cfg.attempt_frequency,
-                                                               cfg.temperature),
+            geodesic=landauer + bounds.geodesic_erasure_excess(eps, tw, f0, cfg.temperature),
+            **extra,
         ))
         outer.update()
     outer.close()
-    return Result(config=cfg, seeds=seeds, writes=tuple(writes))
+    return Result(config=cfg, seeds=seeds, writes=tuple(writes), device=dev, barrier=e_b,
+                  attempt_frequency=f0)
 
 
 def checks(result: Result) -> list[dict]:
@@ -179,6 +232,17 @@ def checks(result: Result) -> list[dict]:
                              bounds.landauer_erasure(r.occupancy[0], cfg.temperature) / kT,
                              se=r.heat.stderr / kT, kind="lower", unit="kT"))
         r, m = w.static.mc, w.static.master
+        if cfg.device != devkey.IDEAL:
+            # the device's pulse: master vs the exact two-state closed form, and the heat of
+            # the hops at the pulse's level difference (the jumps are pure work)
+            out.append(check(check_key("device_write_failure", i),
+                             f"device: master failure vs two-state closed form, {tag}",
+                             m.occupancy[1], w.failure, tolerance=1e-9 * w.failure))
+            out.append(check(check_key("device_heat_vs_tilt", i),
+                             f"device: heat = (E1 - E0)(1/2 - p1) per update, {tag}",
+                             r.heat.mean / kT, w.tilt * (0.5 - w.failure) / kT,
+                             se=r.heat.stderr / kT, tolerance=1e-9, unit="kT"))
+            continue
         # half the cells start in the source: failure ε/2 plus the negligible target leak
         out.append(check(check_key("static_tilt_failure", i),
                          f"static: exact tilt gives failure ε on changed bits, {tag}",
@@ -192,7 +256,8 @@ def checks(result: Result) -> list[dict]:
 
 def report(result: Result) -> str:
     kT, cfg = result.kT, result.config
-    lines = [f"{NAME}: {cfg.n_cells} cells per point, retention barrier {cfg.barrier:g} kT,"
+    barrier = cfg.barrier if cfg.device == devkey.IDEAL else result.barrier / kT
+    lines = [f"{NAME}: {cfg.n_cells} cells per point, retention barrier {barrier:g} kT,"
              f" lowered to {cfg.low_barrier:g} kT; energies per update (random old bit) in kT",
              f"{'τ_w (s)':>8} {'ε':>7} {'static MC':>17} {'estimate':>9} {'err':>8}"
              f" {'lowered MC':>17} {'err':>8} {'Landauer':>9} {'geodesic':>9}"]
@@ -202,6 +267,29 @@ def report(result: Result) -> str:
             f"{w.write_time:8.2g} {w.error:7.2g} {mean_pm(rs.heat, kT)}"
             f" {w.static_estimate / kT:9.4f} {rs.occupancy[1]:8.2g} {mean_pm(rl.heat, kT)}"
             f" {rl.occupancy[1]:8.2g} {w.landauer / kT:9.4f} {w.geodesic / kT:9.4f}")
+    if cfg.device != devkey.IDEAL:
+        lines.insert(1, devkey.describe(cfg.device, result.device))
+        lines.append(_energy_table(result))
+    return "\n".join(lines)
+
+
+def _energy_table(result: Result) -> str:
+    """Thermodynamic vs electrical energy of the device's write, per operation (an update of
+    a random old bit) and per bit written (a cell that changed level)."""
+    kT = result.kT
+    lines = [f"device write at its barrier {result.barrier / kT:.4g} kT and f0 ="
+             f" {result.attempt_frequency:.4g} Hz: thermodynamic vs electrical energy (fJ)",
+             f"{'τ_w (s)':>8} {'ε':>7} {'control':>11} {'heat/op':>10} {'work/op':>10}"
+             f" {'elec/op':>10} {'heat/bit':>10} {'elec/bit':>10} {'elec/heat':>10}"]
+    for w in result.writes:
+        r = w.static.mc
+        changed = 0.5 - w.failure  # fraction of cells written from 1 to 0, on average
+        fj = 1e15
+        lines.append(
+            f"{w.write_time:8.2g} {w.error:7.2g} {w.control:11.4g} {r.heat.mean * fj:10.4g}"
+            f" {r.work.mean * fj:10.4g} {w.electrical * fj:10.4g}"
+            f" {r.heat.mean / changed * fj:10.4g} {w.electrical / changed * fj:10.4g}"
+            f" {w.electrical / r.heat.mean:10.4g}")
     return "\n".join(lines)
 
 
@@ -223,7 +311,9 @@ def data(result: Result) -> dict:
     }
     for kind in ("static", "lowered"):
         sims = [getattr(w, kind) for w in writes]
+        elec = col(lambda w: w.electrical) if kind == "static" else np.zeros(len(writes))
         out[kind] = {
+            "electrical": energy(elec, "electrical energy drawn per update (0: ideal cell)"),
             "heat": energy([s.mc.heat.mean for s in sims], "heat per update"),
             "heat_stderr": energy([s.mc.heat.stderr for s in sims]),
             "work": energy([s.mc.work.mean for s in sims]),
@@ -232,8 +322,39 @@ def data(result: Result) -> dict:
             "heat_master": energy([s.master.heat for s in sims]),
             "error_master": quantity(np.array([s.master.occupancy[1] for s in sims]), ""),
         }
+    if result.config.device != devkey.IDEAL:
+        out["device"] = devkey.tree(result.config.device, result.device)
+        out["device"]["write_control"] = quantity(col(lambda w: w.control), "",
+                                                  "control of the write pulse (device unit)")
+        out["device"]["write_failure"] = quantity(col(lambda w: w.failure), "",
+                                                  "exact fraction not in level 0 after it")
+        out["device"]["barrier"] = energy(result.barrier, "mean rest barrier")
+        out["device"]["attempt_frequency"] = quantity(result.attempt_frequency, "Hz")
     out["seeds"] = seeds_tree(result.seeds)
     return out
+
+
+def _plot_energies(res, outdir, stems) -> None:
+    """Thermodynamic vs electrical energy of a device's write, per operation (an update of a
+    random old bit) and per bit written (a cell that changed level)."""
+    tw, eps = res["write_time"], res["error"]
+    kT = res.attrs["kT"]
+    changed = 0.5 - res["device/write_failure"]
+    with figure(outdir, "thermodynamic_vs_electrical", stems, size=(10, 4.2), ncols=2) as (
+            _fig, ax):
+        for a, per, what in ((ax[0], np.ones_like(changed), "operation"),
+                             (ax[1], changed, "bit written")):
+            for i, e_ in enumerate(np.unique(eps)):
+                sel = eps == e_
+                a.plot(tw[sel], res["static/electrical"][sel] / per[sel], "o-", color=f"C{i}",
+                       label=f"electrical, ε = {e_:g}")
+                a.plot(tw[sel], np.abs(res["static/heat"][sel]) / per[sel], "s--",
+                       color=f"C{i}", label=f"heat (thermodynamic), ε = {e_:g}")
+            a.axhline(kT * np.log(2), color="k", ls=":", label="kT ln 2")
+            a.set(xscale="log", yscale="log", xlabel="write time τ_w (s)",
+                  ylabel=f"energy per {what} (J)",
+                  title=f"device {res.config['device']}: per {what}")
+        ax[0].legend(ncol=2)
 
 
 def plot(res, outdir) -> list[str]:
@@ -276,6 +397,9 @@ def plot(res, outdir) -> list[str]:
         ax.set(xscale="log", yscale="log", xlabel="write time τ_w (s)",
                ylabel="heat per update (kT)", title="update wall (: Landauer)")
         ax.legend(ncol=2)
+    elec = res.data.get("static/electrical", np.zeros(1))
+    if np.all(np.isfinite(elec)) and np.any(elec > 0):
+        _plot_energies(res, outdir, stems)
     return stems
 
 

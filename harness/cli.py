@@ -8,6 +8,7 @@
     limsim bounds [--temperature K] [--attempt-frequency HZ] [...]
     limsim sweep FILE.toml [--scheduler ADDRESS] [--workers N] [--out DIR]
     limsim bench [--quick]
+    limsim devices
 
 Exit status: 0 when the run's physics checks pass, 1 when one fails, 2 on bad input (one line
 on stderr naming the parameter; nothing written), 128 + the signal when interrupted (130 for
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", default=None, help="sweep folder (default runs/FILE-stem)")
     sweep.add_argument("--retry-failed", action="store_true", help="rerun failed points")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.add_parser("devices", help="the device presets with their parameters and sources")
     bench = sub.add_parser("bench", help="kernel benchmarks against NumPy")
     bench.add_argument("--quick", action="store_true", help="under a minute")
     bench.add_argument("--json", default=None, help="also write the table to this JSON file")
@@ -227,6 +229,32 @@ def main(argv: list[str] | None = None) -> int:
             return 128 + signal.SIGPIPE
 
 
+def _devices() -> int:
+    """Print every preset: its model, key parameters with units and the sources its
+    docstring cites; then how to name a device in a run."""
+    import dataclasses
+    import inspect
+    import textwrap
+
+    import devices
+    from devices.cell import kind
+    from experiments.device import parameter_texts
+    from experiments.device import parameters as _params
+
+    for name, make in devices.PRESETS.items():
+        dev = make()
+        docs = {f.name: f.metadata.get("doc", "") for f in dataclasses.fields(dev)}
+        print(f"{name}  ({kind(dev)})")
+        for (field_name, *_), text in zip(_params(dev), parameter_texts(dev), strict=True):
+            print(f"    {text:40s} {docs.get(field_name, '')}")
+        doc = inspect.getdoc(make) or ""
+        print(textwrap.indent(textwrap.fill(" ".join(doc.split()), 96), "  | "))
+        print()
+    print("use: limsim run NAME --set device=PRESET (or device=ideal, the default, or"
+          " device=FILE.toml)")
+    return 0
+
+
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
@@ -309,6 +337,8 @@ def _dispatch(args) -> int:
         return bounds_main(args)
     if args.command == "sweep":
         return _sweep(args)
+    if args.command == "devices":
+        return _devices()
     if args.command == "bench":
         from benchmarks.suite import main as bench_main
 

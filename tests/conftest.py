@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import simcore as sc
+from devices import ideal
 
 T = 300.0
 KT = sc.kT(T)
@@ -16,8 +17,8 @@ def kt():
 
 
 def bit(barrier_kT: float, tilt_kT: float = 0.0):
-    """A bit landscape with barrier and tilt given in kT."""
-    return sc.bit_landscape(barrier_kT * KT, tilt_kT * KT)
+    """A bit landscape with barrier and tilt given in kT (``devices.ideal.bit`` at T)."""
+    return ideal.bit(barrier_kT, tilt_kT, T)
 
 
 def chain(m: int, tilt_kT: float, barrier_kT: float):
@@ -29,14 +30,9 @@ def chain(m: int, tilt_kT: float, barrier_kT: float):
 
 
 def erasure(duration: float, barrier_kT: float = 12.0, tilt_kT: float = 8.0):
-    """Lower, tilt towards 0, raise, untilt: four ramps of ``duration``/4 each, tagged erase."""
-    q = duration / 4
-    return (
-        sc.Protocol.ramp(bit(barrier_kT), bit(0.0), q, "erase")
-        .ramp_to(*bit(0.0, tilt_kT), q, "erase")
-        .ramp_to(*bit(barrier_kT, tilt_kT), q, "erase")
-        .ramp_to(*bit(barrier_kT), q, "erase")
-    )
+    """Lower, tilt towards 0, raise, untilt: four ramps of ``duration``/4 each, tagged erase
+    (``devices.ideal.four_ramp``)."""
+    return ideal.four_ramp(barrier_kT, 0.0, tilt_kT, duration, "erase", T)
 
 
 def within(mc, stderr, exact, n_sigma=4.0, roundoff=1e-12 * KT):

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import simcore as sc
+from devices import ideal
 from harness.memory import MemoryRefused
 from harness.sweep import DamagedFileError, SweepSpec, load_index, run_sweep
 from simcore.errors import ParameterError
@@ -46,10 +47,6 @@ SPEC = {
 N_POINTS = 12
 
 
-def _bit(barrier, tilt=0.0):
-    return sc.bit_landscape(barrier * KT, tilt * KT)
-
-
 def toy_point(point, seed, path):
     """One erasure of ``n_cells`` bits: lower, tilt, raise, untilt; the final state goes to an
     HDF5 file. Knobs for the tests: ``TOY_SLEEP`` (environment: seconds spent in the middle of
@@ -63,13 +60,8 @@ def toy_point(point, seed, path):
     mode = point.get("mode", "ok")
     if mode == "exit":
         sys.exit(3)
-    q, b, t = point["duration"] / 4, point["barrier"], point["tilt"]
-    erase = (
-        sc.Protocol.ramp(_bit(b), _bit(0.0), q, "erase")
-        .ramp_to(*_bit(0.0, t), q, "erase")
-        .ramp_to(*_bit(b, t), q, "erase")
-        .ramp_to(*_bit(b), q, "erase")
-    )
+    erase = ideal.four_ramp(point["barrier"], 0.0, point["tilt"], point["duration"], "erase",
+                            300.0)
     cells = sc.MemoryArray(point["n_cells"], seed=seed)
     run = cells.run(erase, point["dt"], initial=[0.5, 0.5])
     results = {
