@@ -29,7 +29,7 @@ class Config:
                              open_low=True)
     update_time: float = field(1e-8, "s", "base window τ of one update of a parameter", low=0,
                                open_low=True)
-    update_times: tuple[float, ...] = field((1e-9, 1e-8, 1e-7), "s", "update-time scan", low=0,
+    update_times: tuple[float, ...] = field((1e-8, 1e-7, 1e-6), "s", "update-time scan", low=0,
                                             open_low=True)
     beta_levels: float = field(4.0, "", "quadratic: the machine's β in units of 1/Δ² (Δ the level"
                                " spacing): its thermal spread is about Δ/√(β_levels A_jj)",
@@ -68,7 +68,7 @@ class Config:
 
     def smoke(self) -> Config:
         return dataclasses.replace(
-            self, update_times=(1e-9, 1e-8), qp_size=20, qp_sizes=(10, 20), qp_bits=3,
+            self, update_times=(1e-8, 1e-7), qp_size=20, qp_sizes=(10, 20), qp_bits=3,
             qp_bits_scan=(2, 3), qp_iterations=60, qp_scales=(3.0, 10.0), digits_iterations=40,
             digits_checkpoints=4, min_accuracy=0.5)
 
