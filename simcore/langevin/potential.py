@@ -393,14 +393,7 @@ def hermite_np(row, x0, h, wall, x):
     fs = np.clip(np.floor(s), 0.0, float(g - 2))
     i = fs.astype(np.int64)
     t = s - fs
-    y0, y1 = row[i], row[i + 1]
-    m0, m1 = _slope(row, i, h), _slope(row, i + 1, h)
-    t2 = t * t
-    t3 = t2 * t
-    u = ((2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * h * m0
-         + (3.0 * t2 - 2.0 * t3) * y1 + (t3 - t2) * h * m1)
-    du = ((6.0 * t2 - 6.0 * t) * y0 + (3.0 * t2 - 4.0 * t + 1.0) * h * m0
-          + (6.0 * t - 6.0 * t2) * y1 + (3.0 * t2 - 2.0 * t) * h * m1) / h
+    u, du = hermite_cubic(row[i], row[i + 1], _slope(row, i, h), _slope(row, i + 1, h), t, h)
     lo_d = x - x0
     hi_d = x - (x0 + (g - 1) * h)
     m_lo, m_hi = _slope(row, np.int64(0), h), _slope(row, np.int64(g - 1), h)
@@ -408,6 +401,20 @@ def hermite_np(row, x0, h, wall, x):
     du = np.where(lo_d < 0, m_lo + wall * lo_d, du)
     u = np.where(hi_d > 0, row[-1] + m_hi * hi_d + 0.5 * wall * hi_d * hi_d, u)
     du = np.where(hi_d > 0, m_hi + wall * hi_d, du)
+    return u, du
+
+
+def hermite_cubic(y0, y1, m0, m1, t, h):
+    """``(U, dU/dx)`` of the cubic Hermite segment with end values ``y0, y1`` (J), end slopes
+    ``m0, m1`` (J/m) and width ``h`` (m) at fraction ``t`` in [0, 1] of it: plain arithmetic,
+    so the same source serves scalars in the kernels (compiled by ``integrators``) and arrays in
+    ``hermite_np``, with the same operations in the same order."""
+    t2 = t * t
+    t3 = t2 * t
+    u = ((2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * h * m0
+         + (3.0 * t2 - 2.0 * t3) * y1 + (t3 - t2) * h * m1)
+    du = ((6.0 * t2 - 6.0 * t) * y0 + (3.0 * t2 - 4.0 * t + 1.0) * h * m0
+          + (6.0 * t - 6.0 * t2) * y1 + (3.0 * t2 - 2.0 * t) * h * m1) / h
     return u, du
 
 
