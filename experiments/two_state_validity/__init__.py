@@ -26,6 +26,7 @@ finite-time results, the underdamped erasure that heats the memory (Dago & Bello
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -297,6 +298,22 @@ def memory_estimate(cfg: Config) -> float:
     return 200.0 * cfg.n_particles
 
 
+def cost_estimate(cfg: Config) -> float:
+    """The run's work in particle-steps: each checked map point runs ``n_particles`` through a
+    cycle of ``d τ_low`` in steps of ``mc_step τ_w(E_B)``, so ``d (E_B / low_barrier) / mc_step``
+    steps (``τ_low / τ_w = E_B / E_low``); the oracle's ``grid_points`` nodes times its steps are
+    counted alike for every map point and each checked one (a small term)."""
+    d_n = len(cfg.durations)
+    total = 0.0
+    for flat in cfg.mc_points:
+        i, j = divmod(int(flat), d_n)
+        steps = math.ceil(cfg.durations[j] * cfg.heights[i] / cfg.low_barrier / cfg.mc_step)
+        total += float(cfg.n_particles) * steps + float(cfg.grid_points) * steps
+    n_map = len(cfg.heights) * d_n
+    return total + float(cfg.grid_points) * cfg.steps_per_cycle * n_map
+
+
 EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
                         checks=checks, report=report, data=data, plot=plot,
-                        memory_estimate=memory_estimate, size_keys=SIZE_KEYS)
+                        memory_estimate=memory_estimate, size_keys=SIZE_KEYS,
+                        cost_estimate=cost_estimate)
