@@ -318,9 +318,15 @@ def test_pyproject_license_is_an_spdx_string():
 
 
 def test_per_array_bars_count_whole_steps_and_leave_no_trace():
+    import io as io_module
+
     from simcore.engine import progress_bar
 
-    bar = progress_bar(True, 1500, 10**6)
+    class Terminal(io_module.StringIO):
+        def isatty(self):
+            return True
+
+    bar = progress_bar(True, 1500, 10**6, stream=Terminal())
     assert bar.leave is False and not bar.unit_scale
     bar.close()
 
