@@ -19,6 +19,7 @@ SEEDED = (
     "fluctuation_theorems",
     "update_wall",
     "consolidation_wall",
+    "two_state_validity",
 )
 
 
