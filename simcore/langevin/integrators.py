@@ -41,7 +41,6 @@ from numba import prange
 
 from simcore._jit import jit, pjit
 from simcore.langevin.normal import KI, WI, normal
-from simcore.langevin.potential import hermite_cubic
 from simcore.rng import bits, mix64, to_unit
 
 #: Particles per block (per parallel task).
@@ -52,6 +51,21 @@ _U1 = np.uint64(1)
 _S8 = np.uint64(8)
 _S12 = np.uint64(12)
 _S32 = np.uint64(32)
+
+def hermite_cubic(y0, y1, m0, m1, t, h):
+    """``(U, dU/dx)`` of the cubic Hermite segment with end values ``y0, y1`` (J), end slopes
+    ``m0, m1`` (J/m) and width ``h`` (m) at fraction ``t`` in [0, 1] of it: plain arithmetic,
+    so the same source serves scalars in the kernels (compiled here, where Numba's cache of the
+    kernels that inline it is keyed) and arrays in ``potential.hermite_np``, with the same
+    operations in the same order."""
+    t2 = t * t
+    t3 = t2 * t
+    u = ((2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * h * m0
+         + (3.0 * t2 - 2.0 * t3) * y1 + (t3 - t2) * h * m1)
+    du = ((6.0 * t2 - 6.0 * t) * y0 + (3.0 * t2 - 4.0 * t + 1.0) * h * m0
+          + (6.0 * t - 6.0 * t2) * y1 + (3.0 * t2 - 2.0 * t) * h * m1) / h
+    return u, du
+
 
 _hermite_cubic = jit(inline="always")(hermite_cubic)
 
