@@ -23,10 +23,13 @@ and ends with ``EXPERIMENT = experiments.contract.Experiment(...)`` naming them.
 from __future__ import annotations
 
 import contextlib
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
+from simcore.engine import is_terminal
 from simcore.io import Data, atomic_path
 
 
@@ -67,12 +70,65 @@ def seeds_tree(seeds) -> dict:
     }
 
 
-def bar(total: int, desc: str, enabled: bool):
-    """An outer progress bar over an experiment's tasks (tqdm on stderr), silent (tqdm's
-    ``disable``) unless ``enabled``."""
+class TaskLines:
+    """An experiment's progress over its tasks as plain lines, for a log: one line
+    ``DESC: task k/N done, T s`` per finished task, flushed, never a carriage return.
+
+    Parameters
+    ----------
+    total : int
+        Tasks N.
+    desc : str
+        What runs (the experiment's name).
+    stream : text stream
+        Where the lines go.
+    """
+
+    def __init__(self, total: int, desc: str, stream):
+        self.total, self.desc, self.stream = int(total), desc, stream
+        self.n = 0
+        self._t0 = time.monotonic()
+
+    def update(self, n: int = 1) -> None:
+        """Count ``n`` more tasks done and say so in one line."""
+        self.n += n
+        took = time.monotonic() - self._t0
+        print(f"{self.desc}: task {self.n}/{self.total} done, {took:.0f} s", file=self.stream,
+              flush=True)
+
+    def close(self) -> None:
+        """Nothing to take off a screen."""
+
+
+def bar(total: int, desc: str, enabled: bool, *, stream=None):
+    """The outer progress of an experiment over its ``total`` tasks, on ``stream`` (default
+    stderr): a tqdm bar counting whole tasks that leaves the screen when it closes where the
+    stream is a terminal, one line per task (:class:`TaskLines`) where it is not (a log file),
+    nothing unless ``enabled``.
+
+    Parameters
+    ----------
+    total : int
+        Tasks of the run.
+    desc : str
+        The bar's label (the experiment's name).
+    enabled : bool
+        Show progress at all (the ``progress`` argument of the experiment's ``run``).
+    stream : text stream, optional
+        Where progress goes (default ``sys.stderr`` at the call).
+
+    Returns
+    -------
+    tqdm.tqdm or TaskLines
+        With ``update(n=1)`` and ``close()``.
+    """
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit="task", leave=False, disable=not enabled)
+    stream = sys.stderr if stream is None else stream
+    if enabled and not is_terminal(stream):
+        return TaskLines(total, desc, stream)
+    return tqdm(total=total, desc=desc, unit="task", leave=False, disable=not enabled,
+                file=stream)
 
 
 @contextlib.contextmanager

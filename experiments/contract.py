@@ -18,6 +18,7 @@ time. The flow of one run (``shared/ARCHITECTURE.md``):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -82,6 +83,40 @@ def ledger_memory(cfg, arrays: int = 1) -> float:
     return BYTES_PER_LEDGER_CELL * float(arrays) * float(cfg.n_cells)
 
 
+def config_cost(cfg) -> float | None:
+    """The default cost estimate: cell-steps (cells times time steps) read from the config keys
+    that set the step count, by the experiments' naming convention, or ``None`` when it cannot
+    say (such a run is never refused for its cost).
+
+    - ``durations`` (s) with ``steps_per_duration`` and optionally ``max_dt`` (s): each duration
+      τ takes ``max(steps_per_duration, τ / max_dt)`` steps (``landauer_erasure``);
+    - ``steps``: the steps of one task (a lower estimate: the experiment may run several tasks).
+
+    Parameters
+    ----------
+    cfg : an experiment's Config
+        A validated config, with an ``n_cells`` field (else ``None``).
+
+    Returns
+    -------
+    float or None
+        ``n_cells`` times the steps the config asks for.
+    """
+    n = getattr(cfg, "n_cells", None)
+    if not isinstance(n, int | float) or isinstance(n, bool):
+        return None
+    durations = getattr(cfg, "durations", None)
+    per = getattr(cfg, "steps_per_duration", None)
+    if isinstance(durations, tuple) and isinstance(per, int):
+        max_dt = getattr(cfg, "max_dt", None)
+        steps = sum(max(per, math.ceil(t / max_dt)) if max_dt else per for t in durations)
+        return float(n) * steps
+    steps = getattr(cfg, "steps", None)
+    if isinstance(steps, int) and not isinstance(steps, bool):
+        return float(n) * steps
+    return None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Experiment:
     """One experiment as the harness sees it.
@@ -107,6 +142,13 @@ class Experiment:
         fixed overhead (default :func:`cells_memory`).
     size_keys : tuple of str
         The config keys that set a run's size, named when a run is refused for its memory.
+    cost_estimate : callable
+        ``cost_estimate(cfg) -> float or None``, the work of a run in cell-steps (cells times
+        time steps; particle-steps for the continuous engine; an experiment whose work is
+        another kind, e.g. the aggregated engine's, converts it to the cell-steps of equal CPU
+        time), or ``None`` when it cannot say (default :func:`config_cost`). ``limsim run``
+        prints it before the run and refuses a run above ``harness.cost.CELL_STEP_LIMIT``
+        unless ``--force``.
     """
 
     name: str
@@ -120,9 +162,10 @@ class Experiment:
     plot: Callable[..., list[str]]
     memory_estimate: Callable[[Any], float] = cells_memory
     size_keys: tuple[str, ...] = ("n_cells",)
+    cost_estimate: Callable[[Any], float | None] = config_cost
 
     def __post_init__(self):
-        for f in ("run", "checks", "report", "data", "plot", "memory_estimate"):
+        for f in ("run", "checks", "report", "data", "plot", "memory_estimate", "cost_estimate"):
             if not callable(getattr(self, f)):
                 raise TypeError(f"Experiment {self.name!r}: {f} must be callable")
         if not isinstance(self.config, type) or not hasattr(self.config, "smoke"):

@@ -106,9 +106,10 @@ def _run(args) -> int:
         io.writable_folder("results")
         out = runner.default_out(exp.name)  # a new folder of its own, made atomically
     _warn_leftovers(out if args.out else out.parent)
-    progress = not args.quiet and sys.stderr.isatty()
+    # progress: bars in a terminal, a line per task (experiments.common.bar) and the
+    # start/running/finished lines (harness.progress) in a log
     with progress_lines(exp.name, enabled=not args.quiet and not sys.stderr.isatty()):
-        checks, h5 = runner.run(exp, cfg, out, progress=progress, smoke=args.smoke)
+        checks, h5 = runner.run(exp, cfg, out, progress=not args.quiet, smoke=args.smoke)
     failed = [c for c in checks if not c["passed"]]
     print(f"checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
     for c in failed:
@@ -137,8 +138,7 @@ def _suite(args) -> int:
         io.writable_folder(suite.RESULTS)
         out = suite.default_out()
     _warn_leftovers(out if args.out else out.parent)
-    progress = not args.quiet and sys.stderr.isatty()
-    return suite.run_suite(args.names, out, smoke=args.smoke, progress=progress,
+    return suite.run_suite(args.names, out, smoke=args.smoke, progress=not args.quiet,
                            lines=not args.quiet and not sys.stderr.isatty())
 
 

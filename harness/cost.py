@@ -1,21 +1,16 @@
 """The cost of a run, said before it starts: cell-steps and a rough time; refused above a limit.
 
 A run advances ``n_cells`` cells through some number of time steps; its cost is about
-proportional to the product, the *cell-steps*. The estimate reads the config keys that set the
-step count, by the experiments' naming convention:
-
-- ``durations`` (s) with ``steps_per_duration`` and optionally ``max_dt`` (s): each duration τ
-  takes ``max(steps_per_duration, τ / max_dt)`` steps (``landauer_erasure``);
-- ``steps``: the steps of one task (a lower estimate: the experiment may run several tasks).
-
-A config with neither (or without ``n_cells``) has no estimate, and is never refused here.
+proportional to the product, the *cell-steps*. Each experiment says its own through the
+``cost_estimate`` hook of its record (``experiments.contract.Experiment``; the default,
+``experiments.contract.config_cost``, reads the config's ``n_cells`` and step-count keys). An
+experiment whose hook returns ``None`` has no estimate, and is never refused here.
 ``limsim run`` prints the estimate and refuses a run above ``CELL_STEP_LIMIT`` unless
 ``--force``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from simcore.errors import ParameterError
@@ -24,34 +19,6 @@ from simcore.errors import ParameterError
 CELL_STEPS_PER_S = 1e8
 #: Above this many cell-steps (hours on a laptop) a run is refused unless forced.
 CELL_STEP_LIMIT = 1e12
-
-
-def cell_steps(cfg) -> float | None:
-    """Estimated cell-steps of a run with config ``cfg``, or ``None`` when it cannot say.
-
-    Parameters
-    ----------
-    cfg : an experiment's Config
-        A validated config.
-
-    Returns
-    -------
-    float or None
-        ``n_cells`` times the steps the config asks for (see the module docstring).
-    """
-    n = getattr(cfg, "n_cells", None)
-    if not isinstance(n, int | float) or isinstance(n, bool):
-        return None
-    durations = getattr(cfg, "durations", None)
-    per = getattr(cfg, "steps_per_duration", None)
-    if isinstance(durations, tuple) and isinstance(per, int):
-        max_dt = getattr(cfg, "max_dt", None)
-        steps = sum(max(per, math.ceil(t / max_dt)) if max_dt else per for t in durations)
-        return float(n) * steps
-    steps = getattr(cfg, "steps", None)
-    if isinstance(steps, int) and not isinstance(steps, bool):
-        return float(n) * steps
-    return None
 
 
 def format_seconds(s: float) -> str:
@@ -85,16 +52,21 @@ def check_run(exp, cfg, *, force: bool = False, cores: int = 1,
     Returns
     -------
     float or None
-        The cell-steps (``cell_steps``).
+        The cell-steps (``exp.cost_estimate(cfg)``).
 
     Raises
     ------
     ParameterError
         Naming ``cost`` when the estimate exceeds the limit and not ``force``.
+    TypeError
+        When the experiment's ``cost_estimate`` returns neither ``None`` nor a number >= 0.
     """
-    cs = cell_steps(cfg)
+    cs = exp.cost_estimate(cfg)
     if cs is None:
         return None
+    if isinstance(cs, bool) or not isinstance(cs, int | float) or not cs >= 0:
+        raise TypeError(f"{exp.name}: cost_estimate returned {cs!r}, not None or cell-steps >= 0")
+    cs = float(cs)
     rough = format_seconds(cs / (CELL_STEPS_PER_S * max(1, cores)))
     if cs > CELL_STEP_LIMIT and not force:
         raise ParameterError(

@@ -2,8 +2,9 @@
 
 In a terminal the experiments draw their own progress bars. When stderr is not a terminal (a
 log file, ``make run > log``, CI) a bar would write carriage returns into the log, so the bars
-are off and ``progress_lines`` prints one line when a run starts, one every ``EVERY`` seconds
-while it runs, and one when it ends.
+are off: the experiment says one line per finished task (``experiments.common.bar``), and
+``progress_lines`` prints one line when a run starts, one every ``EVERY`` seconds while it runs
+(a long task), and one when it ends.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ def run_suite(names, out: Path, *, smoke=False, progress=False, echo=print,
     out : Path
         The suite folder, checked beforehand with ``simcore.io.writable_folder``.
     smoke, progress : bool
-        The seconds-long variants; progress bars.
+        The seconds-long variants; progress (bars in a terminal, a line per task in a log).
     lines : bool
         Plain progress lines on stderr (``harness.progress``), for a log.
     echo : callable

@@ -21,10 +21,10 @@ from __future__ import annotations
 import numpy as np
 
 from simcore import draws
-from simcore.array import ArrayFacade, MemoryArray, check_dt, check_initial, make_core, run_checked
+from simcore.array import ArrayFacade, MemoryArray, check_dt, make_core, run_checked
 from simcore.backend import CpuBackend
 from simcore.cell_steps import remember
-from simcore.engine import PARALLEL_STEPS, GroupCounts, group_bounds
+from simcore.engine import PARALLEL_STEPS, GroupCounts
 from simcore.errors import ParameterError, one_of, positive_int
 from simcore.landscapes import IndexedLandscape, cell_landscape
 from simcore.plan import block_kernel
@@ -42,11 +42,9 @@ class AggregateArray(ArrayFacade):
     ----------
     n_cells : int
         Number of cells N, in [1, 2**62].
-    n_levels : int
-        Levels per cell M, in [2, 256].
     groups : int
         Independent sub-arrays G in [1, 1024] (``draws.MAX_GROUPS``), for the standard errors.
-    temperature, attempt_frequency, kinetics, seed, initial
+    n_levels, temperature, attempt_frequency, kinetics, seed, initial
         As ``MemoryArray``; ``attempt_frequency`` one value for all cells.
     backend : str
         "cpu" (the only backend of the aggregated engine).
@@ -74,11 +72,8 @@ class AggregateArray(ArrayFacade):
     ):
         g = positive_int("groups", groups, draws.MAX_GROUPS)
         one_of("backend", backend, ("cpu",))
-        core = make_core(
-            n_cells, n_levels, temperature, attempt_frequency, kinetics, seed, self.MAX_CELLS
-        )
-        initial = check_initial(initial, core.n_levels, allow_equilibrium=False)
-        bounds = group_bounds(core.n_cells, g)
+        args = (n_cells, n_levels, temperature, attempt_frequency, kinetics, seed, initial)
+        core, initial, bounds = make_core(*args, max_cells=self.MAX_CELLS, groups=g)
         cpu = CpuBackend(parallel=True)  # long blocks on the pool, short ones on the thread
         core.attach(bounds, cpu, GroupCounts(core.n_levels, bounds, cpu, core.seed))
         self._core = core

@@ -71,13 +71,16 @@ def check_initial(initial, n_levels: int, allow_equilibrium: bool):
     return p / p.sum()
 
 
-def make_core(n_cells, n_levels, temperature, attempt_frequency, kinetics, seed, max_cells):
-    """An ``ArrayCore`` from checked constructor arguments (``ParameterError`` naming the first
-    bad one); the caller attaches the groups, backend and store."""
+def make_core(
+    n_cells, n_levels, temperature, attempt_frequency, kinetics, seed, initial, *, max_cells, groups
+):
+    """An ``ArrayCore`` from checked constructor arguments, with the checked ``initial`` and the
+    bounds of ``groups`` groups (``ParameterError`` naming the first bad one); the caller
+    attaches the groups, backend and store, then prepares ``initial``."""
     n = positive_int("n_cells", n_cells, max_cells)
     temperature = positive("temperature", temperature)
     f0 = positive_array("attempt_frequency", attempt_frequency, (n,))
-    return ArrayCore(
+    core = ArrayCore(
         n_cells=n,
         n_levels=check_levels(n_levels),
         temperature=temperature,
@@ -87,6 +90,8 @@ def make_core(n_cells, n_levels, temperature, attempt_frequency, kinetics, seed,
         kin=kinetics_code(kinetics),
         seed=check_seed(seed),
     )
+    initial = check_initial(initial, core.n_levels, allow_equilibrium=False)
+    return core, initial, group_bounds(core.n_cells, groups)
 
 
 class ArrayFacade:
@@ -207,11 +212,8 @@ class MemoryArray(ArrayFacade):
         backend: str = "cpu",
     ):
         chosen = select_backend(backend, 1)  # the name first, as before the sizes
-        core = make_core(
-            n_cells, n_levels, temperature, attempt_frequency, kinetics, seed, self.MAX_CELLS
-        )
-        initial = check_initial(initial, core.n_levels, allow_equilibrium=False)
-        bounds = group_bounds(core.n_cells, GROUPS)
+        args = (n_cells, n_levels, temperature, attempt_frequency, kinetics, seed, initial)
+        core, initial, bounds = make_core(*args, max_cells=self.MAX_CELLS, groups=GROUPS)
         chosen = select_backend(backend, core.n_cells)
         store = CellStates(core.n_cells, core.n_levels, bounds, chosen, core.seed)
         core.attach(bounds, chosen, store)

@@ -17,6 +17,7 @@ The run loop (``ArrayCore.run_shared``) builds the block's exact propagators
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -463,15 +464,27 @@ class _NoBar:
         pass
 
 
-def progress_bar(enabled: bool, total: int, n_cells: int):
-    """A tqdm bar of ``total`` steps when ``enabled``, else one that does nothing.
+def is_terminal(stream) -> bool:
+    """Whether ``stream`` is a terminal (a closed or odd stream is not)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def progress_bar(enabled: bool, total: int, n_cells: int, stream=None):
+    """A tqdm bar of ``total`` steps on ``stream`` (default stderr) when ``enabled`` and the
+    stream is a terminal, else one that does nothing: a bar in a log file would be carriage
+    returns (the experiments' outer progress says a line per task there instead).
 
     The bar counts whole steps (no ``unit_scale``: "1.2k" read as a fractional count) and is
     removed from the terminal when it closes (``leave=False``): an experiment runs many arrays,
     and only the bar of the one running stays on screen.
     """
-    if not enabled:
+    stream = sys.stderr if stream is None else stream
+    if not enabled or not is_terminal(stream):
         return _NoBar()
     from tqdm.auto import tqdm
 
-    return tqdm(total=int(total), unit="step", desc=f"{n_cells:.3g} cells", leave=False)
+    return tqdm(total=int(total), unit="step", desc=f"{n_cells:.3g} cells", leave=False,
+                file=stream)

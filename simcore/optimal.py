@@ -283,21 +283,15 @@ class _Objective:
             dg[i] = (gp - gm) / (2 * _FD_STEP)
         self._key, self.f, self.g, self.df, self.dg = z.copy(), f, g, df, dg
 
-    def fun(self, z):
-        self._update(z)
-        return self.f
+    def at(self, name):
+        """The function ``z -> self.<name>`` at ``z`` (``f``, ``df``, ``g`` or ``dg``), for SciPy:
+        every one shares the values and gradients of the last point."""
 
-    def jac(self, z):
-        self._update(z)
-        return self.df
+        def value(z):
+            self._update(z)
+            return getattr(self, name)
 
-    def con(self, z):
-        self._update(z)
-        return self.g
-
-    def con_jac(self, z):
-        self._update(z)
-        return self.dg
+        return value
 
 
 # --------------------------------------------------------------------------- the optimiser
@@ -368,17 +362,13 @@ def optimal_protocol(*, n_levels=2, kinetics="glauber", temperature, attempt_fre
         end=(x1, None if b1 is None else float(b1)), n_controls=n_ctl, jumps=jumps, tag=tag)
     objective = _Objective(problem, error_cost, max_error)
     if max_error is None:
-        method = "L-BFGS-B"
-        opt = minimize(objective.fun, problem.x0, jac=objective.jac, method=method,
-                       bounds=problem.bounds,
-                       options={"maxiter": n_iter, "ftol": tol, "gtol": 1e-9})
+        method, extra = "L-BFGS-B", {"options": {"maxiter": n_iter, "ftol": tol, "gtol": 1e-9}}
     else:
-        method = "SLSQP"
-        opt = minimize(objective.fun, problem.x0, jac=objective.jac, method=method,
-                       bounds=problem.bounds,
-                       constraints=[{"type": "ineq", "fun": objective.con,
-                                     "jac": objective.con_jac}],
-                       options={"maxiter": n_iter, "ftol": tol})
+        method, extra = "SLSQP", {
+            "constraints": [{"type": "ineq", "fun": objective.at("g"), "jac": objective.at("dg")}],
+            "options": {"maxiter": n_iter, "ftol": tol}}
+    opt = minimize(objective.at("f"), problem.x0, jac=objective.at("df"), method=method,
+                   bounds=problem.bounds, **extra)
     z = np.clip(opt.x, [b[0] for b in problem.bounds], [b[1] for b in problem.bounds])
     protocol = problem.protocol(z)
     exact = solve_master(protocol, problem.dt, temperature, f0, kinetics, initial=p0)

@@ -31,19 +31,72 @@ def check_tag(tag: object, name: str = "tag") -> str:
     return tag
 
 
-class Protocol:
+def check_times(times) -> np.ndarray:
+    """Knot times as a float64 array (K,), K >= 2, finite and non-decreasing (s).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``times`` otherwise.
+    """
+    t = np.asarray(times, dtype=np.float64)
+    if t.ndim != 1 or t.size < 2:
+        raise ParameterError("times", times, "a 1-D array of at least 2 knots (s)")
+    if not np.all(np.isfinite(t)):
+        raise ParameterError("times", times, "finite knot times (s)")
+    if np.any(np.diff(t) < 0):
+        raise ParameterError("times", times, "non-decreasing knot times (s)")
+    return t
+
+
+def check_tags(tags, k: int) -> tuple[str, ...]:
+    """One tag per segment of ``k`` knots: ``tags`` (K-1,), or one string (or None, the
+    default tag) for all.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``tags`` for a bad tag or count.
+    """
+    if tags is None or isinstance(tags, str):
+        return tuple([check_tag(tags or DEFAULT_TAG, "tags")] * (k - 1))
+    out = [check_tag(x, "tags") for x in tags]
+    if len(out) != k - 1:
+        raise ParameterError("tags", tags, f"one tag per segment ({k - 1} for {k} knots)")
+    return tuple(out)
+
+
+class Knotted:
+    """What every schedule over knots has (``Protocol`` and the continuous engine's potentials):
+    knot ``times``, one tag per segment, the duration."""
+
+    __slots__ = ()
+    _t: np.ndarray
+    _tags: tuple[str, ...]
+
+    @property
+    def times(self) -> np.ndarray:
+        """Knot times (K,) in s."""
+        return self._t
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """One tag per segment (K-1,)."""
+        return self._tags
+
+    @property
+    def duration(self) -> float:
+        """Last knot time minus the first (s)."""
+        return float(self._t[-1] - self._t[0])
+
+
+class Protocol(Knotted):
     """A schedule of landscapes (see module docstring). Immutable; composition returns new ones."""
 
     __slots__ = ("_e", "_s", "_t", "_tags")
 
     def __init__(self, times, energies, saddles, tags: Sequence[str] | str | None = None):
-        t = np.asarray(times, dtype=np.float64)
-        if t.ndim != 1 or t.size < 2:
-            raise ParameterError("times", times, "a 1-D array of at least 2 knots (s)")
-        if not np.all(np.isfinite(t)):
-            raise ParameterError("times", times, "finite knot times (s)")
-        if np.any(np.diff(t) < 0):
-            raise ParameterError("times", times, "non-decreasing knot times (s)")
+        t = check_times(times)
         e = np.asarray(energies, dtype=np.float64)
         if e.ndim != 2 or not 2 <= e.shape[1] <= MAX_LEVELS:
             raise ParameterError(
@@ -52,15 +105,10 @@ class Protocol:
         k, m = e.shape
         e = finite_array("energies", e, (t.size, m))
         s = finite_array("saddles", saddles, (k, m - 1))
-        if tags is None or isinstance(tags, str):
-            tag_list = [check_tag(tags or DEFAULT_TAG, "tags")] * (k - 1)
-        else:
-            tag_list = [check_tag(x, "tags") for x in tags]
-            if len(tag_list) != k - 1:
-                raise ParameterError("tags", tags, f"one tag per segment ({k - 1} for {k} knots)")
+        tag_list = check_tags(tags, k)
         for a in (t, e, s):
             a.flags.writeable = False
-        self._t, self._e, self._s, self._tags = t, e, s, tuple(tag_list)
+        self._t, self._e, self._s, self._tags = t, e, s, tag_list
 
     # ---------------------------------------------------------------- construction helpers
     @classmethod
@@ -79,10 +127,6 @@ class Protocol:
 
     # ---------------------------------------------------------------- properties
     @property
-    def times(self) -> np.ndarray:
-        return self._t
-
-    @property
     def energies(self) -> np.ndarray:
         return self._e
 
@@ -91,16 +135,8 @@ class Protocol:
         return self._s
 
     @property
-    def tags(self) -> tuple[str, ...]:
-        return self._tags
-
-    @property
     def n_levels(self) -> int:
         return self._e.shape[1]
-
-    @property
-    def duration(self) -> float:
-        return float(self._t[-1] - self._t[0])
 
     @property
     def start(self) -> tuple[np.ndarray, np.ndarray]:
@@ -225,17 +261,24 @@ class StepGrid:
             seg_code[i] = index[tag]
         return tuple(names), seg_code[self.segment]
 
-    def landscapes(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
-        """Energies and saddles at grid points ``first..last`` inclusive: (n, M), (n, M-1)."""
-        p = self.protocol
+    def knots(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(segment, frac)`` of grid points ``first..last`` inclusive: the protocol segment
+        each lies in (its first knot; point 0 in segment 0) and its position in it, ``frac >= 1``
+        meaning exactly the next knot (a zero-duration segment is at its end)."""
         idx = np.arange(first, last + 1)
         seg = np.where(idx == 0, 0, self.segment[np.maximum(idx - 1, 0)])
-        ta = p.times[seg]
-        tb = p.times[seg + 1]
+        t = self.protocol.times
+        ta, tb = t[seg], t[seg + 1]
         span = tb - ta
         with np.errstate(invalid="ignore", divide="ignore"):
             frac = np.where(span > 0, (self.times[idx] - ta) / np.where(span > 0, span, 1.0), 1.0)
-        frac = np.where(idx == 0, 0.0, frac)[:, None]
+        return seg, np.where(idx == 0, 0.0, frac)
+
+    def landscapes(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+        """Energies and saddles at grid points ``first..last`` inclusive: (n, M), (n, M-1)."""
+        p = self.protocol
+        seg, frac = self.knots(first, last)
+        frac = frac[:, None]
         return _lerp(p.energies, seg, frac), _lerp(p.saddles, seg, frac)
 
 

@@ -32,23 +32,36 @@ def _energy_at(protocol, grid, k, x):
     return ua + (ub - ua) * f, da + (db - da) * f
 
 
+def _start(protocol, dt, x):
+    """``grid, x, work, heat, u_now``: the step grid, a float64 copy of the positions, zeroed
+    tallies (T, N) and the energies at grid point 0."""
+    grid = protocol.grid(dt)
+    x = np.array(x, dtype=np.float64)
+    work = np.zeros((len(grid.names), x.size))
+    heat = np.zeros((len(grid.names), x.size))
+    return grid, x, work, heat, _energy_at(protocol, grid, 0, x)[0]
+
+
+def _work_step(protocol, grid, k, x, u_now, work, seed, step):
+    """The work step into grid point k + 1 (booked in ``work``): ``(h, code, u_mid, d_mid, z)``,
+    ``z`` the step's normals (None for a zero-duration step)."""
+    h, code = grid.durations[k], grid.codes[k]
+    u_mid, d_mid = _energy_at(protocol, grid, k + 1, x)
+    work[code] += u_mid - u_now
+    z = normals_np(seed, NOISE_SLOT, step, np.arange(x.size)) if h > 0 else None
+    return h, code, u_mid, d_mid, z
+
+
 def overdamped(protocol, dt, x, *, friction, kT, seed, step0=0, mala=False):
     """Twin of ``overdamped_steps``: returns ``(x, work (T, N), heat (T, N), accepted)``."""
-    grid = protocol.grid(dt)
+    grid, x, work, heat, u_now = _start(protocol, dt, x)
     n = x.size
-    x = np.array(x, dtype=np.float64)
     mob = 1.0 / friction
-    work = np.zeros((len(grid.names), n))
-    heat = np.zeros((len(grid.names), n))
     accepted = np.zeros(n, dtype=np.int64)
     parts = np.arange(n)
-    u_now = _energy_at(protocol, grid, 0, x)[0]
     for k in range(grid.n_steps):
-        h, code = grid.durations[k], grid.codes[k]
-        u_mid, d_mid = _energy_at(protocol, grid, k + 1, x)
-        work[code] += u_mid - u_now
-        if h > 0:
-            z = normals_np(seed, NOISE_SLOT, step0 + k, parts)
+        h, code, u_mid, d_mid, z = _work_step(protocol, grid, k, x, u_now, work, seed, step0 + k)
+        if z is not None:
             drift = mob * h
             y = x - drift * d_mid + np.sqrt(2.0 * mob * kT * h) * z
             u_y, d_y = _energy_at(protocol, grid, k + 1, y)
@@ -70,21 +83,12 @@ def overdamped(protocol, dt, x, *, friction, kT, seed, step0=0, mala=False):
 
 def underdamped(protocol, dt, x, v, *, friction, mass, kT, seed, step0=0):
     """Twin of ``underdamped_steps`` (BAOAB): returns ``(x, v, work, heat)``."""
-    grid = protocol.grid(dt)
-    n = x.size
-    x = np.array(x, dtype=np.float64)
+    grid, x, work, heat, u_now = _start(protocol, dt, x)
     v = np.array(v, dtype=np.float64)
     gamma = friction / mass
-    work = np.zeros((len(grid.names), n))
-    heat = np.zeros((len(grid.names), n))
-    parts = np.arange(n)
-    u_now = _energy_at(protocol, grid, 0, x)[0]
     for k in range(grid.n_steps):
-        h, code = grid.durations[k], grid.codes[k]
-        u_mid, d_mid = _energy_at(protocol, grid, k + 1, x)
-        work[code] += u_mid - u_now
-        if h > 0:
-            z = normals_np(seed, NOISE_SLOT, step0 + k, parts)
+        h, code, u_mid, d_mid, z = _work_step(protocol, grid, k, x, u_now, work, seed, step0 + k)
+        if z is not None:
             c = np.exp(-gamma * h)
             s = np.sqrt((1.0 - c * c) * kT / mass)
             e_before = u_mid + 0.5 * mass * v * v

@@ -28,8 +28,9 @@ mean work, variance, final distribution and a rigorous lower bound ``ΔF_neq + k
 (second law with the Shiraishi–Funo–Saito speed limit, PRL 121, 070601 (2018),
 doi:10.1103/PhysRevLett.121.070601) follow from the cell's master equation (``oracle.WriteOracle``,
 on ``simcore.master``). Summed over all writes they give, per wall, the exact expectation of the
-energy of this run given its reads (the Monte Carlo ledger must agree within Bernstein's bound for a
-sum of bounded writes) and a rigorous bound it must never fall below.
+energy of this run given its reads (the Monte Carlo ledger must agree within Chernoff's bound,
+from the exact cumulant generating function ``ln E exp(λW)`` of every write, ``oracle.LAMBDAS_KT``)
+and a rigorous bound it must never fall below.
 ``simcore.lim.energy_to_solution`` gives the analytic estimate for the same (OPS, N, schedule,
 precision, update time); docs/theory.md ("Simulated energy-to-solution of an optimiser") explains
 the ratio.

@@ -5,13 +5,13 @@ consolidated, with the exact statistics of every write booked by wall (``oracle.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 import simcore as sc
 from experiments.lim_optimizer.config import WALLS, Config
-from experiments.lim_optimizer.oracle import WriteOracle, v_tilt
+from experiments.lim_optimizer.oracle import LAMBDAS_KT, WriteOracle, v_tilt
 from simcore import lim
 from simcore.errors import one_of
 
@@ -27,6 +27,8 @@ class WallBook:
     writes: int = 0  # cells written
     hops: int = 0  # level hops asked for, Σ |read - target|
     span: float = 0.0  # J, largest range of one write's work (Bernstein's bound per term)
+    #: ln E exp(λ W) of the wall's summed work given the reads, at λ = LAMBDAS_KT / kT
+    cgf: np.ndarray = field(default_factory=lambda: np.zeros(LAMBDAS_KT.size))
 
 
 class Memory:
@@ -128,6 +130,7 @@ class Memory:
         book.variance += float(np.sum(np.maximum(second[inv, start] - w_mean**2, 0.0)))
         book.bound += float(bound[inv, start].sum())
         book.span = max(book.span, float(self.oracle.spans(pieces, uniq).max()))
+        book.cgf += self.oracle.cgfs(pieces, uniq)[inv, start].sum(axis=0)
         hops = int(np.abs(start - tw).sum())
         book.hops += hops
         book.writes += idx.size

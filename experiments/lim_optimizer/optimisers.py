@@ -36,7 +36,7 @@ def _record(problem, architecture, n, bits, update_time, n_iter, schedule, scale
         book = memory.books[w]
         walls[w] = Wall(
             **sim[w], exact=book.exact, sigma=math.sqrt(book.variance), bound=book.bound,
-            nominal=book.nominal, span=book.span,
+            nominal=book.nominal, span=book.span, cgf=book.cgf.copy(),
             estimate=getattr(est, "consolidation" if w == "consolidate" else w),
             writes=book.writes, hops=book.hops)
     parts = walls.values()
@@ -45,7 +45,7 @@ def _record(problem, architecture, n, bits, update_time, n_iter, schedule, scale
         ledger_stderr=math.sqrt(sum(v.ledger_stderr**2 for v in parts)),
         exact=sum(v.exact for v in parts), sigma=math.sqrt(sum(v.sigma**2 for v in parts)),
         bound=sum(v.bound for v in parts), nominal=sum(v.nominal for v in parts),
-        span=max(v.span for v in parts),
+        span=max(v.span for v in parts), cgf=sum(v.cgf for v in parts),
         estimate=sum(v.estimate for v in parts), writes=sum(v.writes for v in parts),
         hops=sum(v.hops for v in parts))
     return Run(

@@ -26,6 +26,7 @@ finite-time results, the underdamped erasure that heats the memory (Dago & Bello
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,7 @@ from experiments.checks import assemble, check, check_key
 from experiments.common import bar, energy, figure, quantity, seeds_tree
 from experiments.config import field, seed_field, temperature_field
 from experiments.contract import Experiment
+from experiments.results import ResultBase, column
 from simcore import fokker_planck as fp
 from simcore.langevin import ParticleArray, PolynomialProtocol, quartic_coefficients
 from simcore.seeds import Seeds
@@ -86,14 +88,32 @@ class Config:
                                     f"barriers above low_barrier = {self.low_barrier} kT")
 
 
-@dataclass
-class Result:
+@dataclass(frozen=True, eq=False)
+class LangevinPoint:
+    """One map point checked by a Langevin run: barrier ``height`` (kT), cycle ``duration``
+    (τ_low), the particles' mean cycle ``work`` and its standard error ``work_se`` (J), the
+    oracle's mean work on the same step grid ``oracle`` (J), and the worst per-trajectory
+    ``first_law`` residual (J)."""
+
+    height: float
+    duration: float
+    work: float
+    work_se: float
+    oracle: float
+    first_law: float
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Result(ResultBase):
+    """The map (``work``, ``heat``: (H, D) oracle mean work and heat of the cycle, J), the
+    Langevin checks (``mc``), the quasi-static raise (``raise_dF`` by quadrature and its
+    harmonic estimate ``raise_dF_harmonic``, J) and the Kramers table (``kramers``: arrays
+    ``height`` (kT), ``ratio`` and ``corrected``)."""
+
     config: Config
-    seeds: Seeds
-    kT: float
-    work: np.ndarray  # (H, D) oracle mean work of the cycle (J)
+    work: np.ndarray
     heat: np.ndarray
-    mc: list[dict]
+    mc: tuple[LangevinPoint, ...]
     raise_dF: float
     raise_dF_harmonic: float
     kramers: dict
@@ -143,9 +163,9 @@ def run(cfg: Config, progress: bool = False) -> Result:
         r = arr.run(p, cfg.mc_step * tw, initial="equilibrium")
         o = fp.solve_fokker_planck(p, cfg.mc_step * tw, friction=cfg.friction,
                                    temperature=cfg.temperature, grid=_grid(cfg))
-        mc.append({"height": eb, "duration": d, "work": r.total_work.mean,
-                   "work_se": r.total_work.stderr, "oracle": o.total_work,
-                   "first_law": r.first_law_residual})
+        mc.append(LangevinPoint(height=eb, duration=d, work=r.total_work.mean,
+                                work_se=r.total_work.stderr, oracle=o.total_work,
+                                first_law=r.first_law_residual))
         outer.update()
     p = PolynomialProtocol.ramp(_well(cfg, cfg.raise_from), _well(cfg, cfg.raise_to), 1.0)
     d_f = fp.free_energy(p, 1.0, temperature=cfg.temperature) - fp.free_energy(
@@ -160,7 +180,7 @@ def run(cfg: Config, progress: bool = False) -> Result:
         kram["corrected"].append(t * k01 / (1 + 3.0 / (8.0 * eb)))
     outer.update()
     outer.close()
-    return Result(config=cfg, seeds=seeds, kT=kT, work=work, heat=heat, mc=mc,
+    return Result(config=cfg, seeds=seeds, work=work, heat=heat, mc=tuple(mc),
                   raise_dF=float(d_f),
                   raise_dF_harmonic=0.5 * kT * float(np.log(cfg.raise_to / cfg.raise_from)),
                   kramers={k: np.array(v) for k, v in kram.items()})
@@ -180,12 +200,12 @@ def checks(result: Result) -> list[dict]:
     out = []
     for j, m in enumerate(result.mc):
         out.append(check(check_key("langevin_vs_oracle_work", j),
-                         f"Langevin vs oracle cycle work, E_B = {m['height']:g} kT, "
-                         f"{m['duration']:g} τ_low", m["work"] / kT, m["oracle"] / kT,
-                         se=m["work_se"] / kT, unit="kT"))
+                         f"Langevin vs oracle cycle work, E_B = {m.height:g} kT, "
+                         f"{m.duration:g} τ_low", m.work / kT, m.oracle / kT,
+                         se=m.work_se / kT, unit="kT"))
         out.append(check(check_key("first_law", j),
-                         f"first law per trajectory, E_B = {m['height']:g} kT",
-                         m["first_law"] / kT, 0.0, tolerance=1e-9, unit="kT"))
+                         f"first law per trajectory, E_B = {m.height:g} kT",
+                         m.first_law / kT, 0.0, tolerance=1e-9, unit="kT"))
     out.append(check("second_law", "cycle work >= 0 over the map (second law, ΔF = 0)",
                      result.work.min() / kT, 0.0, tolerance=1e-9, kind="lower", unit="kT"))
     w = result.work / kT
@@ -217,9 +237,9 @@ def report(result: Result) -> str:
     for i, eb in enumerate(cfg.heights):
         lines.append(f"{eb:9g} " + " ".join(f"{'yes' if x else 'no':>12}" for x in v[i]))
     for m in result.mc:
-        lines.append(f"Langevin at E_B = {m['height']:g} kT, {m['duration']:g} τ_low:"
-                     f" {m['work'] / kT:.4f} ± {m['work_se'] / kT:.4f} kT"
-                     f" (oracle {m['oracle'] / kT:.4f})")
+        lines.append(f"Langevin at E_B = {m.height:g} kT, {m.duration:g} τ_low:"
+                     f" {m.work / kT:.4f} ± {m.work_se / kT:.4f} kT"
+                     f" (oracle {m.oracle / kT:.4f})")
     lines.append(f"quasi-static raise {cfg.raise_from:g} -> {cfg.raise_to:g} kT: ΔF ="
                  f" {result.raise_dF / kT:.4f} kT (harmonic {result.raise_dF_harmonic / kT:.4f},"
                  " two-state 0)")
@@ -239,11 +259,11 @@ def data(result: Result) -> dict:
         "heat": energy(result.heat, "oracle mean heat of the barrier cycle"),
         "valid": quantity(validity(result).astype(np.int8), "", "two-state model valid"),
         "mc": {
-            "height": energy(np.array([m["height"] for m in result.mc]) * result.kT),
-            "duration": quantity(np.array([m["duration"] for m in result.mc]), "τ_low"),
-            "work": energy(np.array([m["work"] for m in result.mc])),
-            "work_stderr": energy(np.array([m["work_se"] for m in result.mc])),
-            "oracle": energy(np.array([m["oracle"] for m in result.mc])),
+            "height": energy(column(result.mc, lambda m: m.height) * result.kT),
+            "duration": quantity(column(result.mc, lambda m: m.duration), "τ_low"),
+            "work": energy(column(result.mc, lambda m: m.work)),
+            "work_stderr": energy(column(result.mc, lambda m: m.work_se)),
+            "oracle": energy(column(result.mc, lambda m: m.oracle)),
         },
         "raise": {
             "delta_f": energy(result.raise_dF, "quasi-static ΔF by quadrature"),
@@ -297,6 +317,22 @@ def memory_estimate(cfg: Config) -> float:
     return 200.0 * cfg.n_particles
 
 
+def cost_estimate(cfg: Config) -> float:
+    """The run's work in particle-steps: each checked map point runs ``n_particles`` through a
+    cycle of ``d τ_low`` in steps of ``mc_step τ_w(E_B)``, so ``d (E_B / low_barrier) / mc_step``
+    steps (``τ_low / τ_w = E_B / E_low``); the oracle's ``grid_points`` nodes times its steps are
+    counted alike for every map point and each checked one (a small term)."""
+    d_n = len(cfg.durations)
+    total = 0.0
+    for flat in cfg.mc_points:
+        i, j = divmod(int(flat), d_n)
+        steps = math.ceil(cfg.durations[j] * cfg.heights[i] / cfg.low_barrier / cfg.mc_step)
+        total += float(cfg.n_particles) * steps + float(cfg.grid_points) * steps
+    n_map = len(cfg.heights) * d_n
+    return total + float(cfg.grid_points) * cfg.steps_per_cycle * n_map
+
+
 EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
                         checks=checks, report=report, data=data, plot=plot,
-                        memory_estimate=memory_estimate, size_keys=SIZE_KEYS)
+                        memory_estimate=memory_estimate, size_keys=SIZE_KEYS,
+                        cost_estimate=cost_estimate)

@@ -52,6 +52,23 @@ _S8 = np.uint64(8)
 _S12 = np.uint64(12)
 _S32 = np.uint64(32)
 
+def hermite_cubic(y0, y1, m0, m1, t, h):
+    """``(U, dU/dx)`` of the cubic Hermite segment with end values ``y0, y1`` (J), end slopes
+    ``m0, m1`` (J/m) and width ``h`` (m) at fraction ``t`` in [0, 1] of it: plain arithmetic,
+    so the same source serves scalars in the kernels (compiled here, where Numba's cache of the
+    kernels that inline it is keyed) and arrays in ``potential.hermite_np``, with the same
+    operations in the same order."""
+    t2 = t * t
+    t3 = t2 * t
+    u = ((2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * h * m0
+         + (3.0 * t2 - 2.0 * t3) * y1 + (t3 - t2) * h * m1)
+    du = ((6.0 * t2 - 6.0 * t) * y0 + (3.0 * t2 - 4.0 * t + 1.0) * h * m0
+          + (6.0 * t - 6.0 * t2) * y1 + (3.0 * t2 - 2.0 * t) * h * m1) / h
+    return u, du
+
+
+_hermite_cubic = jit(inline="always")(hermite_cubic)
+
 
 class Stream(NamedTuple):
     """The random numbers of one normal slot: ``keys, gammas`` from
@@ -136,17 +153,7 @@ def hermite(row, x0, h, wall, x):
         fs = float(g - 2)
     i = int(fs)
     t = s - fs
-    y0 = row[i]
-    y1 = row[i + 1]
-    m0 = _slope(row, i, h)
-    m1 = _slope(row, i + 1, h)
-    t2 = t * t
-    t3 = t2 * t
-    u = ((2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * h * m0
-         + (3.0 * t2 - 2.0 * t3) * y1 + (t3 - t2) * h * m1)
-    du = ((6.0 * t2 - 6.0 * t) * y0 + (3.0 * t2 - 4.0 * t + 1.0) * h * m0
-          + (6.0 * t - 6.0 * t2) * y1 + (3.0 * t2 - 2.0 * t) * h * m1) / h
-    return u, du
+    return _hermite_cubic(row[i], row[i + 1], _slope(row, i, h), _slope(row, i + 1, h), t, h)
 
 
 @jit(inline="always")
@@ -174,11 +181,13 @@ def _coefficients_at(land, k, out):
 
 
 @jit(inline="always")
-def energy(kind, c, va, vb, f, x0, dx, wall, x):
-    """``(U, dU/dx)`` at ``x``: the polynomial ``c`` (kind 0) or the tabulated rows ``va``,
-    ``vb`` of the segment's two knots mixed at fraction ``f`` (kind 1)."""
-    if kind == 0:
+def energy(land, c, va, vb, f, x):
+    """``(U, dU/dx)`` at ``x``: the polynomial ``c`` (``land.kind`` 0) or the tabulated rows
+    ``va``, ``vb`` of the segment's two knots mixed at fraction ``f`` (kind 1, on the table's
+    grid ``land.x0``, ``land.dx`` with its ``land.wall``)."""
+    if land.kind == 0:
         return horner(c, x)
+    x0, dx, wall = land.x0, land.dx, land.wall
     if f >= 1.0:
         return hermite(vb, x0, dx, wall, x)
     ua, da = hermite(va, x0, dx, wall, x)
@@ -205,46 +214,65 @@ def normals_block(st, step, p0, n, z, rare):
             z[i] = normal(st.keys, st.gammas, st.seed, st.base, step, p0 + i)
 
 
+@jit(inline="always")
+def _grid(x, land):
+    """``n, n_steps, n_blocks, va0, vb0``: particles, steps, blocks of ``BLOCK``, and the
+    tabulated rows of the first knot."""
+    n = x.shape[0]
+    va0 = land.values[0]
+    vb0 = land.values[1] if land.kind == 1 else va0
+    return n, land.durations.shape[0], (n + BLOCK - 1) // BLOCK, va0, vb0
+
+
+@jit(inline="always")
+def _block(land, b, n):
+    """``p0, m, z, rare, u_now, c0``: block ``b``'s first particle and size, its buffers of
+    normals, rare flags and energies, and the polynomial coefficients at the first grid point."""
+    p0 = b * BLOCK
+    m = min(BLOCK, n - p0)
+    c0 = np.empty(land.coefficients.shape[1])
+    _coefficients_at(land, 0, c0)
+    return p0, m, np.empty(BLOCK), np.empty(BLOCK, dtype=np.bool_), np.empty(BLOCK), c0
+
+
+@jit(inline="always")
+def _enter_step(land, noise, k, p0, m, c_next, z, rare):
+    """``f, va, vb, h, code, step`` of grid step ``k`` for the block ``p0 .. p0 + m``: the
+    landscape at its end (polynomial coefficients into ``c_next``; the tabulated rows ``va``,
+    ``vb`` and fraction ``f``), its duration, tag code and counter, with the block's normals
+    drawn into ``z`` when the step moves."""
+    _coefficients_at(land, k + 1, c_next)
+    f = land.frac[k + 1]
+    va = land.values[land.knot[k + 1]]
+    vb = land.values[land.knot[k + 1] + 1] if land.kind == 1 else va
+    h = land.durations[k]
+    step = noise.step0 + np.uint64(k)
+    if h > 0.0:
+        normals_block(noise, step, p0, m, z, rare)
+    return f, va, vb, h, land.codes[k], step
+
+
 def _overdamped(x, land, noise, accept, mobility, kT, mala, tally):
     """Overdamped steps over the whole grid for every particle (see module docstring)."""
-    n = x.shape[0]
-    n_steps = land.durations.shape[0]
-    deg1 = land.coefficients.shape[1]
-    n_blocks = (n + BLOCK - 1) // BLOCK
+    n, n_steps, n_blocks, va0, vb0 = _grid(x, land)
     # unpacked outside the parallel loop: Numba loses prange writes through tuple fields
     work, heat, e_start, e_end, accepted = tally
-    kind, _, values, x0, dx, wall, knot, frac, durations, codes = land
-    va0 = values[0]
-    vb0 = values[1] if kind == 1 else va0
     for b in prange(n_blocks):
-        p0 = b * BLOCK
-        m = min(BLOCK, n - p0)
-        z = np.empty(BLOCK)
-        rare = np.empty(BLOCK, dtype=np.bool_)
-        u_now = np.empty(BLOCK)
+        p0, m, z, rare, u_now, c0 = _block(land, b, n)
         u_mid_b = np.empty(BLOCK)
         d_mid_b = np.empty(BLOCK)
         u_new_b = np.empty(BLOCK)
         d_new_b = np.empty(BLOCK)
-        c_now = np.empty(deg1)
-        c_next = np.empty(deg1)
-        _coefficients_at(land, 0, c_now)
+        c_now = c0
+        c_next = np.empty(c0.size)
         for i in range(m):
-            u_now[i] = energy(kind, c_now, va0, vb0, 0.0, x0, dx, wall, x[p0 + i])[0]
+            u_now[i] = energy(land, c_now, va0, vb0, 0.0, x[p0 + i])[0]
             e_start[p0 + i] = u_now[i]
         for k in range(n_steps):
-            _coefficients_at(land, k + 1, c_next)
-            f = frac[k + 1]
-            va = values[knot[k + 1]]
-            vb = values[knot[k + 1] + 1] if kind == 1 else va
-            h = durations[k]
-            code = codes[k]
-            step = noise.step0 + np.uint64(k)
-            if h > 0.0:
-                normals_block(noise, step, p0, m, z, rare)
+            f, va, vb, h, code, step = _enter_step(land, noise, k, p0, m, c_next, z, rare)
             drift = mobility * h
             sigma = math.sqrt(2.0 * mobility * kT * h)
-            if kind == 0 and not mala:
+            if land.kind == 0 and not mala:
                 # the same arithmetic as the general loop below, in loops over the block that
                 # the compiler vectorises (Horner's rule one coefficient at a time)
                 _horner_block(c_next, x, p0, m, u_mid_b, d_mid_b)
@@ -265,11 +293,11 @@ def _overdamped(x, land, noise, accept, mobility, kT, mala, tally):
             for i in range(m):
                 p = p0 + i
                 xp = x[p]
-                u_mid, d_mid = energy(kind, c_next, va, vb, f, x0, dx, wall, xp)
+                u_mid, d_mid = energy(land, c_next, va, vb, f, xp)
                 work[code, p] += u_mid - u_now[i]
                 if h > 0.0:
                     y = xp - drift * d_mid + sigma * z[i]
-                    u_y, d_y = energy(kind, c_next, va, vb, f, x0, dx, wall, y)
+                    u_y, d_y = energy(land, c_next, va, vb, f, y)
                     take = True
                     if mala:
                         fwd = y - xp + drift * d_mid
@@ -295,37 +323,18 @@ def _overdamped(x, land, noise, accept, mobility, kT, mala, tally):
 
 def _underdamped(x, v, land, noise, mass, gamma, kT, tally):
     """BAOAB steps over the whole grid for every particle (see module docstring)."""
-    n = x.shape[0]
-    n_steps = land.durations.shape[0]
-    deg1 = land.coefficients.shape[1]
-    n_blocks = (n + BLOCK - 1) // BLOCK
+    n, n_steps, n_blocks, va0, vb0 = _grid(x, land)
     # unpacked outside the parallel loop: Numba loses prange writes through tuple fields
     work, heat, e_start, e_end, _accepted = tally
-    kind, _, values, x0, dx, wall, knot, frac, durations, codes = land
-    va0 = values[0]
-    vb0 = values[1] if kind == 1 else va0
     for b in prange(n_blocks):
-        p0 = b * BLOCK
-        m = min(BLOCK, n - p0)
-        z = np.empty(BLOCK)
-        rare = np.empty(BLOCK, dtype=np.bool_)
-        u_now = np.empty(BLOCK)
-        c_next = np.empty(deg1)
-        _coefficients_at(land, 0, c_next)
+        p0, m, z, rare, u_now, c0 = _block(land, b, n)
+        c_next = c0
         for i in range(m):
             p = p0 + i
-            u_now[i] = energy(kind, c_next, va0, vb0, 0.0, x0, dx, wall, x[p])[0]
+            u_now[i] = energy(land, c_next, va0, vb0, 0.0, x[p])[0]
             e_start[p] = u_now[i] + 0.5 * mass * v[p] * v[p]
         for k in range(n_steps):
-            _coefficients_at(land, k + 1, c_next)
-            f = frac[k + 1]
-            va = values[knot[k + 1]]
-            vb = values[knot[k + 1] + 1] if kind == 1 else va
-            h = durations[k]
-            code = codes[k]
-            step = noise.step0 + np.uint64(k)
-            if h > 0.0:
-                normals_block(noise, step, p0, m, z, rare)
+            f, va, vb, h, code, _ = _enter_step(land, noise, k, p0, m, c_next, z, rare)
             c = math.exp(-gamma * h)
             s = math.sqrt((1.0 - c * c) * kT / mass)
             half = 0.5 * h
@@ -333,7 +342,7 @@ def _underdamped(x, v, land, noise, mass, gamma, kT, tally):
                 p = p0 + i
                 xp = x[p]
                 vp = v[p]
-                u_mid, d_mid = energy(kind, c_next, va, vb, f, x0, dx, wall, xp)
+                u_mid, d_mid = energy(land, c_next, va, vb, f, xp)
                 work[code, p] += u_mid - u_now[i]
                 if h > 0.0:
                     e_before = u_mid + 0.5 * mass * vp * vp
@@ -341,7 +350,7 @@ def _underdamped(x, v, land, noise, mass, gamma, kT, tally):
                     xp = xp + half * vp
                     vp = c * vp + s * z[i]
                     xp = xp + half * vp
-                    u_new, d_new = energy(kind, c_next, va, vb, f, x0, dx, wall, xp)
+                    u_new, d_new = energy(land, c_next, va, vb, f, xp)
                     vp = vp - half * d_new / mass
                     x[p] = xp
                     v[p] = vp

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from simcore.errors import ParameterError, finite_array, positive
-from simcore.protocol import DEFAULT_TAG, Protocol, check_tag
+from simcore.langevin.integrators import hermite_cubic
+from simcore.protocol import DEFAULT_TAG, Knotted, Protocol, check_tags, check_times
 
 #: Highest polynomial degree accepted (a quartic is degree 4).
 MAX_DEGREE = 8
@@ -85,26 +86,6 @@ def harmonic_coefficients(stiffness: float, centre: float = 0.0) -> np.ndarray:
     return np.array([0.5 * k * c * c, -k * c, 0.5 * k])
 
 
-def _tags(tags, k: int) -> tuple[str, ...]:
-    if tags is None or isinstance(tags, str):
-        return tuple([check_tag(tags or DEFAULT_TAG, "tags")] * (k - 1))
-    out = [check_tag(t, "tags") for t in tags]
-    if len(out) != k - 1:
-        raise ParameterError("tags", tags, f"one tag per segment ({k - 1} for {k} knots)")
-    return tuple(out)
-
-
-def _times(times) -> np.ndarray:
-    t = np.asarray(times, dtype=np.float64)
-    if t.ndim != 1 or t.size < 2:
-        raise ParameterError("times", times, "a 1-D array of at least 2 knots (s)")
-    if not np.all(np.isfinite(t)):
-        raise ParameterError("times", times, "finite knot times (s)")
-    if np.any(np.diff(t) < 0):
-        raise ParameterError("times", times, "non-decreasing knot times (s)")
-    return t
-
-
 @dataclass(frozen=True)
 class PotentialGrid:
     """A protocol sampled on its step grid: grid ``times`` (S+1,) in s, ``durations`` (S,) in s,
@@ -124,26 +105,12 @@ class PotentialGrid:
         return self.durations.size
 
 
-class _TimeDependent:
-    """What both potential kinds share: knots, tags and the step grid."""
+class _TimeDependent(Knotted):
+    """What both potential kinds share: knots, tags (``simcore.protocol.Knotted``) and the step
+    grid."""
 
-    _t: np.ndarray
-    _tags: tuple[str, ...]
+    __slots__ = ()
     _values: np.ndarray
-
-    @property
-    def times(self) -> np.ndarray:
-        """Knot times (K,) in s."""
-        return self._t
-
-    @property
-    def tags(self) -> tuple[str, ...]:
-        """One tag per segment (K-1,)."""
-        return self._tags
-
-    @property
-    def duration(self) -> float:
-        return float(self._t[-1] - self._t[0])
 
     def grid(self, dt: float) -> PotentialGrid:
         """The step grid for time step ``dt`` (s), by the rule of ``Protocol.grid``.
@@ -157,13 +124,7 @@ class _TimeDependent:
         clock = Protocol(self._t, np.zeros((k, 2)), np.zeros((k, 1)), self._tags)
         g = clock.grid(dt)
         names, codes = g.tag_codes()
-        idx = np.arange(g.times.size)
-        seg = np.where(idx == 0, 0, g.segment[np.maximum(idx - 1, 0)])
-        ta, tb = self._t[seg], self._t[seg + 1]
-        span = tb - ta
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frac = np.where(span > 0, (g.times - ta) / np.where(span > 0, span, 1.0), 1.0)
-        frac = np.where(idx == 0, 0.0, frac)
+        seg, frac = g.knots(0, g.n_steps)
         return PotentialGrid(
             times=g.times, durations=g.durations, knot=seg.astype(np.int64),
             frac=frac.astype(np.float64), names=names, codes=codes.astype(np.int64),
@@ -208,7 +169,7 @@ class PolynomialProtocol(_TimeDependent):
     __slots__ = ("_t", "_tags", "_values")
 
     def __init__(self, times, coefficients, tags: Sequence[str] | str | None = None):
-        t = _times(times)
+        t = check_times(times)
         c = np.asarray(coefficients, dtype=np.float64)
         if c.ndim != 2 or not 2 <= c.shape[1] <= MAX_DEGREE + 1:
             raise ParameterError(
@@ -216,7 +177,7 @@ class PolynomialProtocol(_TimeDependent):
                 f"an array of shape (K, d+1) with 1 <= d <= {MAX_DEGREE} (J/m^i)",
             )
         c = finite_array("coefficients", c, (t.size, c.shape[1]))
-        self._tags = _tags(tags, t.size)
+        self._tags = check_tags(tags, t.size)
         for a in (t, c):
             a.flags.writeable = False
         self._t, self._values = t, c
@@ -321,7 +282,7 @@ class TabulatedProtocol(_TimeDependent):
     __slots__ = ("_h", "_t", "_tags", "_values", "_wall", "_x")
 
     def __init__(self, times, positions, values, tags=None, *, wall: float | None = None):
-        t = _times(times)
+        t = check_times(times)
         x = np.asarray(positions, dtype=np.float64)
         if x.ndim != 1 or x.size < 4 or not np.all(np.isfinite(x)):
             raise ParameterError("positions", positions, "a 1-D array of >= 4 finite points (m)")
@@ -336,7 +297,7 @@ class TabulatedProtocol(_TimeDependent):
             wall = float(wall)
             if not (np.isfinite(wall) and wall >= 0):
                 raise ParameterError("wall", wall, "a finite curvature >= 0 (J/m²)")
-        self._tags = _tags(tags, t.size)
+        self._tags = check_tags(tags, t.size)
         for a in (t, x, v):
             a.flags.writeable = False
         self._t, self._x, self._values, self._h, self._wall = t, x, v, hh, wall
@@ -393,14 +354,7 @@ def hermite_np(row, x0, h, wall, x):
     fs = np.clip(np.floor(s), 0.0, float(g - 2))
     i = fs.astype(np.int64)
     t = s - fs
-    y0, y1 = row[i], row[i + 1]
-    m0, m1 = _slope(row, i, h), _slope(row, i + 1, h)
-    t2 = t * t
-    t3 = t2 * t
-    u = ((2.0 * t3 - 3.0 * t2 + 1.0) * y0 + (t3 - 2.0 * t2 + t) * h * m0
-         + (3.0 * t2 - 2.0 * t3) * y1 + (t3 - t2) * h * m1)
-    du = ((6.0 * t2 - 6.0 * t) * y0 + (3.0 * t2 - 4.0 * t + 1.0) * h * m0
-          + (6.0 * t - 6.0 * t2) * y1 + (3.0 * t2 - 2.0 * t) * h * m1) / h
+    u, du = hermite_cubic(row[i], row[i + 1], _slope(row, i, h), _slope(row, i + 1, h), t, h)
     lo_d = x - x0
     hi_d = x - (x0 + (g - 1) * h)
     m_lo, m_hi = _slope(row, np.int64(0), h), _slope(row, np.int64(g - 1), h)

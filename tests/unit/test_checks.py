@@ -16,6 +16,7 @@ from experiments.checks import (
     bernstein_check,
     check,
     check_key,
+    chernoff_check,
     count_check,
 )
 from harness.sweep.plots import value_text
@@ -91,6 +92,58 @@ def test_bernstein_holds_for_a_lumpy_sum_where_gauss_fails():
     # 1.7e-2 event) would fail it
     (g,) = assemble([check("w", "w", 0.0, mean, se=sd)])
     assert g["tolerance"] < tol and np.mean(np.abs(sums - mean) > g["tolerance"]) > 1e-2
+
+
+def _lumpy_cgf(n, b, p, lam):
+    """ln E exp(λ S) of S = b Binomial(n, p)."""
+    return n * np.logaddexp(math.log1p(-p), math.log(p) + lam * b)
+
+
+def test_chernoff_is_valid_and_far_sharper_than_bernstein_for_a_lumpy_sum():
+    # the same 10 writes of 0 or 50 kT: with the exact generating function the upper tolerance
+    # lies between the exact quantile (2.8 lumps above the mean) and twice it, Bernstein's is
+    # 5.6 lumps
+    rng = np.random.default_rng(12)
+    n, b, p = 10, 50.0, 0.02
+    mean, sd = n * b * p, b * math.sqrt(n * p * (1 - p))
+    lam = np.concatenate([-np.geomspace(1e-4, 1e2, 49)[::-1], np.geomspace(1e-4, 1e2, 49)])
+    sums = b * rng.binomial(n, p, 200_000)
+    dist = {"mean": mean, "lambdas": lam, "cgf": _lumpy_cgf(n, b, p, lam)}
+    (up,) = assemble([chernoff_check("w", "w", mean + 1.0, mean, **dist)])
+    (bern,) = assemble([bernstein_check("w", "w", mean + 1.0, mean, sigma=sd, bound=b)])
+    assert up["method"] == "chernoff"
+    assert np.mean(sums - mean > up["tolerance"]) <= FAMILY_ALPHA / 2
+    exact = b * stats.binom.isf(FAMILY_ALPHA / 2, n, p)  # S > this has probability <= tail
+    assert exact - mean <= up["tolerance"] < 2.0 * (exact - mean)
+    assert up["tolerance"] < bern["tolerance"] / 1.5
+    # below the mean the sum cannot go further than -mean: the tolerance says so
+    (lo,) = assemble([chernoff_check("w", "w", 0.0, mean, **dist)])
+    assert mean <= lo["tolerance"] < mean + 1.0 and lo["passed"]
+    # a sum that exceeds every plausible value fails
+    (bad,) = assemble([chernoff_check("w", "w", mean + 4 * b, mean, **dist)])
+    assert not bad["passed"]
+
+
+def test_chernoff_of_a_gaussian_sum_is_close_to_the_gaussian_quantile():
+    sd = 3.0
+    lam = np.concatenate([-np.geomspace(1e-3, 1e2, 21)[::-1], np.geomspace(1e-3, 1e2, 21)])
+    (c,) = assemble([chernoff_check("g", "g", 10.0, 10.0, mean=10.0, lambdas=lam,
+                                    cgf=10.0 * lam + 0.5 * sd**2 * lam**2)])
+    z = stats.norm.isf(FAMILY_ALPHA / 2)
+    assert z * sd <= c["tolerance"] <= 1.25 * z * sd
+
+
+def test_chernoff_lower_check_against_a_bound_below_the_mean():
+    lam = np.concatenate([-np.geomspace(1e-3, 1e2, 21)[::-1], np.geomspace(1e-3, 1e2, 21)])
+    dist = {"mean": 100.0, "lambdas": lam, "cgf": 100.0 * lam + 0.5 * lam**2, "kind": "lower"}
+    (far,) = assemble([chernoff_check("a", "a", 99.0, 50.0, **dist)])
+    assert far["tolerance"] == 0.0 and far["passed"]  # the bound is 50 sd below the mean
+    (near,) = assemble([chernoff_check("a", "a", 95.0, 99.0, **dist)])
+    assert near["tolerance"] == pytest.approx(
+        min((0.5 * lam[:21] ** 2 + math.log(1 / FAMILY_ALPHA)) / -lam[:21]) - 1.0)
+    assert near["passed"] is bool(95.0 >= 99.0 - near["tolerance"])
+    with pytest.raises(ValueError, match="cgf"):
+        chernoff_check("a", "a", 0, 0, mean=0, lambdas=[0.0, 1.0], cgf=[0.0, 1.0])
 
 
 def test_keys_hold_no_values_and_are_unique():

@@ -318,9 +318,15 @@ def test_pyproject_license_is_an_spdx_string():
 
 
 def test_per_array_bars_count_whole_steps_and_leave_no_trace():
+    import io as io_module
+
     from simcore.engine import progress_bar
 
-    bar = progress_bar(True, 1500, 10**6)
+    class Terminal(io_module.StringIO):
+        def isatty(self):
+            return True
+
+    bar = progress_bar(True, 1500, 10**6, stream=Terminal())
     assert bar.leave is False and not bar.unit_scale
     bar.close()
 
@@ -332,9 +338,9 @@ def test_enormous_run_gets_its_cost_up_front_and_is_refused(tmp_path, capsys, mo
     exp = experiment("landauer_erasure")
     smoke = runner.resolve_config(exp, smoke=True)
     # smoke: durations 1e-8, 1e-7, 3e-7, 1e-6 s, 400 steps at least, max_dt 2e-9 s
-    assert cost.cell_steps(smoke) == 20_000 * (400 + 400 + 400 + 500)
+    assert exp.cost_estimate(smoke) == 20_000 * (400 + 400 + 400 + 500)
     big = runner.resolve_config(exp, sets=["steps_per_duration=10000000"])
-    assert cost.cell_steps(big) == pytest.approx(1e5 * 7e7)
+    assert exp.cost_estimate(big) == pytest.approx(1e5 * 7e7)
     rc, stdout, err = _run(["run", "landauer_erasure", "--set", "steps_per_duration=10000000",
                             "--out", str(tmp_path / "o")], capsys)
     assert rc == 2 and stdout == ""
