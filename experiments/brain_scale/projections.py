@@ -37,7 +37,7 @@ CLAIMS = (
 #: ``ops`` multiplies the headline OPS; ``scale_fraction`` is n0 / n_iter; ``bits`` keeps ε fixed;
 #: ``modulation`` and ``kramers`` are issue 15's options (values are the option's settings).
 VARIATIONS = (
-    ("ops", "OPS (× the config's; 0.18: 1.8·10^27 at 10^28)", "", 0.18, 10.0),
+    ("ops", "OPS (× the config's; 0.18: 1.8·10²⁷ at 10²⁸)", "", 0.18, 10.0),
     ("scale_fraction", "schedule constant n0 / n_iter", "", 0.01, 1.0),
     ("bits", "bits per parameter B (ε fixed)", "", 4, 16),
     ("error", "write and hold failure ε", "", 2.0**-12, 2.0**-4),

@@ -70,7 +70,7 @@ def plot(res, outdir) -> list[str]:
         ax.axvline(float(d("landauer")), color="k", ls=":", label="Landauer")
         ax.set(xscale="log", xlabel="energy so far (J)", ylabel="held-out accuracy",
                title="load_digits, linear softmax classifier")
-        ax.legend()
+        ax.legend(loc="lower right", fontsize="small")
     with figure(outdir, "digits_accuracy_vs_iteration", stems) as (_fig, ax):
         it = d("checkpoints")
         for k, lab in (("machine_accuracy", "in-memory learner"), ("gd_accuracy", "float64 GD"),
