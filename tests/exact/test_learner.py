@@ -193,7 +193,7 @@ def test_learning_rate_law_from_the_barrier_schedule():
 def test_first_law_of_the_ledger():
     mach = GradientMachine(_chain_qp(), 3, levels=8, replicas=300, seed=4242, window=3.0 / F0)
     mach.train(InverseSchedule(beta=10.0, barrier=0.0, n0=5.0), 20)
-    lost = mach.consolidate(30 * KT, 1e-6)
+    mach.consolidate(30 * KT, 1e-6)
     mach.hold(1e-3)
     led = mach.ledger
     assert set(led) == {"update", "consolidate", "hold"}
@@ -202,7 +202,7 @@ def test_first_law_of_the_ledger():
     scale = sum(abs(v.work) + abs(v.heat) for v in led.values())
     assert abs(mach.cell_energy() - (w - q)) <= 1e-12 * scale
     assert mach.cell_energy() == 0.0  # flat wells at the end
-    assert led["hold"].changes == 0 and 0 <= lost <= 900
+    assert led["hold"].changes == 0  # a 30 kT barrier holds all 900 cells for 1 ms
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 Numba threads")
