@@ -430,3 +430,59 @@ class IsingMachine:
         slot = self._ledger.setdefault(tag, [0.0, 0.0, 0, 0])
         slot[0] += w
         return TagTotals(w, 0.0, 0, 0)
+
+    def hold(self, duration, barrier, *, tag="hold") -> np.ndarray:
+        """Keep the stored spins for ``duration`` (s) behind the barrier ``barrier`` (J), the
+        wells flat (after :meth:`consolidate`): the retention phase, on the physical cells.
+
+        An untilted two-state cell hops both ways at ``k = f0 e^{-b/kT}``, so after ``t`` it is
+        in the other well with probability ``p = (1 - e^{-2kt})/2`` exactly, independently of
+        every other cell; each cell is flipped when its uniform of the machine's next step (the
+        dynamics stream, one step index taken) is below ``p``. Hops between degenerate wells do
+        no work and release no heat: the tag's work and heat are 0 J, its hops the flips (an
+        odd number of hops leaves a cell flipped; only the parity is drawn).
+
+        Parameters
+        ----------
+        duration : float
+            Retention time ``t`` (s), > 0.
+        barrier : float
+            Barrier ``b`` (J) of the held cells, >= 0.
+        tag : str
+            Ledger tag (default ``"hold"``).
+
+        Returns
+        -------
+        numpy.ndarray
+            Flipped spins (retention errors) of each replica, shape (R,), int64.
+
+        Raises
+        ------
+        ParameterError
+            For a non-positive ``duration``, a negative ``barrier``, tilts still on (consolidate
+            first), an empty tag or a step count past 2**32.
+        """
+        t = positive("duration", duration)
+        b = _finite_nonneg("barrier", barrier)
+        if not isinstance(tag, str) or not tag:
+            raise ParameterError("tag", tag, "a non-empty string")
+        if np.any(self.tilt != 0.0):
+            raise ParameterError("tilt", "non-zero", "flat wells: consolidate before holding")
+        if self.step + 1 >= rng.MAX_STEPS:
+            raise ParameterError("duration", duration, "a total step count below 2**32")
+        p = self.flip_probability(t, b)
+        cells = np.arange(self.replicas * self.n, dtype=np.uint64).reshape(self.replicas, self.n)
+        u = rng.uniform(self.seed, self.step, cells, draw=draws.ISING[0])
+        flip = u < p
+        self.spins[flip] *= -1
+        self.step += 1
+        errors = flip.sum(axis=1).astype(np.int64)
+        slot = self._ledger.setdefault(tag, [0.0, 0.0, 0, 0])
+        slot[2] += int(errors.sum())
+        return errors
+
+    def flip_probability(self, duration, barrier) -> float:
+        """``(1 - e^{-2 f0 e^{-b/kT} t})/2``: the probability that an untilted cell held for
+        ``duration`` (s) behind ``barrier`` (J) is found in the other well."""
+        k = self.f0 * math.exp(-barrier / self.kT)
+        return -0.5 * math.expm1(-2.0 * k * duration)

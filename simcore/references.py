@@ -27,6 +27,10 @@ workload against every line:
     doi:10.1109/ISSCC.2014.6757323, 45 nm, 0.9 V): a 32-bit DRAM read, a 32-bit read from an
     8 KB SRAM, and the 10 pJ SRAM read + FP multiply-add + write-back of
     ``simcore.lim.HARDWARE_ENERGY_PER_OP``;
+  * the controller of a learning-in-memory machine (:data:`CONTROLLER_OPERATIONS`,
+    :func:`controller_energy`): the digital reads and multiply-accumulates that compute the
+    tilts from the memory's state (local fields, gradients), Horowitz's 45 nm energies; a
+    separate line, never part of the cells' thermodynamic ledger;
   * accelerators per FLOP (:data:`ACCELERATORS`, the vendors' datasheets: published dense
     tensor FLOP/s at the board power), at full utilisation: a lower bound for that chip.
 
@@ -38,6 +42,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from simcore.constants import LN2
 from simcore.constants import kT as thermal_energy
 from simcore.errors import ParameterError, one_of, positive
@@ -45,11 +51,13 @@ from simcore.errors import ParameterError, one_of, positive
 __all__ = [
     "ACCELERATORS",
     "BRAIN_PARAMETERS",
+    "CONTROLLER_OPERATIONS",
     "MEMORY_ACCESS",
     "WORKLOADS",
     "Accelerator",
     "Line",
     "Workload",
+    "controller_energy",
     "measured_line",
     "project",
     "reference_lines",
@@ -145,6 +153,53 @@ MEMORY_ACCESS = {
     "sram-update": 10e-12,
 }
 _HOROWITZ = "M. Horowitz, ISSCC 2014, doi:10.1109/ISSCC.2014.6757323 (45 nm)"
+
+#: Energy (J) of the controller's operations at 45 nm, 0.9 V (Horowitz, ISSCC 2014, the same
+#: table): a 32-bit read from an 8 KB SRAM 5 pJ (half of the 10 pJ 64-bit read), and a 32-bit
+#: floating-point multiply (3.7 pJ) plus add (0.9 pJ) as one multiply-accumulate.
+CONTROLLER_OPERATIONS = {
+    "sram-8kb-32bit-read": 5e-12,
+    "fp32-multiply-accumulate": 3.7e-12 + 0.9e-12,
+}
+
+
+def controller_energy(macs, reads=None, *, read_energy=None, mac_energy=None):
+    """Energy (J) of the digital controller that sets a learning-in-memory machine's tilts:
+    ``macs`` multiply-accumulates and ``reads`` 32-bit SRAM reads (default two operands per
+    multiply-accumulate, ``2 macs``), at :data:`CONTROLLER_OPERATIONS` unless given
+    (Horowitz, ISSCC 2014, doi:10.1109/ISSCC.2014.6757323, 45 nm).
+
+    Parameters
+    ----------
+    macs : float or array_like
+        Multiply-accumulates, >= 0.
+    reads : float or array_like, optional
+        32-bit reads, >= 0; default ``2 macs``.
+    read_energy, mac_energy : float, optional
+        J per read and per multiply-accumulate, >= 0.
+
+    Returns
+    -------
+    float or ndarray
+        J, shaped like ``macs``.
+
+    Raises
+    ------
+    ParameterError
+        For a negative or non-finite count or energy.
+    """
+    def nonneg(name, value):
+        x = np.asarray(value, dtype=np.float64)
+        if not (np.all(np.isfinite(x)) and np.all(x >= 0)):
+            raise ParameterError(name, value, "finite values >= 0")
+        return x
+
+    m = nonneg("macs", macs)
+    r = 2.0 * m if reads is None else nonneg("reads", reads)
+    e_r = CONTROLLER_OPERATIONS["sram-8kb-32bit-read"] if read_energy is None else read_energy
+    e_m = CONTROLLER_OPERATIONS["fp32-multiply-accumulate"] if mac_energy is None else mac_energy
+    out = r * nonneg("read_energy", e_r) + m * nonneg("mac_energy", e_m)
+    return float(out) if out.ndim == 0 else out
 
 
 def _binary_entropy(eps: float) -> float:

@@ -16,8 +16,15 @@ from experiments.lim_annealer.config import NAME, SCHEDULES, Config
 from experiments.lim_annealer.oracle import equilibrium_energy
 from experiments.lim_annealer.problems import Instance, planted, spin_glass
 from simcore import lim
+from simcore.bounds import retention_barrier, retention_time
 from simcore.errors import ParameterError, one_of
+from simcore.references import CONTROLLER_OPERATIONS, controller_energy
 from simcore.seeds import Seeds
+from simcore.well_modulation import quasi_static_free_energy_change, sudden_change_work
+
+#: Lowest barrier (kT) from which a quartic double well's raise is priced (at 0 the flat well's
+#: free energy diverges; ``energy_to_solution``'s default modulation floor is the same 1 kT).
+MODULATION_FLOOR = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,8 +36,16 @@ class Point:
     ``colours·τ``), ``epsilon`` (fraction of a heat-bath move per window at zero field),
     ``ground_energy`` (unit) and ``state_energy`` (unit, H of the instance's known ground state
     by the machine's kernel), ``energy`` (R,) final problem energies (unit); per restart (J):
-    ``work``, ``heat`` of the update wall, ``consolidate`` (untilt work), ``hold`` (0: held
-    cells are not evolved); ``flips`` (hops per restart); ``first_law`` (J, largest
+    ``work``, ``heat`` of the update wall, ``consolidate`` (untilt work), ``hold`` (the
+    ledger's hold work: 0, flat wells); ``flips`` (hops per restart). The hold
+    (``IsingMachine.hold`` for ``retention``): ``hold_barrier`` (kT) E_L, ``margins`` (K,) kT
+    below it, ``hold_errors`` (K, R) flipped spins, ``hold_p`` (K,) exact flip probability per
+    cell; ``modulation`` (K,) J per restart, the quasi-static work of raising N quartic wells
+    from the anneal barrier (at least ``MODULATION_FLOOR``) to each hold barrier
+    (``modulation_sudden`` the instant raise); ``scrubs`` (K,) scrubs needed to keep the
+    answer to ``error`` at each barrier instead. Controller (not in the ledger): ``macs`` per
+    restart (sweeps × nnz(J)) and ``controller`` J (``references.controller_energy``).
+    ``first_law`` (J, largest
     ``|ΣW - ΣQ|`` over restarts after consolidation) and ``heat_identity`` (J, largest
     ``|Q_s + g_s ΔH_s|``); ``seed`` of the machine, ``seconds`` (s, CPU)."""
 
@@ -52,6 +67,15 @@ class Point:
     consolidate: float
     hold: float
     flips: float
+    hold_barrier: float
+    margins: np.ndarray
+    hold_errors: np.ndarray
+    hold_p: np.ndarray
+    modulation: np.ndarray
+    modulation_sudden: np.ndarray
+    scrubs: np.ndarray
+    macs: float
+    controller: float
     first_law: float
     law_scale: float
     heat_identity: float
@@ -70,8 +94,44 @@ class Point:
 
     @property
     def total(self) -> float:
-        """Energy to solution per restart (J): update + hold + consolidate work."""
+        """Energy to solution per restart (J): update + hold + consolidate work (the
+        two-state ledger; the quartic wells' ``modulation`` and the ``controller`` apart)."""
         return self.work + self.hold + self.consolidate
+
+
+def hold_answer(cfg: Config, m, barrier_kT: float):
+    """Hold the consolidated answer of machine ``m`` for ``cfg.retention`` at E_L less each of
+    ``cfg.hold_margins`` (every margin from the same answer and stream; the machine ends in the
+    state held at E_L). Returns ``(E_L/kT, errors (K, R), p (K,), quasi-static (K,) J,
+    sudden (K,) J, scrubs (K,))`` per restart."""
+    kT, n = m.kT, m.n
+    e_l = float(retention_barrier(cfg.retention, cfg.error, cfg.attempt_frequency,
+                                  cfg.temperature, n_cells=n))
+    spins, step = m.spins.copy(), m.step
+    start = max(barrier_kT, MODULATION_FLOOR) * kT
+    order = sorted(range(len(cfg.hold_margins)), key=lambda k: -cfg.hold_margins[k])
+    k_ = len(order)
+    errors = np.zeros((k_, m.replicas), dtype=np.int64)
+    p, qs, sd, scrubs = (np.zeros(k_) for _ in range(4))
+    for k in order:  # the margin 0 (E_L) last: the machine keeps that answer
+        b = e_l - cfg.hold_margins[k] * kT
+        m.spins[:] = spins
+        m.step = step
+        p[k] = m.flip_probability(cfg.retention, b)
+        errors[k] = m.hold(cfg.retention, b)
+        if b > start:
+            qs[k] = n * quasi_static_free_energy_change(start, b, cfg.temperature)
+            sd[k] = n * sudden_change_work(start, b, cfg.temperature)
+        scrubs[k] = math.ceil(cfg.retention / retention_time(
+            b, cfg.error, cfg.attempt_frequency, cfg.temperature, n_cells=n))
+    return e_l / kT, errors, p, qs, sd, scrubs
+
+
+def scrub_energy(point: Point) -> np.ndarray:
+    """Controller energy (J per restart) of keeping the answer at each hold barrier by scrubs
+    instead: every scrub reads the N spins (``references.CONTROLLER_OPERATIONS``); the rewrites
+    of the few flipped cells (ε per scrub) are left out, so this is a lower estimate."""
+    return point.scrubs * point.n * CONTROLLER_OPERATIONS["sram-8kb-32bit-read"]
 
 
 @dataclass(frozen=True)
@@ -148,14 +208,20 @@ def anneal(cfg: Config, scan: str, problem: Instance, kind: str, sweeps: int, ba
     scale = float(np.max(np.abs(res.work).sum(axis=0) + np.abs(res.heat).sum(axis=0)))
     tau = m.window
     eps = -math.expm1(-2.0 * m.f0 * math.exp(-m.barrier / m.kT) * tau)
+    e_l, errors, p, qs, sd, scrubs = hold_answer(cfg, m, barrier_kT)
+    macs = float(sweeps * problem.couplings.nnz)
     return Point(
         scan=scan, kind=problem.kind, n=problem.n, colours=m.n_colours, sweeps=sweeps,
         schedule=kind, barrier=barrier_kT, window=tau, sweep_time=m.n_colours * tau,
         epsilon=eps, ground_energy=problem.ground_energy,
         state_energy=float(m.energies(problem.ground_state)[0]), energy=res.energy[-1].copy(),
         work=float(res.work.sum()) / r, heat=float(res.heat.sum()) / r,
-        consolidate=cons.work / r, hold=0.0, flips=float(res.flips.sum()) / r,
-        first_law=law, law_scale=scale, heat_identity=ident, seed=seed,
+        consolidate=cons.work / r, hold=m.ledger["hold"].work / r,
+        flips=float(res.flips.sum()) / r, hold_barrier=e_l,
+        margins=np.asarray(cfg.hold_margins, dtype=np.float64), hold_errors=errors, hold_p=p,
+        modulation=qs, modulation_sudden=sd, scrubs=scrubs, macs=macs,
+        controller=controller_energy(macs), first_law=law, law_scale=scale,
+        heat_identity=ident, seed=seed,
         seconds=time.process_time() - clock)
 
 
@@ -270,15 +336,16 @@ def run(cfg: Config, progress: bool = False):
                   baselines=tuple(bases))
 
 
-def estimate(cfg: Config, point: Point, architecture: str):
+def estimate(cfg: Config, point: Point, architecture: str, modulation: str = "free"):
     """``energy_to_solution`` for the point's OPS (sweeps·N spin updates), N, 1 bit per spin,
-    the logarithmic activity at the schedule's time constant and the window τ as update time;
-    ``None`` where the estimate refuses those inputs (its validity range)."""
+    the logarithmic activity at the schedule's time constant and the window τ as update time
+    (``modulation`` as there); ``None`` where the estimate refuses those inputs (its validity
+    range)."""
     try:
         return lim.energy_to_solution(
             architecture, point.sweeps * point.n, point.n, "logarithmic", 1,
             scale=estimate_scale(cfg, point.schedule, point.sweeps), update_time=point.window,
             temperature=cfg.temperature, attempt_frequency=cfg.attempt_frequency,
-            error=cfg.error, retention=cfg.retention)
+            error=cfg.error, retention=cfg.retention, modulation=modulation)
     except ParameterError:
         return None

@@ -38,8 +38,12 @@ class Config:
                                         low=0, high=60)
     error: float = field(1e-3, "", "estimate and baseline: write and hold failure ε", low=0,
                          open_low=True, high=0.1)
-    retention: float = field(10 * sc.YEAR, "s", "how long the solution must be kept", low=0,
-                             open_low=True)
+    retention: float = field(10 * sc.YEAR, "s", "how long the solution must be kept (the"
+                             " simulated hold)", low=0, open_low=True)
+    hold_margins: tuple[float, ...] = field((0.0, 4.0, 8.0), "kT", "hold scan: barriers this"
+                                            " far below E_L = retention_barrier(retention,"
+                                            " error, N) (0: the hold at E_L, always included)",
+                                            low=0, high=40)
     beta_max: float = field(3.0, "1/unit", "final inverse temperature of every schedule", low=0,
                             open_low=True, high=50)
     beta_min: float = field(0.1, "1/unit", "linear schedule: first inverse temperature", low=0)
@@ -86,10 +90,12 @@ class Config:
 
     def check(self) -> None:
         for name in ("barriers", "sweeps_scan", "sides", "brute_sizes", "eq_betas",
-                     "architectures"):
+                     "architectures", "hold_margins"):
             value = getattr(self, name)
             if len(set(value)) != len(value):
                 raise ParameterError(name, value, "distinct values")
+        if 0.0 not in self.hold_margins:
+            raise ParameterError("hold_margins", self.hold_margins, "a list including 0 (E_L)")
         if self.beta_min >= self.beta_max:
             raise ParameterError("beta_min", self.beta_min, f"below beta_max = {self.beta_max}")
         # no success in every restart must be able to fail the one-sided rate test

@@ -8,14 +8,22 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.stats
 
-from experiments.checks import assemble, check, check_key, count_check
+from experiments.checks import assemble, check, check_key, chernoff_check, count_check
 from experiments.common import energy, quantity, seeds_tree
-from experiments.lim_annealer.annealer import Baseline, Equilibrium, Point, estimate
+from experiments.lim_annealer.annealer import (
+    Baseline,
+    Equilibrium,
+    Point,
+    estimate,
+    scrub_energy,
+)
 from experiments.lim_annealer.config import NAME, WALLS
 from experiments.results import ResultBase
 
 #: Round-off allowance of the exact identities, relative to the run's gross energy scale.
 ROUND_OFF = 1e-9
+#: The λ grid (1/error) of the retention-error counts' Chernoff checks: fixed, both signs.
+HOLD_LAMBDAS = np.concatenate([-np.logspace(-3, 2, 41), np.logspace(-3, 2, 41)])
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -66,6 +74,23 @@ def checks(result: Result) -> list[dict]:
     out.append(check("no_energy_below_ground", "lowest E - E_0 of every restart (machine and"
                      " write-through) against the exact ground energy", min(res), 0.0,
                      tolerance=1e-9, kind="lower", unit="unit"))
+    for k, margin in enumerate(cfg.hold_margins):
+        # errors: independent Bernoulli(p) per cell given the answer, Binomial per point
+        trials = np.array([p.n * p.energy.size for p in result.points], dtype=np.float64)
+        prob = np.array([p.hold_p[k] for p in result.points])
+        count = float(sum(p.hold_errors[k].sum() for p in result.points))
+        cgf = [float(np.sum(trials * np.log1p(prob * np.expm1(lam)))) for lam in HOLD_LAMBDAS]
+        out.append(chernoff_check(
+            check_key("retention_errors", k),
+            f"spins flipped while holding {cfg.retention:.3g} s at E_L - {margin:g} kT, all"
+            " points, vs exact N R (1 - e^{-2kt})/2 (binomial)", count, float(trials @ prob),
+            mean=float(trials @ prob), lambdas=HOLD_LAMBDAS, cgf=cgf))
+    k0 = cfg.hold_margins.index(0.0)
+    failed = sum(int(np.sum(p.hold_errors[k0] > 0)) for p in result.points)
+    runs = sum(p.energy.size for p in result.points)
+    out.append(count_check("retention_target", f"restarts with any error after holding at E_L"
+                           f" for {cfg.retention:.3g} s, at most ε = {cfg.error:g}", failed, runs,
+                           cfg.error, kind="upper", keys=("error", "retention")))
     gap = max(abs(p.state_energy - p.ground_energy) for p in result.points)
     out.append(check("ground_state_energy", "H of the stored ground state (brute force, or the"
                      " planted ξ) by the machine's energy kernel equals E_0 (-Σ(L-2) planted)",
@@ -78,23 +103,31 @@ def _kt(x, kT):
 
 
 def e2s_rows(result: Result, point: Point):
-    """(label, update, hold, consolidate, total) per solution (J) for the point: the machine,
-    the estimates and the write-through baselines on its instance."""
+    """(label, update, hold, consolidate, total, modulation, controller) per solution (J) for
+    the point: the machine, the estimates and the write-through baselines on its instance.
+    ``total`` is the two-state walls' sum; ``modulation`` the quartic wells' quasi-static
+    barrier work (the machine: raise to E_L; estimate: ``modulation="quasi_static"``; NaN for
+    the write-through memory, whose model has none); ``controller`` the digital reads and
+    multiply-accumulates of the local fields (the same sweeps × nnz(J) for the machine and the
+    write-through annealer; NaN for the estimate, which has no controller line)."""
     cfg = result.config
-    rows = [("in-memory machine", point.work, point.hold, point.consolidate, point.total)]
+    k0 = cfg.hold_margins.index(0.0)
+    rows = [("in-memory machine", point.work, point.hold, point.consolidate, point.total,
+             float(point.modulation[k0]), point.controller)]
     for arch in cfg.architectures:
         est = estimate(cfg, point, arch)
+        mod = estimate(cfg, point, arch, "quasi_static")
         if est is None:
-            rows.append((f"estimate {arch} (refused)", math.nan, math.nan, math.nan, math.nan))
+            rows.append((f"estimate {arch} (refused)", *([math.nan] * 6)))
         else:
             rows.append((f"estimate {arch}", est.update, est.hold, est.consolidation,
-                         est.total))
+                         est.total, math.nan if mod is None else mod.modulation, math.nan))
     idx = result.points.index(point)
     for b in result.baselines:
         if b.point == idx:
             w = b.walls
             rows.append((f"write-through {b.architecture}", w["update"], w["hold"],
-                         w["consolidate"], sum(w.values())))
+                         w["consolidate"], sum(w.values()), math.nan, point.controller))
     return rows
 
 
@@ -117,12 +150,34 @@ def report(result: Result) -> str:
         lines.append(f"energy to solution, planted N={base.n}, {base.schedule} {base.sweeps}"
                      f" sweeps, τ = {base.window:.3g} s (kT per solution; Landauer"
                      f" {base.sweeps * base.n * math.log(2):.4g}):")
-        lines.append(f"  {'':28}{'update':>12}{'hold':>12}{'consolidate':>12}{'total':>12}")
+        lines.append(f"  {'':28}{'update':>12}{'hold':>12}{'consolidate':>12}{'total':>12}"
+                     f"{'modulation':>12} | {'controller':>11}")
         for label, *vals in e2s_rows(result, base):
-            lines.append(f"  {label:28}" + "".join(f"{v / kT:12.4g}" for v in vals))
+            lines.append(f"  {label:28}" + "".join(f"{v / kT:12.4g}" for v in vals[:5])
+                         + f" | {vals[5] / kT:11.4g}")
+        lines.append("  total: two-state walls (ledger); modulation: quartic wells' barrier"
+                     " work, quasi-static (not in total); controller: digital reads and"
+                     " multiply-accumulates of the local fields, sweeps·nnz(J) ×"
+                     f" {base.controller / max(base.macs, 1):.3g} J (Horowitz ISSCC 2014,"
+                     " 45 nm), a separate line, not thermodynamic")
         res = " ".join(f"{b.architecture} {np.mean(b.energy - base.ground_energy) / base.n:.4f}"
                        for b in result.baselines)
         lines.append(f"  residual/spin: machine {base.residual.mean():.4f}; write-through {res}")
+    if base is not None:
+        lines.append(f"hold of the answer for {cfg.retention:.3g} s (planted N={base.n},"
+                     f" E_L = {base.hold_barrier:.2f} kT for ε = {cfg.error:g}):")
+        lines.append(f"  {'margin kT':>10}{'barrier kT':>11}{'errors/R':>10}{'exact':>10}"
+                     f"{'raise kT':>10}{'sudden kT':>10}{'scrubs':>10}{'scrub J':>10}")
+        scrub = scrub_energy(base)
+        for k, margin in enumerate(base.margins):
+            lines.append(f"  {margin:10g}{base.hold_barrier - margin:11.2f}"
+                         f"{base.hold_errors[k].mean():10.4g}{base.n * base.hold_p[k]:10.4g}"
+                         f"{base.modulation[k] / kT:10.4g}{base.modulation_sudden[k] / kT:10.4g}"
+                         f"{base.scrubs[k]:10.3g}{scrub[k]:10.3g}")
+        lines.append("  raise: quasi-static work of raising the N quartic wells from the anneal"
+                     " barrier (>= 1 kT) to the hold barrier (two-state model: 0; the ledger's"
+                     f" hold work {base.hold / kT:.3g} kT); scrubs: reads needed to keep the"
+                     " answer to ε at that barrier instead (controller energy)")
     head = (f"  {'':>10}{'time (s)':>10}{'W/N (kT)':>10}{'Q/N (kT)':>10}{'hops/N':>9}"
             f"{'resid/N':>9}{'±':>7}{'success':>9}{'matched/N':>11}")
     for scan, what in (("speed", "sweeps"), ("clock", "barrier"), ("size", "n"),
@@ -158,6 +213,10 @@ def data(result: Result) -> dict:
             for wall, attr in (("update", "update"), ("hold", "hold"),
                                ("consolidate", "consolidation"), ("total", "total"))
         }
+        mods = [estimate(cfg, p, arch, "quasi_static") for p in pts]
+        est[arch]["modulation"] = energy(
+            np.array([math.nan if e is None else e.modulation for e in mods]),
+            f"energy_to_solution {arch}: modulation (quasi-static quartic wells)")
     out = {
         "points": {
             "scan": quantity(col(lambda p: p.scan, object), "", "scan of the point"),
@@ -179,10 +238,27 @@ def data(result: Result) -> dict:
             "hold": energy(col(lambda p: p.hold), "hold wall (held cells not evolved: 0)"),
             "total": energy(col(lambda p: p.total), "energy to solution per restart"),
             "flips": quantity(col(lambda p: p.flips), "", "hops per solution"),
+            "hold_barrier": quantity(col(lambda p: p.hold_barrier), "kT",
+                                     "E_L = retention_barrier(retention, error, N)"),
+            "hold_errors": quantity(np.stack([p.hold_errors for p in pts]), "",
+                                    "spins flipped in the hold (points, margins, restarts)"),
+            "hold_p": quantity(np.stack([p.hold_p for p in pts]), "",
+                               "exact flip probability per cell (points, margins)"),
+            "modulation": energy(np.stack([p.modulation for p in pts]),
+                                 "quasi-static raise of N quartic wells to each hold barrier"),
+            "modulation_sudden": energy(np.stack([p.modulation_sudden for p in pts]),
+                                        "instant raise of N quartic wells"),
+            "scrubs": quantity(np.stack([p.scrubs for p in pts]), "",
+                               "scrubs to keep the answer to ε at each hold barrier"),
+            "macs": quantity(col(lambda p: p.macs), "", "controller multiply-accumulates"),
+            "controller": energy(col(lambda p: p.controller),
+                                 "controller reads + multiply-accumulates (Horowitz 2014)"),
             "seed": quantity(col(lambda p: p.seed, np.uint64), "", "machine seed"),
             "seconds": quantity(col(lambda p: p.seconds), "s", "CPU time"),
         },
         "estimate": est,
+        "hold_margins": quantity(np.asarray(cfg.hold_margins, dtype=np.float64), "kT",
+                                 "hold barriers below E_L"),
         "equilibrium": {
             "beta": quantity(np.array([e.beta for e in result.equilibria]), "1/unit"),
             "mean": quantity(np.array([e.energy.mean() for e in result.equilibria]), "unit"),
