@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.special
 
 from experiments import lim_optimizer
 from experiments.common import bar
@@ -22,28 +23,72 @@ from simcore.bounds import retention_barrier
 from simcore.constants import kT as thermal_energy
 from simcore.learner import GradientMachine, InverseSchedule, Quadratic
 from simcore.master import transition_matrices
+from simcore.references import controller_energy
 from simcore.seeds import Seeds
+from simcore.well_modulation import quasi_static_free_energy_change
+
+#: The fixed λ grid (1/kT) of the heat checks' martingale Chernoff bound, 57 values a side.
+HEAT_LAMBDAS = np.concatenate([-np.logspace(-6, 1, 57), np.logspace(-6, 1, 57)])
+#: Lowest barrier (kT) from which a quartic well's raise is priced (the flat well diverges).
+MODULATION_FLOOR = 1.0
 
 
 class HeatOracle:
-    """Exact conditional mean and variance (J²) of the heat of every window, given the levels at
-    its start and its landscape (``simcore.master.transition_matrices``), summed; ``span`` the
-    largest deviation of one cell's heat from its conditional mean (J): Freedman's inequality
-    (Bernstein's for martingale differences) then bounds the ledger's heat around ``mean``."""
+    """Exact conditional law of the heat of every window, given the levels at its start and
+    its landscape (``simcore.master.transition_matrices``), summed over windows: ``mean`` (J),
+    ``var`` (J²), ``span`` (J, the largest deviation of one cell's heat from its conditional
+    mean) and ``cgf`` (at :data:`HEAT_LAMBDAS`), the sum of the windows' conditional cumulant
+    generating functions ``Σ_t ln E[e^{λ Q_t/kT} | past]``.
+
+    ``exp(λ(Q - mean)/kT - (cgf(λ) - λ mean/kT))`` is then a mean-one martingale (the windows'
+    heats are martingale differences about their conditional means), so by Markov's inequality
+    ``P(λ(Q - mean)/kT >= cgf(λ) - λ mean/kT + ln(1/α)) <= α`` for each λ of the fixed grid,
+    for every seed and however lumpy the hops: a Chernoff bound whose CGF is the realised
+    predictable one (union over the grid's λ of one side: ``tests`` = 57)."""
 
     def __init__(self, temperature: float, attempt_frequency: float):
         self.t, self.f0 = temperature, attempt_frequency
+        self.kT = thermal_energy(temperature)
         self.mean = self.var = self.span = 0.0
+        self.cgf = np.zeros(HEAT_LAMBDAS.size)
 
     def __call__(self, levels, energies, saddles, window):
         c = levels.size
         p = transition_matrices(energies, saddles, np.full(c, window), self.t, self.f0)
-        rows = p[np.arange(c), levels]
+        rows = np.maximum(p[np.arange(c), levels], 0.0)
+        rows /= rows.sum(axis=1, keepdims=True)
         q = energies[np.arange(c), levels][:, None] - energies
         mean = np.sum(rows * q, axis=1)
         self.mean += float(mean.sum())
         self.var += float(np.sum(np.maximum(np.sum(rows * q**2, axis=1) - mean**2, 0.0)))
         self.span = max(self.span, float(np.max(np.abs(q - mean[:, None]))))
+        z = (q / self.kT)[:, :, None] * HEAT_LAMBDAS[None, None, :]
+        self.cgf += scipy.special.logsumexp(z, axis=1, b=rows[:, :, None]).sum(axis=0)
+
+    def record(self, simulated: float) -> dict:
+        """The check's inputs: ``simulated`` heat (J) beside the oracle's sums."""
+        return {"simulated": float(simulated), "mean": self.mean, "sigma": math.sqrt(self.var),
+                "span": self.span, "cgf": self.cgf.copy()}
+
+
+def modulation_work(n_cells: int, start: float, end: float, temperature: float) -> float:
+    """Quasi-static work (J) of raising ``n_cells`` quartic double wells from ``start`` (at
+    least ``MODULATION_FLOOR`` kT) to ``end`` (J), ``simcore.well_modulation``; 0 if not a
+    raise. The two-state ledger books it as free."""
+    kT = thermal_energy(temperature)
+    a = max(start, MODULATION_FLOOR * kT)
+    if end <= a:
+        return 0.0
+    return n_cells * quasi_static_free_energy_change(a, end, temperature)
+
+
+def hold_expectation(levels, m: int, barrier: float, duration: float, temperature: float,
+                     attempt_frequency: float) -> np.ndarray:
+    """Exact probability (per parameter) that a flat M-level cell at ``levels`` (any shape) has
+    left its level after ``duration`` (s) behind saddles ``barrier`` (J): ``1 - P[k, k]``."""
+    p = transition_matrices(np.zeros((1, m)), np.full((1, m - 1), barrier), [duration],
+                            temperature, attempt_frequency)[0]
+    return np.clip(1.0 - np.diag(p), 0.0, 1.0)[np.asarray(levels)]
 
 
 @dataclass(frozen=True)
@@ -52,9 +97,13 @@ class Walls:
 
     work: dict
     heat: dict
+    modulation: float = math.nan
+    controller: float = math.nan
 
     @property
     def total(self) -> float:
+        """The two-state walls' work (J); ``modulation`` (quartic wells' barrier work) and
+        ``controller`` (digital reads + MACs) are separate lines."""
         return float(sum(self.work.values()))
 
 
@@ -81,6 +130,10 @@ class QPRun:
     iterations_to_level: int
     energy_to_level: float
     consolidation_errors: int
+    hold_errors: int
+    hold_expected: np.ndarray
+    consolidated_barrier: float
+    macs: float
     hops: float
     estimates: dict
     write_through: dict
@@ -108,6 +161,10 @@ class DigitsRun:
     correct: int
     walls: Walls
     wt_walls: Walls
+    hold_errors: int
+    hold_expected: np.ndarray
+    consolidated_barrier: float
+    macs: float
     cell_energy: float
     ledger_scale: float
     heat_oracle: dict
@@ -116,9 +173,10 @@ class DigitsRun:
     seconds: float
 
 
-def _walls(ledger) -> Walls:
+def _walls(ledger, modulation=math.nan, controller=math.nan) -> Walls:
     return Walls({w: ledger[w].work if w in ledger else 0.0 for w in WALLS},
-                 {w: ledger[w].heat if w in ledger else 0.0 for w in WALLS})
+                 {w: ledger[w].heat if w in ledger else 0.0 for w in WALLS},
+                 modulation, controller)
 
 
 def _estimates(cfg: Config, ops, n, bits, scale, update_time) -> dict:
@@ -128,8 +186,13 @@ def _estimates(cfg: Config, ops, n, bits, scale, update_time) -> dict:
             arch, ops, n, "inverse", bits, scale=scale, update_time=update_time,
             temperature=cfg.temperature, attempt_frequency=cfg.attempt_frequency,
             error=cfg.error, retention=cfg.retention)
+        mod = lim.energy_to_solution(
+            arch, ops, n, "inverse", bits, scale=scale, update_time=update_time,
+            temperature=cfg.temperature, attempt_frequency=cfg.attempt_frequency,
+            error=cfg.error, retention=cfg.retention, modulation="quasi_static")
         out[arch] = {"update": e.update, "consolidate": e.consolidation, "hold": e.hold,
-                     "total": e.total, "landauer": e.landauer, "hardware": e.hardware}
+                     "total": e.total, "landauer": e.landauer, "hardware": e.hardware,
+                     "modulation": mod.modulation}
     return out
 
 
@@ -171,8 +234,14 @@ def solve_qp(cfg: Config, label: str, n: int, bits: int, scale: float, update_ti
     res = mach.train(InverseSchedule(beta, b0, scale), cfg.qp_iterations, observer=heat)
     e_long = retention_barrier(cfg.retention, cfg.error, cfg.attempt_frequency,
                                cfg.temperature, n_cells=n * bits)
-    lost = mach.consolidate(max(e_long, mach.barrier_now), update_time)
+    e_cons = max(e_long, mach.barrier_now)
+    lost = mach.consolidate(e_cons, update_time)
+    expected = hold_expectation(mach.levels, m, e_cons, cfg.retention, cfg.temperature,
+                                cfg.attempt_frequency)
+    held = mach.hold(cfg.retention)
     led = mach.ledger
+    # the gradient A θ - b of every parameter once per iteration: nnz(A) multiply-accumulates
+    macs = float(cfg.qp_iterations * q.matrix.nnz)
     x = mach.theta[0]
     f_star = float(q.value(problem.optimum)[0])
     f0 = float(res.objective[0, 0])
@@ -187,18 +256,20 @@ def solve_qp(cfg: Config, label: str, n: int, bits: int, scale: float, update_ti
                                        "matched", n, bits, update_time, seeds)
     wt_rec = {"update": wt.walls["update"].work, "hold": wt.walls["hold"].work,
               "consolidate": wt.walls["consolidate"].work, "total": wt.total.work,
+              "controller": controller_energy(macs),
               "rms_levels": wt.quality.rms_levels, "gap": wt.quality.objective_gap}
     return QPRun(
         label=label, n=n, bits=bits, scale=scale, update_time=update_time,
         iterations=cfg.qp_iterations, colours=len(mach.classes), beta=beta, barrier0=b0,
-        eta0=eta0, walls=_walls(led), cell_energy=mach.cell_energy(),
-        ledger_scale=_ledger_scale(led),
-        heat_oracle=({} if heat is None else {
-            "simulated": float(res.heat.sum()), "mean": heat.mean,
-            "sigma": math.sqrt(heat.var), "span": heat.span}),
+        eta0=eta0,
+        walls=_walls(led, modulation_work(n * bits, b0, e_cons, cfg.temperature),
+                     controller_energy(macs)),
+        cell_energy=mach.cell_energy(), ledger_scale=_ledger_scale(led),
+        heat_oracle=({} if heat is None else heat.record(float(res.heat.sum()))),
         rms_levels=rms, gap=float((res.objective[-1, 0] - f_star) / (f0 - f_star)),
         iterations_to_level=it_to, energy_to_level=float(cum[it_to - 1]) if it_to > 0 else math.nan,
-        consolidation_errors=lost, hops=float(res.changes.sum()),
+        consolidation_errors=lost, hold_errors=held, hold_expected=expected.ravel(),
+        consolidated_barrier=e_cons, macs=macs, hops=float(res.changes.sum()),
         estimates=_estimates(cfg, n * cfg.qp_iterations, n, bits, scale, update_time),
         write_through=wt_rec, objective=res.objective[:, 0], cumulative_work=cum,
         seconds=time.process_time() - clock)
@@ -266,8 +337,18 @@ def solve_digits(cfg: Config, seeds: Seeds) -> DigitsRun:
     correct = int(np.rint(acc[-1] * y_te.size))
     e_long = retention_barrier(cfg.retention, cfg.error, cfg.attempt_frequency,
                                cfg.temperature, n_cells=obj.n * cfg.digits_bits)
-    mach.consolidate(max(e_long, mach.barrier_now), cfg.update_time)
+    e_cons = max(e_long, mach.barrier_now)
+    mach.consolidate(e_cons, cfg.update_time)
+    expected = hold_expectation(mach.levels, m, e_cons, cfg.retention, cfg.temperature,
+                                cfg.attempt_frequency)
+    held = mach.hold(cfg.retention)
     led = mach.ledger
+    # per iteration: the logits X W, the gradient X^T(P - Y)/n and the diagonal curvature
+    # (X²)^T P(1 - P)/n, n_train·D·K multiply-accumulates each, and the L2 term (the
+    # write-through optimiser needs no curvature: two of the three)
+    per = y_tr.size * obj.d * obj.k
+    macs = float(s * (3 * per + obj.n))
+    wt_macs = float(s * (2 * per + obj.n))
     theta0 = mach.grid[(m - 1) // 2] * np.ones(obj.n)
     gd = float_descent(obj, theta0, s, cfg.digits_eta, cfg.digits_scale, -r, r)
     sgd = float_descent(obj, theta0, s, cfg.digits_eta, cfg.digits_scale, -r, r,
@@ -279,10 +360,13 @@ def solve_digits(cfg: Config, seeds: Seeds) -> DigitsRun:
         checkpoints=marks, machine_accuracy=np.array(acc), machine_work=np.array(work),
         machine_loss=np.array(loss), gd_accuracy=obj.accuracy(gd[marks], x_te, y_te),
         sgd_accuracy=obj.accuracy(sgd[marks], x_te, y_te), wt_accuracy=wt_acc,
-        wt_work=wt_work, correct=correct, walls=_walls(led), wt_walls=wt_walls,
-        cell_energy=mach.cell_energy(), ledger_scale=_ledger_scale(led),
-        heat_oracle={"simulated": sim_heat, "mean": heat.mean, "sigma": math.sqrt(heat.var),
-                     "span": heat.span},
+        wt_work=wt_work, correct=correct,
+        walls=_walls(led, modulation_work(obj.n * cfg.digits_bits, b0, e_cons, cfg.temperature),
+                     controller_energy(macs)),
+        wt_walls=dataclasses.replace(wt_walls, controller=controller_energy(wt_macs)),
+        hold_errors=held, hold_expected=expected.ravel(), consolidated_barrier=e_cons,
+        macs=macs, cell_energy=mach.cell_energy(), ledger_scale=_ledger_scale(led),
+        heat_oracle=heat.record(sim_heat),
         estimates=_estimates(cfg, obj.n * s, obj.n, cfg.digits_bits, cfg.digits_scale,
                              cfg.update_time),
         barrier0=b0, seconds=time.process_time() - clock)

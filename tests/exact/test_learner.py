@@ -244,3 +244,91 @@ def test_bad_input_is_refused():
         mach.consolidate(1 * KT, 1e-6)
     with pytest.raises(ParameterError, match="barrier"):
         mean_drift(0.1 * KT, 1.0 * KT, KT, F0, 1e-9)
+
+
+
+def test_heat_check_is_sharp_and_holds_at_its_level_for_every_seed():
+    """The learner's heat check (the martingale Chernoff bound of ``HeatOracle``, through the
+    experiment's ``_heat_check``) on independent replicas, each with its own oracle and its
+    own heat (``E(start) - E(end)`` of every window's fixed landscape, summing to the ledger's
+    heat): (a) at a nominal family level α = 0.05 the share of replicas it rejects is at most α
+    (one-sided Clopper-Pearson at 1e-4); (b) it rejects nearly every replica whose heat is
+    shifted by 6 conditional standard deviations (it can fail); (c) its tolerance is within
+    1.25× the Gaussian quantile at the same per-λ level and a quarter or less of the
+    Bernstein/Freedman bound (span ``b``) it replaces."""
+    from experiments.checks import assemble
+    from experiments.lim_learner.results import _HEAT_TESTS, _heat_check
+    from experiments.lim_learner.runs import HeatOracle
+
+    reps, iters, alpha = 400, 8, 0.05
+    mach = GradientMachine(_chain_qp(), 3, levels=8, replicas=reps, seed=8128, window=0.7 / F0,
+                           temperature=T, attempt_frequency=F0)
+    oracles = [HeatOracle(T, F0) for _ in range(reps)]
+    heat = np.zeros(reps)
+    windows = []
+
+    def observe(levels, energies, saddles, window):
+        c = levels.size // reps
+        windows.append((levels.copy(), energies.copy()))
+        for r, o in enumerate(oracles):
+            sl = slice(r * c, (r + 1) * c)
+            o(levels[sl], energies[sl], saddles[sl], window)
+
+    sched = InverseSchedule(beta=12.0, barrier=0.0, n0=4.0)
+    total = 0.0
+    for _ in range(iters):
+        windows.clear()
+        res = mach.train(sched, 1, observer=observe)
+        total += float(res.heat.sum())
+        for (start, e), a in zip(windows, mach.arrays, strict=True):
+            rows = np.arange(start.size)
+            q = e[rows, start] - e[rows, a.state.astype(np.int64)]
+            heat += q.reshape(reps, -1).sum(axis=1)
+    assert abs(heat.sum() - total) <= 1e-9 * np.abs(heat).sum()
+
+    def verdicts(shift):
+        out, tol, gauss, bern = [], [], [], []
+        z = scipy.stats.norm.isf(alpha / (2 * _HEAT_TESTS))  # the same per-λ level
+        for r, o in enumerate(oracles):
+            rec = o.record(heat[r] + shift * np.sqrt(o.var))
+            (c,) = assemble([_heat_check("h", "h", rec, KT)], alpha=alpha)
+            out.append(c["passed"])
+            tol.append(c["tolerance"])
+            sd, b = np.sqrt(o.var) / KT, o.span / KT
+            gauss.append(z * sd)
+            ln = np.log(2 * _HEAT_TESTS / alpha)
+            bern.append(b * ln / 3 + np.sqrt((b * ln / 3) ** 2 + 2 * sd**2 * ln))
+        return np.array(out), np.array(tol), np.array(gauss), np.array(bern)
+
+    passed, tol, gauss, bern = verdicts(0.0)
+    rejected = int(np.sum(~passed))
+    assert scipy.stats.binomtest(rejected, reps, alpha, alternative="greater").pvalue > ALPHA
+    # measured at seed 8128: 0 of 400 rejected, tolerance/Gauss 0.90, Bernstein/tolerance 8.8
+    assert np.median(tol / gauss) < 1.25
+    assert np.median(bern / tol) > 4.0
+    shifted, *_ = verdicts(6.0)  # 99.5 % rejected at seed 8128
+    assert np.mean(~shifted) > 0.9
+
+
+def test_hold_changes_levels_with_the_master_equation_probability():
+    """``GradientMachine.hold`` after consolidation: the share of parameters that changed
+    level equals the flat chain's ``1 - P_kk`` (``scipy.linalg.expm`` here; the experiment's
+    ``hold_expectation`` agrees), binomial standard errors at the 1e-4 level."""
+    from experiments.lim_learner.runs import hold_expectation
+
+    m, reps = 6, 3000
+    q = Quadratic(sp.diags(np.ones(2)), np.zeros(2))
+    mach = GradientMachine(q, 2, levels=m, replicas=reps, seed=606, window=1.0 / F0,
+                           initial=[0, 2], temperature=T, attempt_frequency=F0)
+    barrier, t = 18 * KT, 0.02
+    mach.consolidate(barrier, 1e-12)
+    start = mach.levels  # (nearly all [0, 2]: the raise itself may move a few)
+    changed = mach.hold(t)
+    p = 1.0 - np.diag(_cell_matrix(np.zeros(m), barrier, t))
+    np.testing.assert_allclose(hold_expectation(np.arange(m), m, barrier, t, T, F0), p,
+                               rtol=1e-9)
+    assert p[0] < 0.6 * p[2]  # an edge level has one way out, an inner level two
+    expected = p[start].sum()
+    sd = np.sqrt(np.sum(p[start] * (1 - p[start])))
+    assert abs(changed - expected) <= scipy.stats.norm.isf(ALPHA / 2) * sd
+    assert mach.ledger["hold"].work == 0.0

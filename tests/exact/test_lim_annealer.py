@@ -115,3 +115,71 @@ def test_bad_input():
         dataclasses.replace(Config(), restarts=8).check()
     with pytest.raises(ParameterError, match="beta_min"):
         dataclasses.replace(Config(), beta_min=5.0).check()
+
+
+def test_hold_flips_each_cell_with_the_master_equation_probability():
+    """``IsingMachine.hold``: each untilted cell ends in the other well with the two-state
+    master equation's probability (``scipy.linalg.expm`` of the generator, written here), the
+    cells independent; the hold does no work and releases no heat; tilts must be off first."""
+    import scipy.linalg
+    import scipy.stats
+
+    from tests.conftest import F0, KT
+
+    g = spin_glass(16, np.random.default_rng(8))
+    m = IsingMachine(g.couplings, replicas=2000, seed=31, attempt_frequency=F0)
+    m.anneal(LinearBeta(0.1, 2.0), 5)
+    with pytest.raises(ParameterError, match="tilt"):
+        m.hold(1.0, 30 * KT)
+    m.consolidate()
+    spins = m.spins.copy()
+    barrier, t = 20 * KT, 2e-1
+    k = F0 * np.exp(-barrier / KT)
+    exact = scipy.linalg.expm(np.array([[-k, k], [k, -k]]) * t)[0, 1]
+    assert m.flip_probability(t, barrier) == pytest.approx(exact, rel=1e-12)
+    errors = m.hold(t, barrier)
+    flipped = m.spins != spins
+    assert np.array_equal(errors, flipped.sum(axis=1))
+    n = flipped.size
+    z = scipy.stats.norm.isf(1e-4 / 2)
+    assert abs(flipped.sum() - n * exact) <= z * np.sqrt(n * exact * (1 - exact))
+    # independence across cells: the per-restart counts are binomial (chi-square, 1e-4)
+    counts = np.bincount(errors, minlength=17)[:17]
+    expected = 2000 * scipy.stats.binom.pmf(np.arange(17), 16, exact)
+    keep = expected >= 5
+    obs = np.append(counts[keep], counts[~keep].sum())
+    exp = np.append(expected[keep], expected[~keep].sum())
+    assert scipy.stats.chisquare(obs, exp * obs.sum() / exp.sum()).pvalue > 1e-4
+    led = m.ledger["hold"]
+    assert led.work == 0 and led.heat == 0 and led.flips == errors.sum()
+    assert np.all(m.cell_energy() == 0)
+    with pytest.raises(ParameterError, match="duration"):
+        m.hold(0.0, barrier)
+    with pytest.raises(ParameterError, match="barrier"):
+        m.hold(1.0, -1.0)
+
+
+def test_point_books_the_hold_and_the_controller_apart():
+    """The experiment's point: E_L from ``retention_barrier``, the modulation work of the
+    quartic wells >= 0 and rising with the hold barrier, the controller's MACs sweeps·nnz(J)
+    at Horowitz's energies, none of them in the two-state total."""
+    from simcore.bounds import retention_barrier
+    from simcore.references import CONTROLLER_OPERATIONS
+    from tests.conftest import KT
+
+    cfg = dataclasses.replace(Config().smoke(), restarts=32)
+    p = planted(8, np.random.default_rng(2))
+    pt = anneal(cfg, "speed", p, "linear", 20, 0.0, 17)
+    e_l = retention_barrier(cfg.retention, cfg.error, cfg.attempt_frequency, cfg.temperature,
+                            n_cells=p.n)
+    assert pt.hold_barrier == pytest.approx(e_l / KT, rel=1e-12)
+    assert pt.hold == 0.0 and pt.hold_errors.shape == (len(cfg.hold_margins), 32)
+    assert np.all(np.diff(pt.modulation[np.argsort(cfg.hold_margins)]) < 0)
+    assert np.all(pt.modulation_sudden >= pt.modulation) and np.all(pt.modulation > 0)
+    assert pt.macs == 20 * p.couplings.nnz
+    per = 2 * CONTROLLER_OPERATIONS["sram-8kb-32bit-read"]
+    per += CONTROLLER_OPERATIONS["fp32-multiply-accumulate"]
+    assert pt.controller == pytest.approx(pt.macs * per, rel=1e-12)
+    assert pt.total == pt.work + pt.consolidate
+    with pytest.raises(ParameterError, match="hold_margins"):
+        dataclasses.replace(Config(), hold_margins=(2.0, 4.0)).check()
