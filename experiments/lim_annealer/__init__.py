@@ -6,7 +6,13 @@ barrier and the colour class; the cells' own thermal hops are the heat-bath upda
 constant gain an exact chromatic Gibbs sampler at ``β_eff = g/kT``). After the anneal the barrier
 is raised and the tilts removed (``IsingMachine.consolidate``). The walls, per solution (one
 restart): ``update`` the cells' work while annealing (the ledger's ``update`` tag), ``hold``
-(held colour classes are not evolved: 0 J in this model), ``consolidate`` the untilt work.
+(the consolidated answer kept for ``retention`` behind E_L = retention_barrier(retention,
+error, N) by ``IsingMachine.hold``: flat wells, 0 J in the two-state model; the flipped spins
+are counted against the exact rate, and a scan of ``hold_margins`` below E_L prices the
+alternative, scrubs), ``consolidate`` the untilt work. Beside them, not in the total: the
+quasi-static work of raising N quartic double wells to the hold barrier
+(``simcore.well_modulation``) and the controller's reads and multiply-accumulates of the local
+fields (``simcore.references.controller_energy``, Horowitz ISSCC 2014), a separate line.
 
 Against it: ``simcore.lim.energy_to_solution`` (static / matched / ideal) for the same OPS
 (sweeps × N spin updates), N, 1 bit per spin, logarithmic activity and the window as update time,
@@ -22,6 +28,8 @@ the exact ground state: brute force (N <= 24) or planted frustrated loops (``pro
 
 Checks (independent truth): the mean energy at constant β against enumeration of the spectrum,
 the first law of the ledger (consolidated: ``ΣW = ΣQ``), the heat identity ``Q = -g ΔH``, the
+retention errors of every hold margin against the exact binomial law (Chernoff), the restarts
+failing the hold at E_L at most ``error`` (Clopper-Pearson), the
 success rate on brute-forced instances, no restart below the exact ground energy, and the
 planted/brute-forced ground state's energy by the machine's kernel.
 

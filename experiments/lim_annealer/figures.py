@@ -97,4 +97,28 @@ def plot(res, outdir) -> list[str]:
         ax.set(yscale="log", ylabel="|energy| per solution (kT)",
                title=f"energy by wall, planted N = {int(n[i])}")
         ax.legend()
+
+    if "points/hold_errors" in res.data:
+        with figure(outdir, "hold", stems) as (_fig, ax):
+            errs = np.asarray(res["points/hold_errors"])[i].astype(float)  # (margins, R)
+            p = np.asarray(res["points/hold_p"])[i]
+            e_l = float(np.asarray(res["points/hold_barrier"])[i])
+            b = e_l - np.asarray(res["hold_margins"])
+            order = np.argsort(b)
+            mean = errs.mean(axis=1)
+            se = errs.std(axis=1, ddof=1) / np.sqrt(errs.shape[1])
+            hit = order[mean[order] > 0]
+            ax.errorbar(b[hit], mean[hit], yerr=np.minimum(4 * se[hit], 0.99 * mean[hit]),
+                        fmt="o", label="simulated (±4 s.e.)")
+            none = order[mean[order] == 0]
+            if none.size:
+                floor = 0.3 * float(np.min(n[i] * p))
+                ax.plot(b[none], np.full(none.size, floor), "v", mfc="none",
+                        label=f"none flipped (drawn at {floor:.2g})")
+            ax.plot(b[order], n[i] * p[order], "-", label="exact N (1 - e^{-2kt})/2")
+            ax.axvline(e_l, ls=":", color="k", label="E_L (target ε)")
+            ax.set(yscale="log", xlabel="hold barrier (kT)",
+                   ylabel="flipped spins per restart after the retention time",
+                   title=f"holding the answer, planted N = {int(n[i])}")
+            ax.legend()
     return stems

@@ -7,7 +7,12 @@ every cell's levels by the gain ``β kT`` times the local model of the objective
 diagonal curvature at the stored parameters), and the barrier follows
 ``b_n = b_0 + kT ln(1 + n/n0)``, the learning rate ``η_n = η_0/(1 + n/n0)`` with
 ``b_0 = kT ln(Δ² β f0 τ / η_0)``. After training the tilts are removed and the barrier is raised
-in place to the retention barrier of the solution (``consolidate``).
+in place to the retention barrier of the solution (``consolidate``) and the solution is held
+there for ``retention`` on the cells (``GradientMachine.hold``: the parameters it changes are
+counted against their exact expectation). Beside the two-state walls: the quasi-static work of
+the barrier moves in quartic double wells (``simcore.well_modulation``, booked free by the
+two-state model) and the controller's reads and multiply-accumulates of the gradients
+(``simcore.references.controller_energy``, Horowitz ISSCC 2014), a separate line.
 
 1. **Quadratic programme** (the instances of ``experiments.lim_optimizer`` for the same seeds,
    updated in colour classes of the coupling graph): energy by wall from the ledger against
@@ -20,7 +25,9 @@ in place to the retention barrier of the solution (``consolidate``).
    and the write-through optimiser at the same iterations and learning-rate schedule.
 
 Checks: the first law of every ledger (exact); the ledger's heat against the exact conditional
-expectation of every window (Freedman's inequality); the held-out accuracy (Clopper-Pearson).
+expectation of every window (a martingale Chernoff bound with the windows' exact conditional
+cumulant generating functions); the parameters changed by the hold against the exact
+``Σ(1 - P_kk)`` (Chernoff); the held-out accuracy (Clopper-Pearson).
 Streams (``simcore.seeds``): ``quadratic[N,B]/`` with ``instance``, ``machine_cells`` and the
 write-through's ``cells``, ``rounding``; ``digits/`` with ``split``, ``machine_cells``,
 ``batches`` and ``write_through/``.
