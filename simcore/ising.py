@@ -14,7 +14,9 @@ Ledger (THEORY.md section 2 order): re-tilting a held cell at ``σ`` from ``g'h'
 work ``W = -σ (g h - g'h')``; a hop from ``σ`` releases heat ``Q = -2 σ g h`` (``= -g ΔH``). A
 cell's energy is ``U_i = -σ_i t_i`` with ``t_i`` its tilt as last set, so
 ``ΔU = W - Q`` exactly. Moving only barriers does no work in this model, so the held cells, whose
-barrier is raised (the machine does not evolve them: no retention hops), cost nothing.
+barrier is raised (the machine does not evolve them: no retention hops), cost nothing. After
+``consolidate``, ``hold`` keeps the answer for a retention time behind a stated barrier on the
+untilted cells, flipping each with its exact two-state probability (no work, no heat).
 """
 
 from __future__ import annotations

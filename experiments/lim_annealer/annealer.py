@@ -102,8 +102,9 @@ class Point:
 def hold_answer(cfg: Config, m, barrier_kT: float):
     """Hold the consolidated answer of machine ``m`` for ``cfg.retention`` at E_L less each of
     ``cfg.hold_margins`` (every margin from the same answer and stream; the machine ends in the
-    state held at E_L). Returns ``(E_L/kT, errors (K, R), p (K,), quasi-static (K,) J,
-    sudden (K,) J, scrubs (K,))`` per restart."""
+    state held at E_L; its ledger's ``hold`` tag counts the flips of every margin). Returns
+    ``(E_L/kT, errors (K, R), p (K,), quasi-static (K,) J, sudden (K,) J, scrubs (K,))``, the
+    energies and scrubs per restart."""
     kT, n = m.kT, m.n
     e_l = float(retention_barrier(cfg.retention, cfg.error, cfg.attempt_frequency,
                                   cfg.temperature, n_cells=n))
