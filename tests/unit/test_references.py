@@ -3,11 +3,13 @@
 
 import math
 
+import numpy as np
 import pytest
 
 import simcore as sc
 from harness.cli import main
 from simcore import bounds, lim, references
+from simcore.errors import ParameterError
 
 KT = sc.kT(300.0)
 
@@ -98,3 +100,20 @@ def test_bounds_energy_to_solution_command(capsys):
     assert rc == 2 and "workload" in err
     rc, _, err = _run(["bounds", "--write-time", "1e-8"], capsys)  # ε = 1e-6: f0 τ_w = 10 < 13.8
     assert rc == 2 and "update_time" in err
+
+
+def test_controller_energy_prices_reads_and_macs_at_horowitz():
+    """Horowitz (ISSCC 2014, 45 nm): 5 pJ per 32-bit 8 KB SRAM read, 3.7 + 0.9 pJ per FP32
+    multiply-add; two operand reads per MAC by default."""
+    from simcore.references import CONTROLLER_OPERATIONS, controller_energy
+
+    assert CONTROLLER_OPERATIONS["sram-8kb-32bit-read"] == 5e-12
+    assert controller_energy(1.0) == pytest.approx(14.6e-12, rel=1e-12)
+    assert controller_energy(10.0, reads=0.0) == pytest.approx(46e-12, rel=1e-12)
+    assert controller_energy(0.0, 3.0, read_energy=1e-12) == pytest.approx(3e-12)
+    np.testing.assert_allclose(controller_energy(np.array([0.0, 2.0])), [0.0, 29.2e-12])
+    for bad in (-1.0, math.inf):
+        with pytest.raises(ParameterError, match="macs"):
+            controller_energy(bad)
+    with pytest.raises(ParameterError, match="read_energy"):
+        controller_energy(1.0, read_energy=-1.0)
