@@ -118,6 +118,8 @@ class Write:
         Exact two-state fraction of cells not in level 0 after the static write.
     electrical : float
         Electrical energy of the static write per update (J per cell; 0 for the ideal cell).
+    device_write : experiments.device.DeviceWrite or None
+        The device's write pulse (None on the ideal cell).
     """
 
     write_time: float
@@ -131,6 +133,7 @@ class Write:
     control: float = float("nan")
     failure: float = float("nan")
     electrical: float = 0.0
+    device_write: devkey.DeviceWrite | None = None
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -163,10 +166,8 @@ def run(cfg: Config, progress: bool = False) -> Result:
     on_device = cfg.device != devkey.IDEAL
     if on_device:
         # the device's own barrier and attempt frequency; the lowered write is the ideal cell's
-        b01, b10 = cell.barriers(dev, 0.0, cfg.temperature)
         cfg_run = dataclasses.replace(cfg, attempt_frequency=dev.attempt_frequency,
-                                      barrier=0.5 * (b01 + b10) / sc.kT(cfg.temperature))
-        rest = dev.landscape(0.0, cfg.temperature)
+                                      barrier=devkey.rest_barrier(dev, cfg.temperature))
     else:
         cfg_run = cfg
     f0 = cfg_run.attempt_frequency
@@ -178,16 +179,10 @@ def run(cfg: Config, progress: bool = False) -> Result:
     for (j, tw), (k, eps) in grid:
         extra = {}
         if on_device:
-            c = cell.write_control(dev, eps, tw, temperature=cfg.temperature, name=cfg.device)
-            during = dev.landscape(c, cfg.temperature)
-            tilt = float(during[0][1] - during[0][0])
-            static = ideal.pulse(rest, during, tw, "update")
-            extra = {
-                "control": c,
-                "failure": 0.5 * (cell.write_failure(dev, c, tw, 0, cfg.temperature)
-                                  + 1.0 - cell.write_failure(dev, c, tw, 1, cfg.temperature)),
-                "electrical": cell.write_energy(dev, c, tw, 0.5, cfg.temperature),
-            }
+            dw = devkey.device_write(dev, cfg.device, eps, tw, cfg.temperature, "update")
+            tilt, static = dw.tilt, dw.protocol
+            extra = {"control": dw.control, "failure": dw.failure, "electrical": dw.electrical,
+                     "device_write": dw}
         else:
             tilt = bounds.static_write_tilt(e_b, tw, eps, f0, cfg.temperature, exact=True)
             static = static_write(e_b, tilt, tw)
@@ -233,15 +228,7 @@ def checks(result: Result) -> list[dict]:
                              se=r.heat.stderr / kT, kind="lower", unit="kT"))
         r, m = w.static.mc, w.static.master
         if cfg.device != devkey.IDEAL:
-            # the device's pulse: master vs the exact two-state closed form, and the heat of
-            # the hops at the pulse's level difference (the jumps are pure work)
-            out.append(check(check_key("device_write_failure", i),
-                             f"device: master failure vs two-state closed form, {tag}",
-                             m.occupancy[1], w.failure, tolerance=1e-9 * w.failure))
-            out.append(check(check_key("device_heat_vs_tilt", i),
-                             f"device: heat = (E1 - E0)(1/2 - p1) per update, {tag}",
-                             r.heat.mean / kT, w.tilt * (0.5 - w.failure) / kT,
-                             se=r.heat.stderr / kT, tolerance=1e-9, unit="kT"))
+            out += devkey.write_checks(i, tag, w.device_write, w.static, kT)
             continue
         # half the cells start in the source: failure ε/2 plus the negligible target leak
         out.append(check(check_key("static_tilt_failure", i),
