@@ -87,7 +87,7 @@ def simulate(cfg, protocol: sc.Protocol, dt: float, initial, seed: int, *,
         For a config value, time step, initial state or seed out of range.
     """
     kinetics = getattr(cfg, "kinetics", "arrhenius")
-    arr = sc.MemoryArray(cfg.n_cells, temperature=cfg.temperature,
+    arr = sc.MemoryArray(cfg.n_cells, protocol.n_levels, temperature=cfg.temperature,
                          attempt_frequency=cfg.attempt_frequency, kinetics=kinetics, seed=seed)
     mc = arr.run(protocol, dt, initial=initial, progress=progress, **run_options)
     master = sc.solve_master(protocol, dt, cfg.temperature, cfg.attempt_frequency, kinetics,
