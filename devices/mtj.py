@@ -46,7 +46,6 @@ from devices.parameters import (
     require_in,
     require_positive,
     two_state_occupancy,
-    two_state_occupancy_integral,
 )
 from simcore.constants import K_B
 from simcore.constants import kT as thermal_energy
@@ -138,11 +137,12 @@ class MTJ(TwoStateBarriers):
         pulse: ``I² [R_P (t - T_AP) + R_AP T_AP]`` with ``T_AP = ∫ p1 dt`` the mean time in the
         antiparallel state, from occupancy ``p1_start`` of level 1 at the pulse's start."""
         i = float(self.check_current(current))
-        t = require_positive("duration", duration, "s")
-        k01, k10 = self.rates(i, temperature)
-        t_ap = float(two_state_occupancy_integral(k01, k10, t, p1_start))
-        return i * i * (self.resistance_parallel * (t - t_ap)
-                        + self.resistance_antiparallel * t_ap)
+        return self._pulse_energy(i, duration, p1_start, temperature)
+
+    def power(self, current) -> tuple[float, float]:
+        """Joule power ``(I² R_P, I² R_AP)`` (W) drawn at ``current`` (A) in level 0 and 1."""
+        i = float(self.check_current(current))
+        return i * i * self.resistance_parallel, i * i * self.resistance_antiparallel
 
     # ------------------------------------------------------------------ closed forms
     def mean_dwell_time(self, temperature: float = 300.0) -> float:

@@ -202,6 +202,15 @@ class TwoStateBarriers(Controlled):
         b01, b10 = self.barriers(float(control))
         return two_state_landscape(float(b01), float(b10))
 
+    def _pulse_energy(self, control: float, duration, p1_start: float, temperature: float):
+        # ∫ P(level(t)) dt (J) of a rectangular pulse: the device's ``power(control)`` per
+        # level weighted by the exact two-state time in each, from occupancy ``p1_start``
+        t = require_positive("duration", duration, "s")
+        k01, k10 = self.rates(control, temperature)
+        t1 = float(two_state_occupancy_integral(k01, k10, t, p1_start))
+        p0, p1 = self.power(control)
+        return p0 * (t - t1) + p1 * t1
+
     def _arrhenius_rates(self, control, temperature: float):
         # f0 exp(-E_01/kT), f0 exp(-E_10/kT) (1/s) at ``control``
         kt = thermal_energy(temperature)

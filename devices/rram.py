@@ -36,7 +36,6 @@ from devices.parameters import (
     require_nonnegative,
     require_positive,
     two_state_occupancy,
-    two_state_occupancy_integral,
 )
 from simcore.constants import Q_E
 from simcore.constants import kT as thermal_energy
@@ -100,10 +99,12 @@ class RRAM(TwoStateBarriers):
         occupancy during the pulse: ``V² [(t - T_LRS)/R_HRS + T_LRS/R_LRS]`` with ``T_LRS =
         ∫ p1 dt``, from occupancy ``p1_start`` of the LRS at the pulse's start."""
         v = float(self.check_voltage(voltage))
-        t = require_positive("duration", duration, "s")
-        k01, k10 = self.rates(v, temperature)
-        t_lrs = float(two_state_occupancy_integral(k01, k10, t, p1_start))
-        return v * v * ((t - t_lrs) / self.resistance_high + t_lrs / self.resistance_low)
+        return self._pulse_energy(v, duration, p1_start, temperature)
+
+    def power(self, voltage) -> tuple[float, float]:
+        """Power ``(V²/R_HRS, V²/R_LRS)`` (W) drawn at ``voltage`` (V) in level 0 and 1."""
+        v = float(self.check_voltage(voltage))
+        return v * v / self.resistance_high, v * v / self.resistance_low
 
     def set_time(self, voltage, temperature: float = 300.0):
         """Mean time (s) to set (0 -> 1) at constant ``voltage`` (V): ``1/k_set``."""

@@ -171,7 +171,7 @@ def _device_copy(cfg: Config, dev, seeds: Seeds, progress: bool) -> dict:
     dw = devkey.device_write(dev, cfg.device, cfg.error, cfg.write_time, cfg.temperature,
                              "consolidate")
     sim = simulate(cfg, dw.protocol, cfg.write_time, [0.5, 0.5], seeds.seed("device_copy"),
-                   progress=progress)
+                   progress=progress, powers=dw.powers)
     return {"device_write": dw, "device_copy": sim,
             "device_retention": device_retention(dev, cfg.error, cfg.temperature)}
 
@@ -295,7 +295,7 @@ def _device_report(result: Result) -> list[str]:
     """The copy into the device against the ideal raise in place, per retention target."""
     kT, cfg, dw = result.kT, result.config, result.device_write
     r = result.device_copy.mc
-    q, elec = r.heat.mean, dw.electrical
+    q, elec = r.heat.mean, result.device_copy.electrical_total().mean
     lines = [devkey.describe(cfg.device, result.device),
              f"copy into the device by its write pulse (control {dw.control:.4g}, τ_w ="
              f" {cfg.write_time:g} s, failure {dw.failure:.3g}) at f0 ="
@@ -329,7 +329,10 @@ def _device_data(result: Result) -> dict:
         "heat_stderr": energy(sim.mc.heat.stderr),
         "heat_master": energy(sim.master.heat),
         "work": energy(sim.mc.work.mean),
-        "electrical": energy(dw.electrical, "electrical energy per copied bit (NaN: no model)"),
+        "electrical": energy(sim.electrical_total().mean,
+                             "electrical ledger per copied bit, Monte Carlo (NaN: no model)"),
+        "electrical_stderr": energy(sim.electrical_total().stderr),
+        "electrical_master": energy(sim.electrical_total().master),
     }
     return out
 

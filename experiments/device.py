@@ -126,6 +126,9 @@ class DeviceWrite:
         Electrical energy of the pulse per cell (J; NaN without an electrical model).
     protocol : simcore.Protocol
         Rest, jump to the pulse's landscape, hold ``duration``, jump back.
+    powers : ndarray or None
+        Power per level (W) in each of the protocol's three segments (the electrical ledger's
+        ``powers``), None for a device without an electrical model.
     """
 
     control: float
@@ -135,6 +138,7 @@ class DeviceWrite:
     failure: float
     electrical: float
     protocol: object
+    powers: np.ndarray | None = None
 
     @property
     def changed(self) -> float:
@@ -160,21 +164,49 @@ def device_write(device, key: str, error: float, duration: float, temperature: f
         control=c, duration=duration, error=error,
         tilt=float(during[0][1] - during[0][0]), failure=failure,
         electrical=cell.write_energy(device, c, duration, 0.5, temperature),
-        protocol=ideal.pulse(device.landscape(0.0, temperature), during, duration, tag))
+        protocol=ideal.pulse(device.landscape(0.0, temperature), during, duration, tag),
+        powers=pulse_powers(device, c))
+
+
+def pulse_powers(device, control: float) -> np.ndarray | None:
+    """Powers per level (W) of ``ideal.pulse``'s three segments at ``control``: zero in the
+    jumps, the device's ``power(control)`` during the hold; None without ``power``."""
+    method = getattr(device, "power", None)
+    if method is None:
+        return None
+    out = np.zeros((3, 2))
+    out[1] = method(control)
+    return out
 
 
 def write_checks(index, label: str, write: DeviceWrite, sim, kT: float) -> list[dict]:
-    """The device write's master failure against the exact two-state closed form (round-off)
-    and its Monte Carlo heat against ``write.heat`` (Gaussian), for ``sim`` (a
-    ``results.Simulated`` of ``write.protocol`` from (1/2, 1/2))."""
+    """The device write's master failure against the exact two-state closed form (round-off),
+    its Monte Carlo heat against ``write.heat`` (Gaussian) and, with an electrical model, the
+    electrical ledger: master against the closed form ``write.electrical`` (round-off) and
+    Monte Carlo against master (Gaussian), for ``sim`` (a ``results.Simulated`` of
+    ``write.protocol`` from (1/2, 1/2))."""
     from experiments.checks import check, check_key
 
     r, m = sim.mc, sim.master
-    return [
+    out = [
         check(check_key("device_write_failure", index),
               f"device: master failure vs two-state closed form, {label}", m.occupancy[1],
               write.failure, tolerance=1e-9 * write.failure),
         check(check_key("device_heat_vs_tilt", index),
               f"device: heat = (E1 - E0)(1/2 - p1) per cell, {label}", r.heat.mean / kT,
               write.heat / kT, se=r.heat.stderr / kT, tolerance=1e-9, unit="kT"),
+    ]
+    if sim.electrical is None:
+        return out
+    e = sim.electrical_total()
+    fj = 1e15
+    return [
+        *out,
+        check(check_key("device_electrical_master_vs_closed_form", index),
+              f"device: electrical ledger (master) vs closed-form pulse energy, {label}",
+              e.master * fj, write.electrical * fj, tolerance=1e-7 * write.electrical * fj,
+              unit="fJ"),
+        check(check_key("device_electrical_vs_master", index),
+              f"device: electrical ledger, Monte Carlo vs master, {label}", e.mean * fj,
+              e.master * fj, se=e.stderr * fj, tolerance=1e-9 * e.master * fj, unit="fJ"),
     ]

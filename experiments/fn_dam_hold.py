@@ -66,6 +66,17 @@ def protocol(dev, times) -> sc.Protocol:
     return out
 
 
+def powers(dev, hold: sc.Protocol) -> np.ndarray:
+    """The electrical ledger's powers (W) of ``hold``: in each segment ``[a, b]`` the pair's
+    mean tunnelling power ``tunnelling_energy(a, b)/(b - a)``, the same in every level (the
+    leak does not depend on the stored value), so the ledger sums to ``C (V(0)² - V(t)²)``."""
+    t = hold.times
+    a, b = t[:-1], t[1:]
+    span = np.where(b > a, b - a, 1.0)
+    mean = np.where(b > a, np.asarray(dev.tunnelling_energy(a, b)) / span, 0.0)
+    return np.repeat(mean[:, None], hold.n_levels, axis=1)
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class FnDamResult:
     """An FN-DAM cell held from age 0; ``seeds`` has the stream ``fn_dam_hold``.
@@ -128,8 +139,9 @@ def run(cfg, dev, seeds, progress: bool) -> FnDamResult:
     times = ages(cfg)
     start = dev.levels // 2
     run_cfg = dataclasses.replace(cfg, attempt_frequency=dev.attempt_frequency)
-    sim = simulate(run_cfg, protocol(dev, times), float(times[-1]), start,
-                   seeds.seed("fn_dam_hold"), progress=progress, record_history=True)
+    hold = protocol(dev, times)
+    sim = simulate(run_cfg, hold, float(times[-1]), start, seeds.seed("fn_dam_hold"),
+                   progress=progress, powers=powers(dev, hold))
     rows = np.searchsorted(sim.master.times, times)
     if not np.allclose(sim.master.times[rows], times, rtol=1e-12):
         raise RuntimeError("the hold's steps do not end at the recorded ages")
@@ -171,6 +183,14 @@ def checks(result: FnDamResult) -> list[dict]:
                          f"FN-DAM: mean change of level is 0, {tag}", mean_mc[i], 0.0,
                          se=np.sqrt(var_mc[i] / n) if var_mc[i] > 0 else None,
                          unit="levels"))
+    e = result.sim.electrical_total()
+    closed = float(result.electrical[-1])
+    out.append(check("fn_dam_electrical_ledger", "FN-DAM: electrical ledger (master) vs"
+                     " C (V(0)² - V(t)²) over the whole hold", e.master / closed, 1.0,
+                     tolerance=1e-9))
+    out.append(check("fn_dam_electrical_mc", "FN-DAM: electrical ledger, Monte Carlo vs master"
+                     " (the leak does not depend on the value)", e.mean / closed,
+                     e.master / closed, tolerance=1e-12))
     r = result.sim.mc
     for name in ("work", "heat"):
         out.append(check(f"fn_dam_{name}_zero", f"FN-DAM: {name} of the hold is 0 (saddles only)",
@@ -223,6 +243,8 @@ def data(result: FnDamResult, seeds_tree) -> dict:
         "moved_master": quantity(col(lambda i: 1.0 - result.master[i, result.start]), ""),
         "moved_skellam": quantity(result.moved, "", "1 - exp(-2h) I0(2h)"),
         "electrical": energy(result.electrical, "tunnelling energy per cell from age 0"),
+        "electrical_ledger": energy(result.sim.electrical_total().mean,
+                                    "electrical ledger of the whole hold (tag hold), MC"),
         "work": energy(result.sim.mc.work.mean, "work of the whole hold per cell"),
         "heat": energy(result.sim.mc.heat.mean, "heat of the whole hold per cell"),
     }

@@ -268,7 +268,8 @@ def _device_erasure(cfg: Config, dev, tau: float, seed: int, progress: bool) -> 
     eps = 1.0 - quasistatic_success(cfg)
     dw = devkey.device_write(dev, cfg.device, eps, tau, cfg.temperature, "erase")
     return {"device_write": dw,
-            "device": simulate(cfg, dw.protocol, tau, [0.5, 0.5], seed, progress=progress),
+            "device": simulate(cfg, dw.protocol, tau, [0.5, 0.5], seed, progress=progress,
+                               powers=dw.powers),
             "static_estimate": 0.5 * bounds.static_write_cost(
                 cfg.hold_barrier * sc.kT(cfg.temperature), tau, eps, cfg.attempt_frequency,
                 cfg.temperature)}
@@ -397,11 +398,12 @@ def _device_report(result: Result) -> list[str]:
              f" {'Q-kTln2':>8} {'elec (fJ)':>10} {'elec/Q':>9}"]
     for e in result.erasures:
         r, dw = e.device.mc, e.device_write
+        elec = e.device.electrical_total().mean
         lines.append(
             f"{e.duration:12.3g} {dw.control:11.4g} {mean_pm(r.work, kT)} {mean_pm(r.heat, kT)}"
             f" {r.occupancy[0]:8.5f} {e.static_estimate / kT:9.3f} {e.sim.master.heat / kT:9.4f}"
             f" {r.heat.mean / kT / ln2:8.3g} {r.heat.mean / kT - ln2:8.3f}"
-            f" {dw.electrical * 1e15:10.4g} {dw.electrical / r.heat.mean:9.3g}")
+            f" {elec * 1e15:10.4g} {elec / r.heat.mean:9.3g}")
     lines.append(
         "a one-control device cannot approach kT ln 2: its barrier is fixed, so the pulse must"
         " tilt the barrier out of level 1 down to about kT ln(f0 τ / ln(1/ε)) and that tilt is"
@@ -463,8 +465,10 @@ def _device_data(result: Result) -> dict:
         "heat_master": energy(col(lambda e: e.device.master.heat)),
         "success": quantity(col(lambda e: e.device.mc.occupancy[0]), "",
                             "fraction of cells in level 0 at the end"),
-        "electrical": energy(col(lambda e: e.device_write.electrical),
-                             "electrical energy of the pulse per cell (NaN: no model)"),
+        "electrical": energy(col(lambda e: e.device.electrical_total().mean),
+                             "electrical ledger per cell, Monte Carlo (NaN: no model)"),
+        "electrical_stderr": energy(col(lambda e: e.device.electrical_total().stderr)),
+        "electrical_master": energy(col(lambda e: e.device.electrical_total().master)),
         "static_estimate": energy(col(lambda e: e.static_estimate),
                                   "bounds.static_write_cost / 2 at the same barrier"),
     }

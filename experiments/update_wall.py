@@ -117,7 +117,9 @@ class Write:
     failure : float
         Exact two-state fraction of cells not in level 0 after the static write.
     electrical : float
-        Electrical energy of the static write per update (J per cell; 0 for the ideal cell).
+        Electrical energy of the static write per update (J per cell): the electrical
+        ledger's Monte Carlo column (``static.electrical``); the closed form without a ledger,
+        0 for the ideal cell.
     device_write : experiments.device.DeviceWrite or None
         The device's write pulse (None on the ideal cell).
     """
@@ -187,7 +189,10 @@ def run(cfg: Config, progress: bool = False) -> Result:
             tilt = bounds.static_write_tilt(e_b, tw, eps, f0, cfg.temperature, exact=True)
             static = static_write(e_b, tilt, tw)
         st = simulate(cfg_run, static, tw, [0.5, 0.5], seeds.seed("static_write", j, k),
-                      progress=progress)
+                      progress=progress,
+                      powers=extra["device_write"].powers if on_device else None)
+        if st.electrical is not None:  # the ledger's Monte Carlo column, per update
+            extra["electrical"] = st.electrical_total().mean
         lw = simulate(cfg_run, lowered_write(cfg_run, eps, tw), tw / cfg.steps, [0.5, 0.5],
                       seeds.seed("lowered_write", j, k), progress=progress)
         landauer = bounds.landauer_erasure(1 - eps, cfg.temperature)
@@ -299,8 +304,12 @@ def data(result: Result) -> dict:
     for kind in ("static", "lowered"):
         sims = [getattr(w, kind) for w in writes]
         elec = col(lambda w: w.electrical) if kind == "static" else np.zeros(len(writes))
+        ledger = [s.electrical_total() for s in sims]
         out[kind] = {
-            "electrical": energy(elec, "electrical energy drawn per update (0: ideal cell)"),
+            "electrical": energy(elec, "electrical energy drawn per update (0: ideal cell;"
+                                 " the ledger's Monte Carlo column on a device)"),
+            "electrical_stderr": energy([e.stderr for e in ledger], "NaN: no ledger"),
+            "electrical_master": energy([e.master for e in ledger], "NaN: no ledger"),
             "heat": energy([s.mc.heat.mean for s in sims], "heat per update"),
             "heat_stderr": energy([s.mc.heat.stderr for s in sims]),
             "work": energy([s.mc.work.mean for s in sims]),
