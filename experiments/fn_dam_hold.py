@@ -29,6 +29,7 @@ from scipy.special import ive
 
 import simcore as sc
 from devices.cell import kind
+from devices.presets import PUBLISHED_WRITE_ENERGY
 from experiments import device as devkey
 from experiments.checks import check, check_key, count_check
 from experiments.common import energy, figure, quantity
@@ -213,6 +214,10 @@ def report(result: FnDamResult) -> str:
         f"{'age (s)':>10} {'e- per gate':>12} {'Var MC':>17} {'Var shot':>9} {'moved MC':>9}"
         f" {'moved exact':>11} {'elec (pJ)':>10} {'elec/kT':>10} {'fJ/electron':>11}",
     ]
+    published = PUBLISHED_WRITE_ENERGY.get(cfg.device)
+    if published is not None:
+        lines.insert(3, f"published: {published[0] * 1e15:g} fJ {published[1]} ({published[2]});"
+                     " a program pulse, not the hold's leak booked here")
     for i, t in enumerate(result.ages):
         se = np.sqrt(max(m4[i] - var_mc[i] ** 2, 0.0) / n)
         lines.append(
@@ -266,6 +271,11 @@ def plot(res, outdir) -> list[str]:
         ax[0].legend()
         ax[1].plot(t, res["fn_dam/electrical"], "o-", label="electrical: q V per electron")
         ax[1].axhline(kT * np.log(2), color="k", ls=":", label="kT ln 2 (W = Q = 0 here)")
+        published = PUBLISHED_WRITE_ENERGY.get(str(res.config["device"]))
+        if published is not None:
+            ax[1].axhline(published[0], color="C3", ls="--",
+                          label=f"published {published[0] * 1e15:g} fJ {published[1]}"
+                          " (an update, not a hold)")
         ax[1].set(xscale="log", yscale="log", xlabel="age (s)",
                   ylabel="energy per cell since age 0 (J)", title="thermodynamic vs electrical")
         ax[1].legend()

@@ -38,6 +38,7 @@ import numpy as np
 
 import simcore as sc
 from devices import cell, ideal
+from devices.presets import PUBLISHED_WRITE_ENERGY
 from experiments import device as devkey
 from experiments.checks import assemble, check, check_key, count_check
 from experiments.common import bar, energy, figure, mean_pm, quantity, seeds_tree
@@ -336,6 +337,7 @@ def _plot_energies(res, outdir, stems) -> None:
     tw, eps = res["write_time"], res["error"]
     kT = res.attrs["kT"]
     changed = 0.5 - res["device/write_failure"]
+    published = PUBLISHED_WRITE_ENERGY.get(str(res.config["device"]))
     with figure(outdir, "thermodynamic_vs_electrical", stems, size=(10, 4.2), ncols=2) as (
             _fig, ax):
         for a, per, what in ((ax[0], np.ones_like(changed), "operation"),
@@ -347,6 +349,9 @@ def _plot_energies(res, outdir, stems) -> None:
                 a.plot(tw[sel], np.abs(res["static/heat"][sel]) / per[sel], "s--",
                        color=f"C{i}", label=f"heat (thermodynamic), ε = {e_:g}")
             a.axhline(kT * np.log(2), color="k", ls=":", label="kT ln 2")
+            if published is not None:
+                a.axhline(published[0], color="C3", ls="--",
+                          label=f"published {published[0] * 1e15:g} fJ {published[1]}")
             a.set(xscale="log", yscale="log", xlabel="write time τ_w (s)",
                   ylabel=f"energy per {what} (J)",
                   title=f"device {res.config['device']}: per {what}")
