@@ -40,14 +40,6 @@ def check_key(name: str, value) -> None:
         raise ParameterError(name, value, allowed) from None
 
 
-def refuse(key: str, experiment: str, why: str) -> None:
-    """ParameterError (``device``) unless ``key`` is ``"ideal"``: ``experiment`` runs only on
-    the ideal cell, for the reason ``why``."""
-    if key != IDEAL:
-        raise ParameterError("device", key,
-                             f"'{IDEAL}': {experiment} cannot run on a device ({why})")
-
-
 def parameters(device) -> list[tuple[str, object, str]]:
     """``(name, value, unit)`` of every parameter of ``device`` (tuples as lists)."""
     u = units(device)
