@@ -43,8 +43,8 @@ from devices.parameters import (
     TwoStateBarriers,
     device_model,
     quantity,
+    require_fields,
     require_in,
-    require_positive,
     two_state_occupancy,
 )
 from simcore.constants import K_B
@@ -75,13 +75,10 @@ class MTJ(TwoStateBarriers):
     n_levels = 2
 
     def __post_init__(self):
-        require_positive("thermal_stability", self.thermal_stability, "")
-        require_positive("reference_temperature", self.reference_temperature, "K")
-        require_positive("attempt_time", self.attempt_time, "s")
-        require_positive("critical_current", self.critical_current, "A")
+        require_fields(self, "thermal_stability", "reference_temperature", "attempt_time",
+                       "critical_current")
         require_in("exponent", self.exponent, 1.0, 2.0)
-        require_positive("resistance_parallel", self.resistance_parallel, "Ohm")
-        require_positive("tmr", self.tmr, "")
+        require_fields(self, "resistance_parallel", "tmr")
 
     # ------------------------------------------------------------------ parameters
     @property

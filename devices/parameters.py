@@ -81,6 +81,15 @@ def _number_in(name, value, low, high, unit, *, low_open=False, high_open=False)
     return x
 
 
+def require_fields(model, *names: str, strict: bool = True) -> None:
+    """:func:`require_positive` (``strict``) or :func:`require_nonnegative` on each named field
+    of a device, with the unit of its :func:`quantity` metadata ("1": dimensionless)."""
+    check = require_positive if strict else require_nonnegative
+    u = units(model)
+    for name in names:
+        check(name, getattr(model, name), "" if u[name] == "1" else u[name])
+
+
 def require_in(name: str, value: object, low: float, high: float, unit: str = "", **kw) -> float:
     """A finite number in ``[low, high]`` (open ends with ``low_open``/``high_open``)."""
     return _number_in(name, value, low, high, unit, **kw)

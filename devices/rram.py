@@ -33,7 +33,7 @@ from devices.parameters import (
     TwoStateBarriers,
     device_model,
     quantity,
-    require_nonnegative,
+    require_fields,
     require_positive,
     two_state_occupancy,
 )
@@ -56,12 +56,9 @@ class RRAM(TwoStateBarriers):
     n_levels = 2
 
     def __post_init__(self):
-        require_nonnegative("set_barrier", self.set_barrier, "J")
-        require_nonnegative("reset_barrier", self.reset_barrier, "J")
-        require_positive("field_factor", self.field_factor, "")
-        require_positive("attempt_frequency", self.attempt_frequency, "Hz")
-        require_positive("resistance_high", self.resistance_high, "Ohm")
-        require_positive("resistance_low", self.resistance_low, "Ohm")
+        require_fields(self, "set_barrier", "reset_barrier", strict=False)
+        require_fields(self, "field_factor", "attempt_frequency", "resistance_high",
+                       "resistance_low")
 
     @property
     def voltage_range(self) -> tuple[float, float]:

@@ -77,22 +77,15 @@ class Config(CellsConfig):
                            name=self.device)
 
 
-def raise_in_place(cfg: Config, long_barrier: float) -> sc.Protocol:
-    """The short-term barrier raised to ``long_barrier`` (J) over ``raise_time``."""
-    return ideal.raise_barrier(cfg.short_barrier, long_barrier, cfg.raise_time, "consolidate",
-                               cfg.temperature)
-
-
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Consolidation:
     """Copying against raising in place, for one retention target.
 
     Attributes
     ----------
-    retention : float
-        Retention target t (s).
-    barrier : float
-        Long-term barrier ``E_L = bounds.retention_barrier(t, ε)`` (J).
+    retention, barrier : float
+        Retention target t (s) and the long-term barrier
+        ``E_L = bounds.retention_barrier(t, ε)`` (J).
     tilt : float
         Exact static-write tilt over E_L (J).
     copy : Simulated
@@ -196,7 +189,10 @@ def run(cfg: Config, progress: bool = False) -> Result:
                                         cfg.temperature, exact=True)
         copy = simulate(cfg, static_write(e_l, tilt, cfg.write_time, "consolidate"),
                         cfg.write_time, [0.5, 0.5], seeds.seed("copy", i), progress=progress)
-        raised = simulate(cfg, raise_in_place(cfg, e_l), cfg.raise_time / cfg.steps, 0,
+        # the short-term barrier raised to E_L over raise_time (saddle only: no work)
+        up = ideal.raise_barrier(cfg.short_barrier, e_l, cfg.raise_time, "consolidate",
+                                 cfg.temperature)
+        raised = simulate(cfg, up, cfg.raise_time / cfg.steps, 0,
                           seeds.seed("raise", i), progress=progress)
         rewrite = tilt * (1 - cfg.error)  # exact heat of a static write per changed bit
         rows.append(Consolidation(

@@ -158,23 +158,55 @@ ERASE = ["--set", "durations=1e-7,3e-7,1e-6"]
 #: Cells for the Crooks bins (at least 30 per bin in both directions).
 CROOKS = ["--set", "n_cells=20000"]
 
-ERASURE_DEVICES = [
-    pytest.param("stt_mram_10year", id="mtj"),
-    pytest.param("stochastic_mtj", id="pbit", marks=pytest.mark.slow),
-    pytest.param("hfox_rram", id="rram", marks=pytest.mark.slow),
+def _erasure_misses_landauer(res, out):
+    # a one-control device misses Landauer by far: its heat is many kT ln 2 at every duration
+    assert all(res["device/erase/heat"] > 5 * res.attrs["kT"] * math.log(2))
+    assert all(res["device/erase/electrical"] > 0)
+    assert "cannot approach kT ln 2" in (out / "report.md").read_text()
+
+
+def _copy_has_electrical(res, out):
+    assert float(res["device/copy/electrical"]) > 0
+    assert "meets t" in (out / "report.md").read_text()
+
+
+def _drive_hops(res, out):
+    # the drive makes hops: at least one expected hop in ten cells, each direction
+    assert float(res["device/hops_forward"]) > 0.1
+    assert float(res["device/hops_reverse"]) > 0.05
+
+
+#: What each of the three one-control protocols must show on a device, and its settings.
+ONE_CONTROL = {
+    "landauer_erasure": ([*FEW, *ERASE], _erasure_misses_landauer),
+    "consolidation_wall": (FEW, _copy_has_electrical),
+    "fluctuation_theorems": (CROOKS, _drive_hops),
+}
+
+ONE_CONTROL_RUNS = [
+    pytest.param("landauer_erasure", "stt_mram_10year", [], id="erasure-mtj"),
+    pytest.param("landauer_erasure", "stochastic_mtj", [], id="erasure-pbit",
+                 marks=pytest.mark.slow),
+    pytest.param("landauer_erasure", "hfox_rram", [], id="erasure-rram", marks=pytest.mark.slow),
+    pytest.param("consolidation_wall", "hfox_rram", [], id="consolidation-rram"),
+    pytest.param("consolidation_wall", "stt_mram_10year", [], id="consolidation-mtj",
+                 marks=pytest.mark.slow),
+    pytest.param("consolidation_wall", "stochastic_mtj", [], id="consolidation-pbit",
+                 marks=pytest.mark.slow),
+    pytest.param("fluctuation_theorems", "stochastic_mtj", [], id="fluctuation-pbit"),
+    pytest.param("fluctuation_theorems", "stt_mram_10year", [], id="fluctuation-mtj",
+                 marks=pytest.mark.slow),
+    pytest.param("fluctuation_theorems", "hfox_rram", ["--set", "tilt=-3"],
+                 id="fluctuation-rram", marks=pytest.mark.slow),
 ]
 
 
-@pytest.mark.parametrize("device", ERASURE_DEVICES)
-def test_landauer_erasure_on_a_device(device, tmp_path, capsys):
-    rc, out = _run("landauer_erasure", device, tmp_path, [*FEW, *ERASE])
+@pytest.mark.parametrize(("name", "device", "extra"), ONE_CONTROL_RUNS)
+def test_one_control_protocol_on_a_device(name, device, extra, tmp_path, capsys):
+    settings, shows = ONE_CONTROL[name]
+    rc, out = _run(name, device, tmp_path, [*settings, *extra])
     assert rc == 0, capsys.readouterr()
-    res = _check_file("landauer_erasure", out, device)
-    kt = res.attrs["kT"]
-    # a one-control device misses Landauer by far: its heat is many kT ln 2 at every duration
-    assert all(res["device/erase/heat"] > 5 * kt * math.log(2))
-    assert all(res["device/erase/electrical"] > 0)
-    assert "cannot approach kT ln 2" in (out / "report.md").read_text()
+    shows(_check_file(name, out, device), out)
 
 
 def _mtj_pulse_energy_by_hand(delta, i_c, current, width, r_p, tmr, f0=1e9):
@@ -209,22 +241,6 @@ def test_erasure_electrical_energy_is_i2r_by_hand(tmp_path, capsys):
         assert fail == pytest.approx(1 / (1 + math.exp(10)), rel=1e-6)
 
 
-CONSOLIDATION_DEVICES = [
-    pytest.param("hfox_rram", id="rram"),
-    pytest.param("stt_mram_10year", id="mtj", marks=pytest.mark.slow),
-    pytest.param("stochastic_mtj", id="pbit", marks=pytest.mark.slow),
-]
-
-
-@pytest.mark.parametrize("device", CONSOLIDATION_DEVICES)
-def test_consolidation_wall_on_a_device(device, tmp_path, capsys):
-    rc, out = _run("consolidation_wall", device, tmp_path, FEW)
-    assert rc == 0, capsys.readouterr()
-    res = _check_file("consolidation_wall", out, device)
-    assert float(res["device/copy/electrical"]) > 0
-    assert "meets t" in (out / "report.md").read_text()
-
-
 def test_consolidation_retention_of_the_device_by_hand(tmp_path, capsys):
     """The p-bit MTJ (Δ = 10, τ0 = 1 ns) holds a bit at ε = 1e-3 for
     -ln(1 - 2ε)/(2 k), k = 1e9 e^-10 /s: 22 ns, so it meets no target of a second."""
@@ -235,23 +251,6 @@ def test_consolidation_retention_of_the_device_by_hand(tmp_path, capsys):
     assert float(res["device/retention"]) == pytest.approx(-math.log(1 - 2e-3) / (2 * k),
                                                            rel=1e-9)
     assert "yes" not in (out / "report.md").read_text().split("meets t")[1]
-
-
-FLUCTUATION_DEVICES = [
-    pytest.param("stochastic_mtj", [], id="pbit"),
-    pytest.param("stt_mram_10year", [], id="mtj", marks=pytest.mark.slow),
-    pytest.param("hfox_rram", ["--set", "tilt=-3"], id="rram", marks=pytest.mark.slow),
-]
-
-
-@pytest.mark.parametrize(("device", "extra"), FLUCTUATION_DEVICES)
-def test_fluctuation_theorems_on_a_device(device, extra, tmp_path, capsys):
-    rc, out = _run("fluctuation_theorems", device, tmp_path, [*CROOKS, *extra])
-    assert rc == 0, capsys.readouterr()
-    res = _check_file("fluctuation_theorems", out, device)
-    # the drive makes hops: at least one expected hop in ten cells, each direction
-    assert float(res["device/hops_forward"]) > 0.1
-    assert float(res["device/hops_reverse"]) > 0.05
 
 
 def test_fluctuation_drive_tilts_the_pbit_by_hand(tmp_path, capsys):
@@ -268,25 +267,21 @@ def test_fluctuation_drive_tilts_the_pbit_by_hand(tmp_path, capsys):
                                                           rel=1e-9)
 
 
-def test_the_three_on_a_table_and_a_toml_file(tmp_path, capsys):
-    table, mtj = _table_file(tmp_path), _mtj_file(tmp_path)
-    for name, dev, extra in (("landauer_erasure", table, [*FEW, *ERASE]),
-                             ("consolidation_wall", mtj, FEW),
-                             ("fluctuation_theorems", table, CROOKS)):
-        rc, out = _run(name, dev, tmp_path / name, extra)
-        assert rc == 0, capsys.readouterr()
-        _check_file(name, out, dev)
+FILES = {"table": _table_file, "toml": _mtj_file}
 
 
-@pytest.mark.slow
-def test_the_three_on_a_toml_file_and_a_table(tmp_path, capsys):
-    table, mtj = _table_file(tmp_path), _mtj_file(tmp_path)
-    for name, dev, extra in (("landauer_erasure", mtj, [*FEW, *ERASE]),
-                             ("consolidation_wall", table, FEW),
-                             ("fluctuation_theorems", mtj, CROOKS)):
-        rc, out = _run(name, dev, tmp_path / name, extra)
-        assert rc == 0, capsys.readouterr()
-        _check_file(name, out, dev)
+@pytest.mark.parametrize(("name", "kind"), [
+    ("landauer_erasure", "table"), ("consolidation_wall", "toml"),
+    ("fluctuation_theorems", "table"),
+    pytest.param("landauer_erasure", "toml", marks=pytest.mark.slow),
+    pytest.param("consolidation_wall", "table", marks=pytest.mark.slow),
+    pytest.param("fluctuation_theorems", "toml", marks=pytest.mark.slow),
+])
+def test_one_control_protocol_on_a_device_file(name, kind, tmp_path, capsys):
+    dev = FILES[kind](tmp_path)
+    rc, out = _run(name, dev, tmp_path, ONE_CONTROL[name][0])
+    assert rc == 0, capsys.readouterr()
+    _check_file(name, out, dev)
 
 
 def test_retention_on_fn_dam_books_q_v_per_electron(tmp_path, capsys):
