@@ -117,7 +117,8 @@ class Consolidation:
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Result(ResultBase):
     """Copy and raise for every retention target; ``seeds`` has two streams per target i,
-    ``copy[i]`` and ``raise[i]`` (the cells copied into, and the cells raised in place).
+    ``copy[i]`` and ``raise[i]`` (the cells copied into, and the cells raised in place), and
+    on a device ``device_copy`` (the cells its pulse copies into).
 
     Attributes
     ----------

@@ -210,7 +210,8 @@ class Erasure:
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Result(ResultBase):
     """The erasures at every duration and the ``a + B/τ`` fits; ``seeds`` has one stream per
-    duration, ``erase[i]`` (the cells erased in ``config.durations[i]``).
+    duration, ``erase[i]`` (the cells erased in ``config.durations[i]``), and on a device also
+    ``device_erase[i]`` (the cells its pulse erases).
 
     Attributes
     ----------
@@ -261,10 +262,12 @@ def _on_device(cfg: Config):
         attempt_frequency=dev.attempt_frequency)
 
 
-def _device_erasure(cfg: Config, dev, tau: float, seed: int, progress: bool) -> dict:
-    """The device's erasing pulse of ``tau`` s, simulated (one exact step) from (1/2, 1/2)."""
+def _device_erasure(cfg: Config, dev, tau: float, seeds: Seeds, i: int, progress: bool) -> dict:
+    """The device's erasing pulse of ``tau`` s, simulated (one exact step) from (1/2, 1/2) with
+    stream ``device_erase[i]``."""
     if cfg.device == devkey.IDEAL:
         return {}
+    seed = seeds.seed("device_erase", i)
     eps = 1.0 - quasistatic_success(cfg)
     dw = devkey.device_write(dev, cfg.device, eps, tau, cfg.temperature, "erase")
     return {"device_write": dw,
@@ -306,7 +309,7 @@ def run(cfg: Config, progress: bool = False) -> Result:
             landauer=bounds.landauer_erasure(m.occupancy[0], cfg.temperature),
             history_t=(m.times[idx] - m.times[0]) / tau,
             history_p0=m.history[idx, 0],
-            **_device_erasure(cfg, dev, tau, seeds.seed("device_erase", i), progress),
+            **_device_erasure(cfg, dev, tau, seeds, i, progress),
         ))
         outer.update()
     outer.close()
