@@ -40,6 +40,7 @@ from devices.parameters import (
     Controlled,
     device_model,
     quantity,
+    require_fields,
     require_in,
     require_positive,
 )
@@ -66,9 +67,7 @@ class DoubleWell(Controlled):
     n_levels = 2
 
     def __post_init__(self):
-        require_positive("barrier", self.barrier, "J")
-        require_positive("half_width", self.half_width, "m")
-        require_positive("friction", self.friction, "kg/s")
+        require_fields(self, "barrier", "half_width", "friction")
 
     # ------------------------------------------------------------------ geometry
     @property
@@ -166,15 +165,8 @@ class DoubleWell(Controlled):
         return self.check_force(tilt / (2.0 * self.half_width))
 
     # ------------------------------------------------------------------ exact 1-D MFPT
-    def mean_first_passage_time(
-        self,
-        start: float,
-        target: float,
-        temperature: float = 300.0,
-        force: float = 0.0,
-        *,
-        points: int = 200_001,
-    ) -> float:
+    def mean_first_passage_time(self, start: float, target: float, temperature: float = 300.0,
+                                force: float = 0.0, *, points: int = 200_001) -> float:
         """Exact mean first-passage time (s) from ``start`` to ``target`` (m), by quadrature of
         the double integral of the module docstring (reflecting at the far side)."""
         kt = thermal_energy(temperature)
@@ -205,18 +197,10 @@ class DoubleWell(Controlled):
         return float(tau * outer * math.exp(bu[keep].max() - bu.min()))
 
     # ------------------------------------------------------------------ Langevin sampling
-    def langevin_first_passage(
-        self,
-        start: float,
-        target: float,
-        *,
-        temperature: float = 300.0,
-        force: float = 0.0,
-        n_particles: int = 1000,
-        dt: float | None = None,
-        max_time: float | None = None,
-        seed: int = 0,
-    ) -> np.ndarray:
+    def langevin_first_passage(self, start: float, target: float, *, temperature: float = 300.0,
+                               force: float = 0.0, n_particles: int = 1000,
+                               dt: float | None = None, max_time: float | None = None,
+                               seed: int = 0) -> np.ndarray:
         """First-passage times (s) from ``start`` to ``target`` (m) of ``n_particles``
         independent overdamped Langevin particles (Euler–Maruyama, step ``dt`` s; default
         ``0.01 ζ/U''(x0)``). Particle ``p``'s normals come from ``simcore.rng`` streams

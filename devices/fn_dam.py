@@ -57,7 +57,13 @@ import math
 import numpy as np
 
 from devices.multilevel import chain_landscape
-from devices.parameters import device_model, quantity, require_in, require_positive
+from devices.parameters import (
+    device_model,
+    quantity,
+    require_fields,
+    require_in,
+    require_positive,
+)
 from simcore import Protocol
 from simcore.constants import Q_E
 from simcore.constants import kT as thermal_energy
@@ -104,12 +110,8 @@ class FowlerNordheimDAM:
     )
 
     def __post_init__(self):
-        require_positive("alpha", self.alpha, "A/V^2")
-        require_positive("beta", self.beta, "V")
-        require_positive("capacitance", self.capacitance, "F")
-        require_positive("initial_voltage", self.initial_voltage, "V")
-        require_positive("level_spacing", self.level_spacing, "V")
-        require_positive("attempt_frequency", self.attempt_frequency, "Hz")
+        require_fields(self, "alpha", "beta", "capacitance", "initial_voltage", "level_spacing",
+                       "attempt_frequency")
         check_levels(self.levels)
         if self.level_spacing >= self.initial_voltage:
             raise ParameterError(
@@ -310,15 +312,8 @@ class FowlerNordheimDAM:
             return chain_landscape(b_fast, b_slow, self.levels)
         return chain_landscape(b_slow, b_fast, self.levels)
 
-    def hold_protocol(
-        self,
-        start: float,
-        end: float,
-        *,
-        segments: int = 16,
-        temperature: float = 300.0,
-        tag: str = "hold",
-    ) -> Protocol:
+    def hold_protocol(self, start: float, end: float, *, segments: int = 16,
+                      temperature: float = 300.0, tag: str = "hold") -> Protocol:
         """Hold from age ``start`` to ``end`` (s) as ``segments`` constant landscapes with
         boundaries geometric in ``k1 t + k0`` (equal barrier increments); each segment's rate is
         its mean hop rate, so the expected number of hops per segment (and the shot-noise

@@ -43,10 +43,9 @@ from devices.parameters import (
     TwoStateBarriers,
     device_model,
     quantity,
+    require_fields,
     require_in,
-    require_positive,
     two_state_occupancy,
-    two_state_occupancy_integral,
 )
 from simcore.constants import K_B
 from simcore.constants import kT as thermal_energy
@@ -76,13 +75,10 @@ class MTJ(TwoStateBarriers):
     n_levels = 2
 
     def __post_init__(self):
-        require_positive("thermal_stability", self.thermal_stability, "")
-        require_positive("reference_temperature", self.reference_temperature, "K")
-        require_positive("attempt_time", self.attempt_time, "s")
-        require_positive("critical_current", self.critical_current, "A")
+        require_fields(self, "thermal_stability", "reference_temperature", "attempt_time",
+                       "critical_current")
         require_in("exponent", self.exponent, 1.0, 2.0)
-        require_positive("resistance_parallel", self.resistance_parallel, "Ohm")
-        require_positive("tmr", self.tmr, "")
+        require_fields(self, "resistance_parallel", "tmr")
 
     # ------------------------------------------------------------------ parameters
     @property
@@ -138,11 +134,12 @@ class MTJ(TwoStateBarriers):
         pulse: ``I² [R_P (t - T_AP) + R_AP T_AP]`` with ``T_AP = ∫ p1 dt`` the mean time in the
         antiparallel state, from occupancy ``p1_start`` of level 1 at the pulse's start."""
         i = float(self.check_current(current))
-        t = require_positive("duration", duration, "s")
-        k01, k10 = self.rates(i, temperature)
-        t_ap = float(two_state_occupancy_integral(k01, k10, t, p1_start))
-        return i * i * (self.resistance_parallel * (t - t_ap)
-                        + self.resistance_antiparallel * t_ap)
+        return self._pulse_energy(i, duration, p1_start, temperature)
+
+    def power(self, current) -> tuple[float, float]:
+        """Joule power ``(I² R_P, I² R_AP)`` (W) drawn at ``current`` (A) in level 0 and 1."""
+        i = float(self.check_current(current))
+        return i * i * self.resistance_parallel, i * i * self.resistance_antiparallel
 
     # ------------------------------------------------------------------ closed forms
     def mean_dwell_time(self, temperature: float = 300.0) -> float:

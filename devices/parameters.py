@@ -81,6 +81,15 @@ def _number_in(name, value, low, high, unit, *, low_open=False, high_open=False)
     return x
 
 
+def require_fields(model, *names: str, strict: bool = True) -> None:
+    """:func:`require_positive` (``strict``) or :func:`require_nonnegative` on each named field
+    of a device, with the unit of its :func:`quantity` metadata ("1": dimensionless)."""
+    check = require_positive if strict else require_nonnegative
+    u = units(model)
+    for name in names:
+        check(name, getattr(model, name), "" if u[name] == "1" else u[name])
+
+
 def require_in(name: str, value: object, low: float, high: float, unit: str = "", **kw) -> float:
     """A finite number in ``[low, high]`` (open ends with ``low_open``/``high_open``)."""
     return _number_in(name, value, low, high, unit, **kw)
@@ -201,6 +210,15 @@ class TwoStateBarriers(Controlled):
         device's ``barriers``)."""
         b01, b10 = self.barriers(float(control))
         return two_state_landscape(float(b01), float(b10))
+
+    def _pulse_energy(self, control: float, duration, p1_start: float, temperature: float):
+        # ∫ P(level(t)) dt (J) of a rectangular pulse: the device's ``power(control)`` per
+        # level weighted by the exact two-state time in each, from occupancy ``p1_start``
+        t = require_positive("duration", duration, "s")
+        k01, k10 = self.rates(control, temperature)
+        t1 = float(two_state_occupancy_integral(k01, k10, t, p1_start))
+        p0, p1 = self.power(control)
+        return p0 * (t - t1) + p1 * t1
 
     def _arrhenius_rates(self, control, temperature: float):
         # f0 exp(-E_01/kT), f0 exp(-E_10/kT) (1/s) at ``control``

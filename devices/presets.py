@@ -122,6 +122,15 @@ PRESETS: dict[str, Callable[[], object]] = {
     "double_well_nanomagnet": double_well_nanomagnet,
 }
 
+#: Published electrical energies per write (J, what was written, source) for the presets whose
+#: own cited source states one, checked against the stored source text; presets without an
+#: entry have no figure in their sources (none is made up). The FN-DAM figure is that of the
+#: arXiv version (arXiv:2104.05926, abstract) of the Nat. Commun. paper the preset cites.
+PUBLISHED_WRITE_ENERGY: dict[str, tuple[float, str, str]] = {
+    "fn_dam_synapse": (5e-15, "per memory update (as low as)",
+                       "D. Mehta et al., Nat. Commun. 13, 1670 (2022), arXiv:2104.05926"),
+}
+
 MODELS: dict[str, type] = {
     "double_well": DoubleWell,
     "mtj": MTJ,

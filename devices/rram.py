@@ -33,10 +33,9 @@ from devices.parameters import (
     TwoStateBarriers,
     device_model,
     quantity,
-    require_nonnegative,
+    require_fields,
     require_positive,
     two_state_occupancy,
-    two_state_occupancy_integral,
 )
 from simcore.constants import Q_E
 from simcore.constants import kT as thermal_energy
@@ -57,12 +56,9 @@ class RRAM(TwoStateBarriers):
     n_levels = 2
 
     def __post_init__(self):
-        require_nonnegative("set_barrier", self.set_barrier, "J")
-        require_nonnegative("reset_barrier", self.reset_barrier, "J")
-        require_positive("field_factor", self.field_factor, "")
-        require_positive("attempt_frequency", self.attempt_frequency, "Hz")
-        require_positive("resistance_high", self.resistance_high, "Ohm")
-        require_positive("resistance_low", self.resistance_low, "Ohm")
+        require_fields(self, "set_barrier", "reset_barrier", strict=False)
+        require_fields(self, "field_factor", "attempt_frequency", "resistance_high",
+                       "resistance_low")
 
     @property
     def voltage_range(self) -> tuple[float, float]:
@@ -100,10 +96,12 @@ class RRAM(TwoStateBarriers):
         occupancy during the pulse: ``V² [(t - T_LRS)/R_HRS + T_LRS/R_LRS]`` with ``T_LRS =
         ∫ p1 dt``, from occupancy ``p1_start`` of the LRS at the pulse's start."""
         v = float(self.check_voltage(voltage))
-        t = require_positive("duration", duration, "s")
-        k01, k10 = self.rates(v, temperature)
-        t_lrs = float(two_state_occupancy_integral(k01, k10, t, p1_start))
-        return v * v * ((t - t_lrs) / self.resistance_high + t_lrs / self.resistance_low)
+        return self._pulse_energy(v, duration, p1_start, temperature)
+
+    def power(self, voltage) -> tuple[float, float]:
+        """Power ``(V²/R_HRS, V²/R_LRS)`` (W) drawn at ``voltage`` (V) in level 0 and 1."""
+        v = float(self.check_voltage(voltage))
+        return v * v / self.resistance_high, v * v / self.resistance_low
 
     def set_time(self, voltage, temperature: float = 300.0):
         """Mean time (s) to set (0 -> 1) at constant ``voltage`` (V): ``1/k_set``."""

@@ -9,11 +9,17 @@ E_L moves only the saddle, which costs no work (docs/theory.md §6, checked exac
 is the bits lost while the barrier is still low (``bounds.raise_error``), each rewritten by a static
 write over E_L (``bounds.consolidation_raise_cost``, docs/theory.md §6).
 
-Devices: the experiment takes the ``device`` key but runs only on the ideal cell. Raising a
-barrier in place from ``short_barrier`` to each target's E_L needs a barrier control
-independent of the stored value; an MTJ, an RRAM, a double well or a table has one control that
-tilts its fixed barrier, and the FN-DAM cell's barrier rises on its own log clock (not a
-programmable raise), so any other device is refused with the config.
+Devices (``device = <preset or TOML file>``): an MTJ, an RRAM, a double well or a table has one
+control that tilts a fixed barrier, so it cannot raise its barrier in place; consolidation into
+it is a copy by its own write pulse (``experiments.device.device_write``: a rectangular pulse of
+``write_time`` that writes level 0 with failure ``error`` on a random old bit), with the
+electrical energy the pulse draws beside W and Q, held afterwards behind the device's own rest
+barriers (its retention time at ``error`` is the exact two-state one). The ideal copy and the
+ideal in-place raise run beside it at the device's attempt frequency, so the report gives the
+device's cost per consolidated bit against the ideal raise for each retention target, and
+which targets the device's own barrier meets. The FN-DAM cell's barrier rises on its own log
+clock (not a programmable raise) and it is not a two-state bit: it is refused with the config,
+as is a device that cannot write within ``write_time`` at ``error``.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 
+import numpy as np
+
 import simcore as sc
-from devices import ideal
+from devices import cell, ideal
 from devices.ideal import static_write
 from experiments import device as devkey
 from experiments.checks import assemble, check, check_key, count_check
@@ -52,22 +60,21 @@ class Config(CellsConfig):
     raise_time: float = field(1e-6, "s", "time to raise the barrier in place", low=0,
                               open_low=True)
     steps: int = field(400, "", "time steps of the barrier raise", low=4, high=10**7)
-    device: str = device_field("the cell: 'ideal' only (a device cannot raise its barrier"
-                               " in place)")
+    device: str = device_field("the slow memory: 'ideal' (raise in place), a preset name or a"
+                               " device TOML file (copy by the device's write pulse)")
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=40_000, retention_times=(1.0, 10 * sc.YEAR),
                                    steps=100)
 
     def check(self) -> None:
-        devkey.refuse(self.device, NAME, "raising the barrier in place needs a barrier control"
-                      " independent of the tilt; a device has one control on a fixed barrier")
-
-
-def raise_in_place(cfg: Config, long_barrier: float) -> sc.Protocol:
-    """The short-term barrier raised to ``long_barrier`` (J) over ``raise_time``."""
-    return ideal.raise_barrier(cfg.short_barrier, long_barrier, cfg.raise_time, "consolidate",
-                               cfg.temperature)
+        if self.device == devkey.IDEAL:
+            return
+        dev = devkey.resolve(self.device)
+        cell.require_two_state(dev, self.device, NAME, "a two-state bit with a write control;"
+                               " raising the barrier in place needs a barrier control")
+        cell.write_control(dev, self.error, self.write_time, temperature=self.temperature,
+                           name=self.device)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -76,10 +83,9 @@ class Consolidation:
 
     Attributes
     ----------
-    retention : float
-        Retention target t (s).
-    barrier : float
-        Long-term barrier ``E_L = bounds.retention_barrier(t, ε)`` (J).
+    retention, barrier : float
+        Retention target t (s) and the long-term barrier
+        ``E_L = bounds.retention_barrier(t, ε)`` (J).
     tilt : float
         Exact static-write tilt over E_L (J).
     copy : Simulated
@@ -111,20 +117,66 @@ class Consolidation:
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Result(ResultBase):
     """Copy and raise for every retention target; ``seeds`` has two streams per target i,
-    ``copy[i]`` and ``raise[i]`` (the cells copied into, and the cells raised in place).
+    ``copy[i]`` and ``raise[i]`` (the cells copied into, and the cells raised in place), and
+    on a device ``device_copy`` (the cells its pulse copies into).
 
     Attributes
     ----------
     consolidations : tuple of Consolidation
         One per ``config.retention_times``, in order.
+    device : object
+        The slow memory's device (``devices.IdealBit`` by default).
+    attempt_frequency : float
+        Attempt frequency of the runs (Hz): ``config.attempt_frequency`` or the device's.
+    device_write : experiments.device.DeviceWrite or None
+        The device's copy pulse (None on the ideal cell).
+    device_copy : Simulated or None
+        That pulse run from (1/2, 1/2) (stream ``device_copy``) and its master equation.
+    device_retention : float
+        Time (s) at rest after which a written device bit is wrong with probability
+        ``error``, the worse of the two levels (exact two-state; inf if never).
     """
 
     config: Config
     consolidations: tuple[Consolidation, ...]
+    device: object = None
+    attempt_frequency: float = float("nan")
+    device_write: devkey.DeviceWrite | None = None
+    device_copy: Simulated | None = None
+    device_retention: float = float("nan")
+
+
+def device_retention(dev, error: float, temperature: float) -> float:
+    """Time (s) at rest after which a bit written to either level is wrong with probability
+    ``error``, the worse level: ``p(t) = π (1 - exp(-(k01 + k10) t))`` reaches ``error`` at
+    ``-ln(1 - error/π)/(k01 + k10)`` (inf when the stationary ``π <= error``)."""
+    k01, k10 = cell.rates(dev, 0.0, temperature)
+    r = k01 + k10
+    out = []
+    for pi in (k01 / r, k10 / r):  # wrong level of a stored 0, of a stored 1
+        out.append(float("inf") if pi <= error else -np.log1p(-error / pi) / r)
+    return min(out)
+
+
+def _device_copy(cfg: Config, dev, seeds: Seeds, progress: bool) -> dict:
+    """The copy into the device by its write pulse, simulated from (1/2, 1/2)."""
+    if cfg.device == devkey.IDEAL:
+        return {}
+    dw = devkey.device_write(dev, cfg.device, cfg.error, cfg.write_time, cfg.temperature,
+                             "consolidate")
+    sim = simulate(cfg, dw.protocol, cfg.write_time, [0.5, 0.5], seeds.seed("device_copy"),
+                   progress=progress, powers=dw.powers)
+    return {"device_write": dw, "device_copy": sim,
+            "device_retention": device_retention(dev, cfg.error, cfg.temperature)}
 
 
 def run(cfg: Config, progress: bool = False) -> Result:
-    """Copy and raise in place for every retention target."""
+    """Copy and raise in place for every retention target (at a device's attempt frequency),
+    and on a device its copy pulse."""
+    user = cfg
+    dev = devkey.resolve(cfg.device)
+    if cfg.device != devkey.IDEAL:
+        cfg = dataclasses.replace(cfg, attempt_frequency=dev.attempt_frequency)
     seeds = Seeds(cfg.seed)
     kT = sc.kT(cfg.temperature)
     rows = []
@@ -138,7 +190,10 @@ def run(cfg: Config, progress: bool = False) -> Result:
                                         cfg.temperature, exact=True)
         copy = simulate(cfg, static_write(e_l, tilt, cfg.write_time, "consolidate"),
                         cfg.write_time, [0.5, 0.5], seeds.seed("copy", i), progress=progress)
-        raised = simulate(cfg, raise_in_place(cfg, e_l), cfg.raise_time / cfg.steps, 0,
+        # the short-term barrier raised to E_L over raise_time (saddle only: no work)
+        up = ideal.raise_barrier(cfg.short_barrier, e_l, cfg.raise_time, "consolidate",
+                                 cfg.temperature)
+        raised = simulate(cfg, up, cfg.raise_time / cfg.steps, 0,
                           seeds.seed("raise", i), progress=progress)
         rewrite = tilt * (1 - cfg.error)  # exact heat of a static write per changed bit
         rows.append(Consolidation(
@@ -154,8 +209,10 @@ def run(cfg: Config, progress: bool = False) -> Result:
                                            cfg.attempt_frequency, cfg.temperature),
         ))
         outer.update()
+    extra = _device_copy(cfg, dev, seeds, progress)
     outer.close()
-    return Result(config=cfg, seeds=seeds, consolidations=tuple(rows))
+    return Result(config=user, seeds=seeds, consolidations=tuple(rows), device=dev,
+                  attempt_frequency=cfg.attempt_frequency, **extra)
 
 
 def checks(result: Result) -> list[dict]:
@@ -187,7 +244,29 @@ def checks(result: Result) -> list[dict]:
         out.append(check(check_key("raise_error_below_first_passage", i),
                          f"raise: errors <= first-passage bound raise_error, {tag}",
                          mr.occupancy[1], c.raise_bound, tolerance=1e-12, kind="upper"))
+    if result.device_copy is not None:
+        out += _device_checks(result)
     return assemble(out)
+
+
+def _device_checks(result: Result) -> list[dict]:
+    """The device's copy: heat vs master (Gaussian), errors vs master (Clopper–Pearson), heat
+    above the generalised Landauer bound (one-sided) and its closed forms."""
+    kT, n = result.kT, result.config.n_cells
+    r, m = result.device_copy.mc, result.device_copy.master
+    tag = f"τ_w = {result.config.write_time:.3g} s"
+    return [
+        check("device_copy_heat_vs_master", f"device copy: heat vs master, {tag}",
+              r.heat.mean / kT, m.heat / kT, se=r.heat.stderr / kT, tolerance=1e-12, unit="kT"),
+        count_check("device_copy_error_vs_master", f"device copy: error vs master, {tag}",
+                    r.occupancy[1] * n, n, m.occupancy[1]),
+        check("device_copy_heat_above_landauer",
+              f"device copy: heat >= generalised Landauer at the MC error, {tag}",
+              r.heat.mean / kT,
+              bounds.landauer_erasure(r.occupancy[0], result.config.temperature) / kT,
+              se=r.heat.stderr / kT, kind="lower", unit="kT"),
+        *devkey.write_checks(0, tag, result.device_write, result.device_copy, kT),
+    ]
 
 
 def report(result: Result) -> str:
@@ -204,12 +283,62 @@ def report(result: Result) -> str:
             f" {c.copy_estimate / kT:9.4f}"
             f" {rr.occupancy[1]:12.3g} {c.raise_energy / kT:9.4f} ±"
             f" {c.raise_energy_se / kT:6.4f} {c.raise_estimate / kT:10.4f}")
+    if result.device_copy is not None:
+        lines += _device_report(result)
     return "\n".join(lines)
+
+
+def _device_report(result: Result) -> list[str]:
+    """The copy into the device against the ideal raise in place, per retention target."""
+    kT, cfg, dw = result.kT, result.config, result.device_write
+    r = result.device_copy.mc
+    q, elec = r.heat.mean, result.device_copy.electrical_total().mean
+    lines = [devkey.describe(cfg.device, result.device),
+             f"copy into the device by its write pulse (control {dw.control:.4g}, τ_w ="
+             f" {cfg.write_time:g} s, failure {dw.failure:.3g}) at f0 ="
+             f" {result.attempt_frequency:.4g} Hz: heat {mean_pm(r.heat, kT).strip()} kT,"
+             f" work {r.work.mean / kT:.4f} kT, electrical {elec * 1e15:.4g} fJ per copied bit"
+             f" (random old bit); retention at ε: {result.device_retention:.4g} s",
+             "ideal raise in place: bits lost while raising (master equation) × rewrite heat",
+             f"{'retention (s)':>13} {'raise (kT)':>10} {'device Q (kT)':>13}"
+             f" {'Q/raise':>9} {'elec/raise':>10} {'meets t':>7}"]
+    for c in result.consolidations:
+        exact = c.raised.master.occupancy[1] * c.tilt * (1 - cfg.error)
+        ref = exact if exact > 0 else float("nan")
+        lines.append(f"{c.retention:13.4g} {exact / kT:10.4g} {q / kT:13.4g}"
+                     f" {q / ref:9.3g} {elec / ref:10.3g}"
+                     f" {'yes' if result.device_retention >= c.retention else 'no':>7}")
+    return lines
+
+
+def _device_data(result: Result) -> dict:
+    """The ``device`` group: the device, its copy pulse and its ledger."""
+    dw, sim = result.device_write, result.device_copy
+    out = devkey.tree(result.config.device, result.device)
+    out["attempt_frequency"] = quantity(result.attempt_frequency, "Hz")
+    out["retention"] = quantity(result.device_retention, "s",
+                                "time at rest to failure ε, the worse level")
+    out["copy"] = {
+        "control": quantity(dw.control, "", "control of the copy pulse (device unit)"),
+        "tilt": energy(dw.tilt, "E1 - E0 during the pulse"),
+        "failure": quantity(dw.failure, "", "exact fraction not in level 0 after it"),
+        "heat": energy(sim.mc.heat.mean, "heat per copied bit"),
+        "heat_stderr": energy(sim.mc.heat.stderr),
+        "heat_master": energy(sim.master.heat),
+        "work": energy(sim.mc.work.mean),
+        "electrical": energy(sim.electrical_total().mean,
+                             "electrical ledger per copied bit, Monte Carlo (NaN: no model)"),
+        "electrical_stderr": energy(sim.electrical_total().stderr),
+        "electrical_master": energy(sim.electrical_total().master),
+    }
+    return out
 
 
 def data(result: Result) -> dict:
     col = functools.partial(column, result.consolidations)
+    extra = {} if result.device_copy is None else {"device": _device_data(result)}
     return {
+        **extra,
         "retention_time": quantity(col(lambda c: c.retention), "s"),
         "barrier": energy(col(lambda c: c.barrier), "long-term barrier E_L"),
         "tilt": energy(col(lambda c: c.tilt), "exact static-write tilt over E_L"),
@@ -248,6 +377,9 @@ def plot(res, outdir) -> list[str]:
         ax.errorbar(t, res["raise/energy"] / kT, 4 * res["raise/energy_stderr"] / kT, fmt="s",
                     mfc="none", label="raise barrier in place, Monte Carlo")
         ax.plot(t, res["raise/estimate"] / kT, "C1--", label="consolidation_raise_cost")
+        if "device/copy/heat" in res.data:
+            ax.axhline(float(res["device/copy/heat"]) / kT, color="C3", ls="-.",
+                       label=f"copy into device {res.config['device']} (its write pulse)")
         ax.set(xscale="log", yscale="log", xlabel="retention target (s)",
                ylabel="energy per consolidated bit (kT)", title="consolidation wall")
         ax.legend()

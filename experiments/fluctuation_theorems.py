@@ -13,10 +13,20 @@ backwards.
   ``ln(P_F(b)/P_R(-b)) = (w_b - ΔF)/kT`` with ``w_b = -kT ln⟨exp(-W/kT)⟩_b`` over the forward
   works in the bin, so the fitted slope is exactly 1 and the crossing is ΔF.
 
-Devices: the experiment takes the ``device`` key but runs only on the ideal cell: the staircase
-tilts a cell at a low barrier (``barrier``, 1 kT by default) so that it relaxes within each
-stair, and a device's barrier is its own (40-60 kT for the MTJ and RRAM presets, where no cell
-would hop within the drive); any other device is refused with the config.
+Devices (``device = <preset or TOML file>``): the staircase is the device's own control,
+stepped from rest (control 0) to the control that tilts the device by ``tilt`` kT from its rest
+landscape (``E1 - E0`` changed by ``-tilt`` kT, solved exactly on each stair), at the device's
+barriers and attempt frequency (Arrhenius kinetics only). A one-control device's barrier is
+fixed: at a tilt of a few kT it is nearly its rest barrier, so the drive lasts
+``device_relaxations`` relaxation times ``1/(k01 + k10)`` of the rest landscape, a few
+microseconds for the p-bit MTJ (10 kT) and geological times for a retention barrier (the
+engine's step propagator is exact, so simulated time costs nothing; the report gives the
+duration and the expected hops per cell). A drive near the switching threshold, within the
+device's pulse range, would make hops fast, but there the tilt is tens to hundreds of kT
+(``4 Δ I/I_c0`` for an MTJ), the reverse drive starts with every cell in one level and the
+forward and reverse works do not overlap: no Crooks ratio can be sampled. FN-DAM (a chain whose
+barrier rises on its own log clock, with no tilt of its rest landscape) and multi-level cells
+are refused with the config.
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
-from devices import ideal
+from devices import cell, ideal
 from experiments import device as devkey
 from experiments.checks import assemble, check, check_key
 from experiments.common import bar, energy, figure, quantity, seeds_tree
@@ -50,24 +60,73 @@ class Config(KineticsConfig):
     duration: float = field(5e-9, "s", "duration of the drive", low=0, open_low=True)
     steps: int = field(20, "", "stairs (jump + relax) in the drive", low=1, high=10**6)
     bins: int = field(60, "", "histogram bins", low=5, high=10**4)
-    device: str = device_field("the cell: 'ideal' only (the drive needs a low, set barrier)")
+    device: str = device_field("the cell: 'ideal' (tilted at `barrier`), a preset name or a"
+                               " device TOML file (tilted by its own control)")
+    device_relaxations: float = field(4.0, "", "duration of the drive on a device, in rest"
+                                      " relaxation times 1/(k01 + k10)", low=0, open_low=True,
+                                      high=1e6)
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=50_000)
 
     def check(self) -> None:
-        devkey.refuse(self.device, NAME, "the staircase needs a barrier set to `barrier`;"
-                      " a device's barrier is its own")
+        if self.device == devkey.IDEAL:
+            return
+        devkey.require_arrhenius(self.device, self.kinetics)
+        dev = devkey.resolve(self.device)
+        cell.require_two_state(dev, self.device, NAME, "a two-state bit whose control tilts"
+                               " its rest landscape")
+        device_controls(self, dev)
 
 
-def staircase(cfg: Config, reverse: bool = False) -> sc.Protocol:
-    """Jump to the next tilt, relax ``duration/steps``; ``reverse`` reads the stairs backwards."""
-    tilts = np.linspace(0.0, cfg.tilt, cfg.steps + 1)
+def _tilt(dev, control: float, temperature: float) -> float:
+    """``E1 - E0`` (J) of the device at ``control``."""
+    e, _ = dev.landscape(control, temperature)
+    return float(e[1] - e[0])
+
+
+def device_controls(cfg: Config, dev) -> np.ndarray:
+    """Controls (device unit) of the stairs ``0..steps``: stair k changes the device's
+    ``E1 - E0`` from rest by ``-tilt k/steps`` kT (Brent's method on the side of the control
+    range that tilts that way). ParameterError (``tilt``) if the range cannot reach it."""
+    from scipy.optimize import brentq
+
+    kt = sc.kT(cfg.temperature)
+    base = _tilt(dev, 0.0, cfg.temperature)
+    lo, hi = dev.control_range
+    out = [0.0]
+    for x in np.linspace(0.0, cfg.tilt, cfg.steps + 1)[1:]:
+        def f(c, x=x):
+            return (_tilt(dev, c, cfg.temperature) - base) / kt + x
+
+        end = next((e for e in (lo, hi) if e != 0.0 and f(e) * f(0.0) <= 0.0), None)
+        if end is None:
+            raise sc.ParameterError(
+                "tilt", cfg.tilt, f"a tilt that device {cfg.device!r} reaches within its"
+                f" controls [{lo:g}, {hi:g}]")
+        out.append(float(brentq(f, 0.0, end, xtol=1e-15 * max(abs(end), 1e-300),
+                                rtol=4 * np.finfo(float).eps, maxiter=500)))
+    return np.array(out)
+
+
+def device_duration(cfg: Config, dev) -> float:
+    """Drive duration (s) on a device: ``device_relaxations / (k01 + k10)`` at rest."""
+    k01, k10 = cell.rates(dev, 0.0, cfg.temperature)
+    return cfg.device_relaxations / (k01 + k10)
+
+
+def staircase(cfg: Config, reverse: bool = False, device=None) -> sc.Protocol:
+    """Jump to the next tilt, relax ``duration/steps``; ``reverse`` reads the stairs backwards.
+    With ``device`` the stairs are its landscapes at :func:`device_controls`."""
+    if device is None:
+        land = [ideal.bit(cfg.barrier, -x, cfg.temperature)
+                for x in np.linspace(0.0, cfg.tilt, cfg.steps + 1)]
+    else:
+        land = [device.landscape(c, cfg.temperature) for c in device_controls(cfg, device)]
     if reverse:
-        tilts = tilts[::-1]
+        land = land[::-1]
     dt = cfg.duration / cfg.steps
     times, energies, saddles = [0.0], [], []
-    land = [ideal.bit(cfg.barrier, -x, cfg.temperature) for x in tilts]
     energies.append(land[0][0])
     saddles.append(land[0][1])
     for k in range(1, cfg.steps + 1):
@@ -153,6 +212,13 @@ class Result(ResultBase):
         Fitted slope of ``ln_ratio`` against ``bin_work/kT`` and its standard error.
     crossing, crossing_se : float
         Work where ``ln_ratio`` crosses 0, and its standard error (J).
+    device : object
+        The device (``devices.IdealBit`` by default).
+    reference : Config
+        The config the drives ran at: ``config``, or on a device ``config`` with its attempt
+        frequency and :func:`device_duration`.
+    controls : ndarray or None
+        The device's control on each stair (None on the ideal cell).
     """
 
     config: Config
@@ -169,10 +235,13 @@ class Result(ResultBase):
     slope_se: float
     crossing: float
     crossing_se: float
+    device: object = None
+    reference: Config | None = None
+    controls: np.ndarray | None = None
 
 
-def _drive(cfg: Config, reverse: bool, seed: int, progress: bool) -> Drive:
-    p = staircase(cfg, reverse)
+def _drive(cfg: Config, reverse: bool, seed: int, progress: bool, device=None) -> Drive:
+    p = staircase(cfg, reverse, device)
     sim = simulate(cfg, p, cfg.duration / cfg.steps, "equilibrium", seed, progress=progress,
                    record_per_cell=True)
     j, se = _jarzynski(sim.mc.work.per_cell, sc.kT(cfg.temperature))
@@ -180,13 +249,18 @@ def _drive(cfg: Config, reverse: bool, seed: int, progress: bool) -> Drive:
 
 
 def run(cfg: Config, progress: bool = False) -> Result:
-    """Drive both directions, then fit the binned Crooks ratio."""
+    """Drive both directions (on a device, by its control), then fit the binned Crooks
+    ratio."""
+    user, dev, on = cfg, devkey.resolve(cfg.device), cfg.device != devkey.IDEAL
+    if on:
+        cfg = dataclasses.replace(cfg, attempt_frequency=dev.attempt_frequency,
+                                  duration=device_duration(cfg, dev))
     seeds = Seeds(cfg.seed)
     kT = sc.kT(cfg.temperature)
     outer = bar(2, NAME, progress)
-    fwd = _drive(cfg, False, seeds.seed("forward"), progress)
+    fwd = _drive(cfg, False, seeds.seed("forward"), progress, dev if on else None)
     outer.update()
-    rev = _drive(cfg, True, seeds.seed("reverse"), progress)
+    rev = _drive(cfg, True, seeds.seed("reverse"), progress, dev if on else None)
     outer.update()
     outer.close()
     e0, _ = fwd.protocol.start
@@ -199,7 +273,9 @@ def run(cfg: Config, progress: bool = False) -> Result:
     g = np.array([c / s**2, -1.0 / s])
     cross_se = float(np.sqrt(g @ cov @ g))
     return Result(
-        config=cfg, seeds=seeds, delta_f=float(delta_f), forward=fwd, reverse=rev,
+        config=user, device=dev, reference=cfg,
+        controls=device_controls(cfg, dev) if on else None,
+        seeds=seeds, delta_f=float(delta_f), forward=fwd, reverse=rev,
         edges=edges, n_forward=n_f, n_reverse=n_r, bin_work=w_b, ln_ratio=y, ln_ratio_var=var,
         slope=s, slope_se=float(np.sqrt(cov[0, 0])), crossing=-c / s * kT,
         crossing_se=cross_se * kT,
@@ -238,11 +314,13 @@ def checks(result: Result) -> list[dict]:
 
 
 def report(result: Result) -> str:
-    cfg, kT, df = result.config, result.kT, result.delta_f
-    lines = [
+    cfg, kT, df = result.reference or result.config, result.kT, result.delta_f
+    lines = [] if cfg.device == devkey.IDEAL else _device_lines(result)
+    lines += [
         f"{NAME}: {cfg.n_cells} cells per direction, T = {cfg.temperature:g} K, tilt 0 -> "
-        f"{cfg.tilt:g} kT in {cfg.steps} stairs over {cfg.duration:g} s at barrier"
-        f" {cfg.barrier:g} kT ({cfg.kinetics})",
+        f"{cfg.tilt:g} kT in {cfg.steps} stairs over {cfg.duration:g} s at "
+        + (f"barrier {cfg.barrier:g} kT" if cfg.device == devkey.IDEAL
+           else "the device's barriers") + f" ({cfg.kinetics})",
         f"ΔF = {df / kT:.5f} kT (exact)",
     ]
     for label, sign, d in _directions(result):
@@ -260,9 +338,40 @@ def report(result: Result) -> str:
     return "\n".join(lines)
 
 
+def _device_lines(result: Result) -> list[str]:
+    """The device, its drive (controls, duration, barriers) and the hops it makes."""
+    cfg, kT = result.reference, result.kT
+    dev, c = result.device, result.controls
+    b_start = cell.barriers(dev, c[0], cfg.temperature)
+    b_end = cell.barriers(dev, c[-1], cfg.temperature)
+    hops = [d.sim.master.activity for _, _, d in _directions(result)]
+    return [
+        devkey.describe(cfg.device, dev),
+        f"drive by the device's control {c[0]:.4g} -> {c[-1]:.4g} (device unit) over"
+        f" {cfg.duration:.4g} s ({cfg.duration / sc.YEAR:.3g} years; {cfg.device_relaxations:g}"
+        f" rest relaxation times) at f0 = {cfg.attempt_frequency:.4g} Hz; barriers (E_01, E_10)"
+        f" ({b_start[0] / kT:.4g}, {b_start[1] / kT:.4g}) kT at rest, ({b_end[0] / kT:.4g},"
+        f" {b_end[1] / kT:.4g}) kT at the end; expected hops per cell: forward {hops[0]:.4g},"
+        f" reverse {hops[1]:.4g}",
+    ]
+
+
 def data(result: Result) -> dict:
     fwd, rev = result.forward.sim, result.reverse.sim
+    extra = {}
+    if result.controls is not None:
+        extra["device"] = devkey.tree(result.config.device, result.device)
+        extra["device"]["controls"] = quantity(result.controls, "",
+                                               "control on each stair (device unit)")
+        extra["device"]["duration"] = quantity(result.reference.duration, "s",
+                                               "duration of the drive")
+        extra["device"]["attempt_frequency"] = quantity(result.reference.attempt_frequency,
+                                                        "Hz")
+        extra["device"]["hops_forward"] = quantity(fwd.master.activity, "",
+                                                   "expected hops per cell, forward")
+        extra["device"]["hops_reverse"] = quantity(rev.master.activity, "")
     return {
+        **extra,
         "delta_f": energy(result.delta_f, "equilibrium free-energy change, forward"),
         "forward": {
             "work": energy(fwd.mc.work.per_cell, "work of each cell, forward staircase"),

@@ -13,11 +13,20 @@ doi:10.1103/PhysRevLett.108.190602): ``landauer + L²/τ``, also solved exactly 
 equation. The time step is ``min(τ/steps_per_duration, max_dt)`` so that the discretisation
 error stays well below ``B/τ`` at the longest durations.
 
-Devices: the experiment takes the ``device`` key but runs only on the ideal cell. The four-ramp
-erasure and the geodesic cycle lower the barrier and tilt independently; a device of this
-library has one control (current, voltage or force) that moves both together, so any other
-device is refused with the config (``update_wall`` runs a device's own write pulse, which is
-its erasure by tilt, with its electrical energy).
+Devices (``device = <preset or TOML file>``): a device of this library has one control (an
+MTJ's spin current, an RRAM's voltage, a double well's force, a table's control) that tilts a
+barrier it cannot lower. Its erasure is its own write pulse: a rectangular pulse lasting τ,
+solved exactly (``devices.cell.write_control``) so that a cell in level 1 ends in level 0 with
+the quasi-static success of the four-ramp protocol, run from a random bit (1/2, 1/2) at the
+device's barriers and attempt frequency, with the electrical energy the pulse draws beside W
+and Q. The four-ramp erasure and its fits then run on the ideal cell at the device's mean rest
+barrier and attempt frequency, as the reference. A one-control device cannot approach
+Landauer: to erase in τ the pulse must bring the barrier out of level 1 down to about
+``kT ln(f0 τ/ln(1/ε))`` by tilting, and that tilt (tens to hundreds of kT for a retention
+barrier) is released as heat on every flip, so the heat falls only logarithmically with τ
+(``bounds.static_write_cost``) instead of as ``kT ln 2 + B/τ``; the report gives the miss as
+``Q - kT ln 2`` and ``Q / kT ln 2``. A device that cannot erase in a duration, or that is not a
+two-state bit (FN-DAM, a multi-level chain), is refused with the config.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import simcore as sc
-from devices import ideal
+from devices import cell, ideal
 from experiments import device as devkey
 from experiments.checks import assemble, check, check_key, count_check
 from experiments.common import bar, energy, figure, mean_pm, quantity, seeds_tree
@@ -61,8 +70,8 @@ class Config(KineticsConfig):
     max_dt: float = field(5e-10, "s", "largest time step", low=0, open_low=True)
     fit_min_duration: float = field(1e-7, "s", "shortest duration in the kT ln 2 + B/τ fit",
                                     low=0)
-    device: str = device_field("the cell: 'ideal' only (erasure needs independent barrier"
-                               " and tilt controls)")
+    device: str = device_field("the cell: 'ideal' (four-ramp erasure), a preset name or a"
+                               " device TOML file (erasure by the device's write pulse)")
 
     def smoke(self) -> Config:
         return dataclasses.replace(
@@ -71,8 +80,6 @@ class Config(KineticsConfig):
         )
 
     def check(self) -> None:
-        devkey.refuse(self.device, NAME, "lowering the barrier and tilting need two"
-                      " independent controls; a device has one")
         if self.low_barrier > self.hold_barrier:
             raise sc.ParameterError("low_barrier", self.low_barrier,
                                     f"a barrier <= hold_barrier ({self.hold_barrier:g} kT)")
@@ -84,6 +91,17 @@ class Config(KineticsConfig):
                 "fit_min_duration", self.fit_min_duration,
                 "a duration with at least two of the durations at or above it (for the fit)",
             )
+        if self.device != devkey.IDEAL:
+            devkey.require_arrhenius(self.device, self.kinetics)
+            dev = devkey.resolve(self.device)
+            cell.require_two_state(dev, self.device, NAME, "a two-state bit with a write control")
+            if devkey.rest_barrier(dev, self.temperature) < self.low_barrier:
+                raise sc.ParameterError("low_barrier", self.low_barrier,
+                                        "a barrier <= the device's mean rest barrier"
+                                        f" ({devkey.rest_barrier(dev, self.temperature):.4g} kT)")
+            for tau in self.durations:
+                cell.write_control(dev, 1.0 - quasistatic_success(self), tau,
+                                   temperature=self.temperature, name=self.device)
 
 
 def protocol(cfg: Config, duration: float) -> sc.Protocol:
@@ -167,6 +185,13 @@ class Erasure:
         Sampled times as fractions t/τ.
     history_p0 : ndarray, shape (HISTORY_POINTS,)
         Master-equation occupancy of level 0 at those times.
+    device_write : experiments.device.DeviceWrite or None
+        The device's erasing pulse (None on the ideal cell).
+    device : Simulated or None
+        That pulse run from (1/2, 1/2) (stream ``device_erase[i]``) and its master equation.
+    static_estimate : float
+        ``bounds.static_write_cost / 2``: the ideal cell's tilt-only erasure at the same
+        barrier, duration and failure (J; NaN on the ideal cell).
     """
 
     duration: float
@@ -177,12 +202,16 @@ class Erasure:
     landauer: float
     history_t: np.ndarray
     history_p0: np.ndarray
+    device_write: devkey.DeviceWrite | None = None
+    device: Simulated | None = None
+    static_estimate: float = float("nan")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Result(ResultBase):
     """The erasures at every duration and the ``a + B/τ`` fits; ``seeds`` has one stream per
-    duration, ``erase[i]`` (the cells erased in ``config.durations[i]``).
+    duration, ``erase[i]`` (the cells erased in ``config.durations[i]``), and on a device also
+    ``device_erase[i]`` (the cells its pulse erases).
 
     Attributes
     ----------
@@ -201,6 +230,11 @@ class Result(ResultBase):
         B with a fixed at ``quasistatic_heat``, and its standard error (J s).
     fit_selected : ndarray of bool, shape (len(durations),)
         The durations in the fits (τ >= ``fit_min_duration``).
+    device : object
+        The device (``devices.IdealBit`` by default).
+    reference : Config
+        The config the four-ramp ran at: ``config``, or on a device ``config`` with the
+        device's mean rest barrier as ``hold_barrier`` and its attempt frequency.
     """
 
     config: Config
@@ -213,11 +247,42 @@ class Result(ResultBase):
     b_fixed: float
     b_fixed_se: float
     fit_selected: np.ndarray
+    device: object = None
+    reference: Config | None = None
+
+
+def _on_device(cfg: Config):
+    """``(device, config of the ideal reference)``: on a device, the four-ramp runs at its
+    mean rest barrier and attempt frequency."""
+    dev = devkey.resolve(cfg.device)
+    if cfg.device == devkey.IDEAL:
+        return dev, cfg
+    return dev, dataclasses.replace(
+        cfg, hold_barrier=min(devkey.rest_barrier(dev, cfg.temperature), 200.0),
+        attempt_frequency=dev.attempt_frequency)
+
+
+def _device_erasure(cfg: Config, dev, tau: float, seeds: Seeds, i: int, progress: bool) -> dict:
+    """The device's erasing pulse of ``tau`` s, simulated (one exact step) from (1/2, 1/2) with
+    stream ``device_erase[i]``."""
+    if cfg.device == devkey.IDEAL:
+        return {}
+    seed = seeds.seed("device_erase", i)
+    eps = 1.0 - quasistatic_success(cfg)
+    dw = devkey.device_write(dev, cfg.device, eps, tau, cfg.temperature, "erase")
+    return {"device_write": dw,
+            "device": simulate(cfg, dw.protocol, tau, [0.5, 0.5], seed, progress=progress,
+                               powers=dw.powers),
+            "static_estimate": 0.5 * bounds.static_write_cost(
+                cfg.hold_barrier * sc.kT(cfg.temperature), tau, eps, cfg.attempt_frequency,
+                cfg.temperature)}
 
 
 def run(cfg: Config, progress: bool = False) -> Result:
     """Simulate every duration; returns per-duration ledgers, master-equation references,
-    bound lines and the ``a + B/τ`` fits."""
+    bound lines and the ``a + B/τ`` fits (on a device, also its erasing pulse)."""
+    user = cfg
+    dev, cfg = _on_device(cfg)
     seeds = Seeds(cfg.seed)
     kT = sc.kT(cfg.temperature)
     p_qs = quasistatic_success(cfg)
@@ -244,6 +309,7 @@ def run(cfg: Config, progress: bool = False) -> Result:
             landauer=bounds.landauer_erasure(m.occupancy[0], cfg.temperature),
             history_t=(m.times[idx] - m.times[0]) / tau,
             history_p0=m.history[idx, 0],
+            **_device_erasure(cfg, dev, tau, seeds, i, progress),
         ))
         outer.update()
     outer.close()
@@ -255,11 +321,12 @@ def run(cfg: Config, progress: bool = False) -> Result:
     q_inf = bounds.landauer_erasure(p_qs, cfg.temperature)
     w = 1.0 / se[sel] ** 2
     return Result(
-        config=cfg, seeds=seeds, erasures=tuple(erasures), quasistatic_success=p_qs,
+        config=user, seeds=seeds, erasures=tuple(erasures), quasistatic_success=p_qs,
         quasistatic_heat=q_inf, length=length,
         fit_mc=_fit(tau[sel], q_mc[sel], se[sel]), fit_master=_fit(tau[sel], q_ex[sel], se[sel]),
         b_fixed=float(np.sum(w * (q_mc[sel] - q_inf) / tau[sel]) / np.sum(w / tau[sel] ** 2)),
         b_fixed_se=float(1.0 / np.sqrt(np.sum(w / tau[sel] ** 2))), fit_selected=sel,
+        device=dev, reference=cfg,
     )
 
 
@@ -287,6 +354,8 @@ def checks(result: Result) -> list[dict]:
                          f"work - ΔF_neq >= kT L1²/2𝒜 (speed limit), {t}",
                          (r.work.mean - m.delta_f_neq) / kT, e.speed_limit / kT,
                          se=r.work.stderr / kT, kind="lower", unit="kT"))
+        if e.device is not None:
+            out += _device_checks(i, t, e, kT, result.config.temperature)
     mc, ex, q_inf = result.fit_mc, result.fit_master, result.quasistatic_heat
     out.append(check("fit_b_vs_master", "fit B (heat = a + B/τ) vs same fit of master equation",
                      mc.b / kT, ex.b / kT, se=mc.b_se / kT, unit="kT·s"))
@@ -297,8 +366,57 @@ def checks(result: Result) -> list[dict]:
     return assemble(out)
 
 
+def _device_checks(i: int, t: str, e: Erasure, kT: float, temperature: float) -> list[dict]:
+    """The device's erasing pulse: work and heat vs master (Gaussian), success vs master
+    (Clopper–Pearson), second law and generalised Landauer (one-sided), its closed forms."""
+    r, m = e.device.mc, e.device.master
+    out = [check(check_key(f"device_{name}_vs_master", i), f"device: {name} vs master, {t}",
+                 getattr(r, name).mean / kT, getattr(m, name) / kT,
+                 se=getattr(r, name).stderr / kT, tolerance=1e-12, unit="kT")
+           for name in ("work", "heat")]
+    out.append(count_check(check_key("device_success_vs_master", i),
+                           f"device: success probability vs master, {t}",
+                           r.occupancy[0] * r.n_cells, r.n_cells, m.occupancy[0]))
+    out.append(check(check_key("device_second_law", i),
+                     f"device: work >= ΔF_neq (second law), {t}", r.work.mean / kT,
+                     m.delta_f_neq / kT, se=r.work.stderr / kT, kind="lower", unit="kT"))
+    out.append(check(check_key("device_heat_above_landauer", i),
+                     f"device: heat >= generalised Landauer at the MC success, {t}",
+                     r.heat.mean / kT, bounds.landauer_erasure(r.occupancy[0], temperature) / kT,
+                     se=r.heat.stderr / kT, kind="lower", unit="kT"))
+    return out + devkey.write_checks(i, t, e.device_write, e.device, kT)
+
+
+def _device_report(result: Result) -> list[str]:
+    """The device's erasing pulse against the four-ramp of the ideal cell and Landauer."""
+    kT, ln2 = result.kT, np.log(2)
+    ref = result.reference
+    lines = [devkey.describe(result.config.device, result.device),
+             f"device erasure by its own write pulse (rectangular, τ long, success"
+             f" {result.quasistatic_success:.6g} from level 1), from a random bit; the four-ramp"
+             f" above ran on the ideal cell at the device's mean rest barrier"
+             f" {ref.hold_barrier:.4g} kT and f0 = {ref.attempt_frequency:.4g} Hz",
+             f"{'duration (s)':>12} {'control':>11} {'work MC (kT)':>17} {'heat MC (kT)':>17}"
+             f" {'P(0) MC':>8} {'tilt-only':>9} {'four-ramp':>9} {'Q/kTln2':>8}"
+             f" {'Q-kTln2':>8} {'elec (fJ)':>10} {'elec/Q':>9}"]
+    for e in result.erasures:
+        r, dw = e.device.mc, e.device_write
+        elec = e.device.electrical_total().mean
+        lines.append(
+            f"{e.duration:12.3g} {dw.control:11.4g} {mean_pm(r.work, kT)} {mean_pm(r.heat, kT)}"
+            f" {r.occupancy[0]:8.5f} {e.static_estimate / kT:9.3f} {e.sim.master.heat / kT:9.4f}"
+            f" {r.heat.mean / kT / ln2:8.3g} {r.heat.mean / kT - ln2:8.3f}"
+            f" {elec * 1e15:10.4g} {elec / r.heat.mean:9.3g}")
+    lines.append(
+        "a one-control device cannot approach kT ln 2: its barrier is fixed, so the pulse must"
+        " tilt the barrier out of level 1 down to about kT ln(f0 τ / ln(1/ε)) and that tilt is"
+        " dissipated on every flip (tilt-only: bounds.static_write_cost/2 at the same barrier);"
+        " its heat falls only logarithmically with τ, the four-ramp's as kT ln 2 + B/τ")
+    return lines
+
+
 def report(result: Result) -> str:
-    cfg, kT = result.config, result.kT
+    cfg, kT = result.reference or result.config, result.kT
     lines = [
         f"{NAME}: {cfg.n_cells} cells, T = {cfg.temperature:g} K,"
         f" f0 = {cfg.attempt_frequency:g} Hz, {cfg.kinetics}, barrier {cfg.hold_barrier:g}"
@@ -325,14 +443,48 @@ def report(result: Result) -> str:
         f" coefficient {result.length ** 2 / kT:.4g} kT·s",
         f"Landauer limit kT ln 2 = {np.log(2):.4f} kT",
     ]
+    if result.config.device != devkey.IDEAL:
+        lines += _device_report(result)
     return "\n".join(lines)
+
+
+def _device_data(result: Result) -> dict:
+    """The ``device`` group: the device, its erasing pulses and their ledgers."""
+    col = functools.partial(column, result.erasures)
+    out = devkey.tree(result.config.device, result.device)
+    out["barrier"] = energy(result.reference.hold_barrier * result.kT,
+                            "mean rest barrier (the ideal reference's hold barrier)")
+    out["attempt_frequency"] = quantity(result.reference.attempt_frequency, "Hz")
+    out["erase"] = {
+        "control": quantity(col(lambda e: e.device_write.control), "",
+                            "control of the erasing pulse (device unit)"),
+        "tilt": energy(col(lambda e: e.device_write.tilt), "E1 - E0 during the pulse"),
+        "failure": quantity(col(lambda e: e.device_write.failure), "",
+                            "exact fraction not in level 0 after it"),
+        "work": energy(col(lambda e: e.device.mc.work.mean), "mean work per cell"),
+        "work_stderr": energy(col(lambda e: e.device.mc.work.stderr)),
+        "heat": energy(col(lambda e: e.device.mc.heat.mean), "mean heat per cell"),
+        "heat_stderr": energy(col(lambda e: e.device.mc.heat.stderr)),
+        "heat_master": energy(col(lambda e: e.device.master.heat)),
+        "success": quantity(col(lambda e: e.device.mc.occupancy[0]), "",
+                            "fraction of cells in level 0 at the end"),
+        "electrical": energy(col(lambda e: e.device.electrical_total().mean),
+                             "electrical ledger per cell, Monte Carlo (NaN: no model)"),
+        "electrical_stderr": energy(col(lambda e: e.device.electrical_total().stderr)),
+        "electrical_master": energy(col(lambda e: e.device.electrical_total().master)),
+        "static_estimate": energy(col(lambda e: e.static_estimate),
+                                  "bounds.static_write_cost / 2 at the same barrier"),
+    }
+    return out
 
 
 def data(result: Result) -> dict:
     erasures, cfg = result.erasures, result.config
     col = functools.partial(column, erasures)
     mc, ex = result.fit_mc, result.fit_master
+    extra = {} if cfg.device == devkey.IDEAL else {"device": _device_data(result)}
     return {
+        **extra,
         "duration": quantity(col(lambda e: e.duration), "s", "erasure duration τ"),
         "dt": quantity(col(lambda e: e.dt), "s", "time step"),
         "mc": {
@@ -447,7 +599,37 @@ def plot(res, outdir) -> list[str]:
         ax.set(xlabel="time t/τ", ylabel="occupancy of level 0",
                title="master equation during the erasure")
         ax.legend(ncol=2)
+    if "device/erase/heat" in res.data:
+        _plot_device(res, outdir, stems)
     return stems
+
+
+def _plot_device(res, outdir, stems) -> None:
+    """The device's erasure against the ideal four-ramp and kT ln 2, in kT; and its heat
+    against its electrical energy, in J."""
+    kT = res.attrs["kT"]
+    tau = res["duration"]
+    q, q_se = res["device/erase/heat"], res["device/erase/heat_stderr"]
+    elec = res["device/erase/electrical"]
+    with figure(outdir, "device_erasure", stems, size=(10, 4.2), ncols=2) as (_fig, ax):
+        ax[0].errorbar(tau, q / kT, 4 * q_se / kT, fmt="o", mfc="none",
+                       label="device write pulse, Monte Carlo (±4 s.e.)")
+        ax[0].plot(tau, res["device/erase/static_estimate"] / kT, "C0--",
+                   label="tilt-only erasure, ideal cell at the same barrier")
+        ax[0].plot(tau, res["master/heat"] / kT, "C1s-", mfc="none",
+                   label="four-ramp, ideal cell at the same barrier")
+        ax[0].axhline(np.log(2), color="k", ls=":", label="kT ln 2")
+        ax[0].set(xscale="log", yscale="log", xlabel="erasure duration τ (s)",
+                  ylabel="heat per erasure (kT)",
+                  title=f"device {res.config['device']}: erasure")
+        ax[0].legend()
+        ax[1].plot(tau, q, "o-", label="heat (thermodynamic)")
+        if np.all(np.isfinite(elec)) and np.any(elec > 0):
+            ax[1].plot(tau, elec, "s--", label="electrical energy of the pulse")
+        ax[1].axhline(kT * np.log(2), color="k", ls=":", label="kT ln 2")
+        ax[1].set(xscale="log", yscale="log", xlabel="erasure duration τ (s)",
+                  ylabel="energy per erasure (J)", title="thermodynamic vs electrical")
+        ax[1].legend()
 
 
 EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,

@@ -48,14 +48,27 @@ class Simulated:
         The Monte Carlo ledger (energies in J per cell), occupancies and optional history.
     master : simcore.MasterResult
         The master equation of the same steps from the same initial occupancy.
+    electrical : dict or None
+        The electrical ledger ``{tag: experiments.electrical.ElectricalTag}`` (J per cell)
+        when the run was given the powers its segments draw; None otherwise.
     """
 
     mc: sc.RunResult
     master: sc.MasterResult
+    electrical: dict | None = None
+
+    def electrical_total(self):
+        """The electrical ledger summed over tags (``ElectricalTag``; NaN without one)."""
+        from experiments.electrical import ElectricalTag, total
+
+        if self.electrical is None:
+            nan = float("nan")
+            return ElectricalTag(nan, nan, nan)
+        return total(self.electrical)
 
 
 def simulate(cfg, protocol: sc.Protocol, dt: float, initial, seed: int, *,
-             progress: bool = False, **run_options) -> Simulated:
+             progress: bool = False, powers=None, **run_options) -> Simulated:
     """Run ``protocol`` on ``cfg.n_cells`` cells and solve its master equation.
 
     Parameters
@@ -73,6 +86,9 @@ def simulate(cfg, protocol: sc.Protocol, dt: float, initial, seed: int, *,
         Seed of the cells' stream, in [0, 2**64) (a ``Seeds.seed(name, ...)``).
     progress : bool
         Show the array's step bar.
+    powers : array_like, shape (segments, M), optional
+        Power (W) drawn per level in each protocol segment: books the electrical ledger
+        (``experiments.electrical.book``; records the occupancy history).
     **run_options
         Passed on to ``MemoryArray.run`` (``record_history``, ``record_per_cell``).
 
@@ -87,12 +103,22 @@ def simulate(cfg, protocol: sc.Protocol, dt: float, initial, seed: int, *,
         For a config value, time step, initial state or seed out of range.
     """
     kinetics = getattr(cfg, "kinetics", "arrhenius")
-    arr = sc.MemoryArray(cfg.n_cells, temperature=cfg.temperature,
+    if powers is not None:
+        run_options["record_history"] = True
+    arr = sc.MemoryArray(cfg.n_cells, protocol.n_levels, temperature=cfg.temperature,
                          attempt_frequency=cfg.attempt_frequency, kinetics=kinetics, seed=seed)
     mc = arr.run(protocol, dt, initial=initial, progress=progress, **run_options)
     master = sc.solve_master(protocol, dt, cfg.temperature, cfg.attempt_frequency, kinetics,
                              initial)
-    return Simulated(mc, master)
+    if powers is None:
+        return Simulated(mc, master)
+    from experiments.electrical import book
+
+    if kinetics != "arrhenius":
+        raise sc.ParameterError("kinetics", kinetics, "'arrhenius' for an electrical ledger")
+    return Simulated(mc, master, book(protocol, powers, dt, cfg.temperature,
+                                      cfg.attempt_frequency, mc.history, master.history,
+                                      cfg.n_cells))
 
 
 def column(records, get) -> np.ndarray:

@@ -33,6 +33,7 @@ import numpy as np
 import simcore as sc
 from devices import cell, ideal, two_state_occupancy
 from experiments import device as devkey
+from experiments import fn_dam_hold
 from experiments.checks import assemble, check, check_key, count_check
 from experiments.common import bar, binomial_se, energy, figure, quantity, seeds_tree
 from experiments.config import TEMPERATURE_RANGE, CellsConfig, device_field, field, n_cells_field
@@ -68,6 +69,9 @@ class Config(CellsConfig):
     device_temperatures: tuple[float, ...] = field(
         (300.0, 325.0, 350.0), "K", "bath temperatures of the holds on a device (device runs)",
         low=TEMPERATURE_RANGE[0], high=TEMPERATURE_RANGE[1])
+    device_ages: tuple[float, ...] = field(
+        (1.0, 1e6), "s", "first and last hold age of an FN-DAM device (its runs)", low=0,
+        open_low=True)
     device: str = device_field()
 
     def smoke(self) -> Config:
@@ -85,7 +89,11 @@ class Config(CellsConfig):
                                     " range of barriers)")
         if self.device != devkey.IDEAL:
             dev = devkey.resolve(self.device)
-            cell.require_two_state(dev, self.device, NAME, "a two-state bit held at rest")
+            if fn_dam_hold.is_fn_dam(dev):
+                fn_dam_hold.check_config(self)
+                return
+            cell.require_two_state(dev, self.device, NAME, "a two-state bit held at rest or an"
+                                   " FN-DAM cell")
             if len(set(self.device_temperatures)) < 2:
                 raise sc.ParameterError("device_temperatures", self.device_temperatures,
                                         "at least two distinct temperatures (an Arrhenius fit"
@@ -227,6 +235,8 @@ def run(cfg: Config, progress: bool = False) -> Result:
     seeds = Seeds(cfg.seed)
     kT = sc.kT(cfg.temperature)
     dev = devkey.resolve(cfg.device)
+    if fn_dam_hold.is_fn_dam(dev):
+        return fn_dam_hold.run(cfg, dev, seeds, progress)
     if cfg.device != devkey.IDEAL:
         return _run_device(cfg, dev, seeds, progress)
     holds = []
@@ -356,7 +366,10 @@ def _array_failure(cfg: Config, seed: int, retention_time: float, dev=None) -> A
 def checks(result: Result) -> list[dict]:
     """Flip counts vs the master equation at every hold time and the first-passage bound
     (Clopper–Pearson), master vs closed form (round-off), the Arrhenius fits (Gaussian; refused
-    when the barriers cannot determine the slope) and the array failures (Clopper–Pearson)."""
+    when the barriers cannot determine the slope) and the array failures (Clopper–Pearson);
+    an FN-DAM cell's spread and moves against shot noise (``fn_dam_hold.checks``)."""
+    if isinstance(result, fn_dam_hold.FnDamResult):
+        return assemble(fn_dam_hold.checks(result))
     cfg, kT = result.config, result.kT
     n = cfg.n_cells
     out = []
@@ -396,6 +409,8 @@ def checks(result: Result) -> list[dict]:
 
 
 def report(result: Result) -> str:
+    if isinstance(result, fn_dam_hold.FnDamResult):
+        return fn_dam_hold.report(result)
     cfg, kT = result.config, result.kT
     on_device = cfg.device != devkey.IDEAL
     lines = [f"{NAME}: {cfg.n_cells} cells per barrier, T = {cfg.temperature:g} K,"
@@ -438,6 +453,8 @@ def report(result: Result) -> str:
 
 
 def data(result: Result) -> dict:
+    if isinstance(result, fn_dam_hold.FnDamResult):
+        return fn_dam_hold.data(result, seeds_tree)
     a = result.array
     rows = functools.partial(column, result.holds)
     out = {
@@ -483,6 +500,8 @@ def data(result: Result) -> dict:
 
 
 def plot(res, outdir) -> list[str]:
+    if "fn_dam/age" in res.data:
+        return fn_dam_hold.plot(res, outdir)
     kT = res.attrs["kT"]
     cfg = res.config
     stems: list[str] = []

@@ -95,13 +95,11 @@ def test_a_write_the_device_cannot_make_is_refused_naming_it():
 
 
 def test_fn_dam_injection_energy_uses_tunnelling_energy():
+    """Preset over [0, 1] s by hand: C (V0² - V1²), V1 = 180/ln(αβ/C + e^(β/V0)) V."""
     dev = preset("fn_dam_synapse")
-    if not hasattr(dev, "tunnelling_energy"):
-        with pytest.raises(NotImplementedError, match="tunnelling_energy"):
-            cell.fn_dam_injection_energy(dev, 0.0, 1.0)
-    else:  # pragma: no cover - once the FN-DAM model has it (the lead wires this at merge)
-        e = cell.fn_dam_injection_energy(dev, 0.0, 1.0)
-        assert np.isfinite(e) and e > 0
+    v1 = 180.0 / np.log(3e-5 * 180.0 / 1e-12 + np.exp(180.0 / 8.0))
+    e = cell.fn_dam_injection_energy(dev, 0.0, 1.0)
+    assert e == pytest.approx(1e-12 * (64.0 - v1 * v1), rel=1e-12)
 
 
 @pytest.mark.parametrize("name", ["stt_mram_10year", "hfox_rram"])

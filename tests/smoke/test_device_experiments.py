@@ -1,11 +1,15 @@
 """The bit experiments on every kind of device (ideal, MTJ, p-bit MTJ, RRAM, double well, a
-device TOML file, a table), in smoke mode with few cells: they run, pass their checks, name the
-device and all its parameters in the report and the file, and redraw from the file. FN-DAM and
-multi-level cells, and the experiments that need an independent barrier control, are refused
-(exit 2, naming ``device``) before anything is written."""
+device TOML file, a table, FN-DAM), in smoke mode with few cells: they run, pass their checks,
+name the device and all its parameters in the report and the file, and redraw from the file;
+their electrical energies match hand calculations. An FN-DAM cell runs in retention and is
+refused (exit 2, naming ``device``, before anything is written) by the experiments that need a
+two-state bit, as are multi-level cells."""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
 from harness.cli import main
@@ -115,11 +119,9 @@ def test_table_retention_and_toml_update_wall(tmp_path, capsys):
 
 REFUSED = [
     ("update_wall", "fn_dam_synapse", "two-state"),
-    ("retention", "fn_dam_synapse", "two-state"),
-    ("consolidation_wall", "stt_mram_10year", "raising the barrier"),
-    ("landauer_erasure", "hfox_rram", "two independent controls"),
-    ("fluctuation_theorems", "stochastic_mtj", "barrier"),
-    ("consolidation_wall", "fn_dam_synapse", "raising the barrier"),
+    ("landauer_erasure", "fn_dam_synapse", "two-state"),
+    ("fluctuation_theorems", "fn_dam_synapse", "two-state"),
+    ("consolidation_wall", "fn_dam_synapse", "raising the barrier in place needs a barrier"),
 ]
 
 
@@ -147,3 +149,152 @@ def test_a_write_the_device_cannot_make_in_time_is_exit_2(tmp_path, capsys):
                "--set", "device=double_well_nanomagnet"])
     err = capsys.readouterr().err
     assert rc == 2 and "device='double_well_nanomagnet'" in err and "best pulse" in err
+
+
+# ---------------------------------------------------------------- the three one-control protocols
+#: Durations of an erasure that every two-state preset can make at the quasi-static success
+#: 1/(1 + e^-10) (an MTJ at |I| <= I_c0 with τ0 = 1 ns needs τ > 1e-8 s).
+ERASE = ["--set", "durations=1e-7,3e-7,1e-6"]
+#: Cells for the Crooks bins (at least 30 per bin in both directions).
+CROOKS = ["--set", "n_cells=20000"]
+
+def _erasure_misses_landauer(res, out):
+    # a one-control device misses Landauer by far: its heat is many kT ln 2 at every duration
+    assert all(res["device/erase/heat"] > 5 * res.attrs["kT"] * math.log(2))
+    assert all(res["device/erase/electrical"] > 0)
+    assert "cannot approach kT ln 2" in (out / "report.md").read_text()
+
+
+def _copy_has_electrical(res, out):
+    assert float(res["device/copy/electrical"]) > 0
+    assert "meets t" in (out / "report.md").read_text()
+
+
+def _drive_hops(res, out):
+    # the drive makes hops: at least one expected hop in ten cells, each direction
+    assert float(res["device/hops_forward"]) > 0.1
+    assert float(res["device/hops_reverse"]) > 0.05
+
+
+#: What each of the three one-control protocols must show on a device, and its settings.
+ONE_CONTROL = {
+    "landauer_erasure": ([*FEW, *ERASE], _erasure_misses_landauer),
+    "consolidation_wall": (FEW, _copy_has_electrical),
+    "fluctuation_theorems": (CROOKS, _drive_hops),
+}
+
+ONE_CONTROL_RUNS = [
+    pytest.param("landauer_erasure", "stt_mram_10year", [], id="erasure-mtj"),
+    pytest.param("landauer_erasure", "stochastic_mtj", [], id="erasure-pbit",
+                 marks=pytest.mark.slow),
+    pytest.param("landauer_erasure", "hfox_rram", [], id="erasure-rram", marks=pytest.mark.slow),
+    pytest.param("consolidation_wall", "hfox_rram", [], id="consolidation-rram"),
+    pytest.param("consolidation_wall", "stt_mram_10year", [], id="consolidation-mtj",
+                 marks=pytest.mark.slow),
+    pytest.param("consolidation_wall", "stochastic_mtj", [], id="consolidation-pbit",
+                 marks=pytest.mark.slow),
+    pytest.param("fluctuation_theorems", "stochastic_mtj", [], id="fluctuation-pbit"),
+    pytest.param("fluctuation_theorems", "stt_mram_10year", [], id="fluctuation-mtj",
+                 marks=pytest.mark.slow),
+    pytest.param("fluctuation_theorems", "hfox_rram", ["--set", "tilt=-3"],
+                 id="fluctuation-rram", marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize(("name", "device", "extra"), ONE_CONTROL_RUNS)
+def test_one_control_protocol_on_a_device(name, device, extra, tmp_path, capsys):
+    settings, shows = ONE_CONTROL[name]
+    rc, out = _run(name, device, tmp_path, [*settings, *extra])
+    assert rc == 0, capsys.readouterr()
+    shows(_check_file(name, out, device), out)
+
+
+def _mtj_pulse_energy_by_hand(delta, i_c, current, width, r_p, tmr, f0=1e9):
+    """I² [R_P (t - T_AP) + R_AP T_AP] for a pulse from (1/2, 1/2), Néel–Brown rates with
+    b = 2 and T_AP the time in AP from the two-state relaxation, all written out here."""
+    x = current / i_c
+    k01 = f0 * math.exp(-delta * (1 - x) ** 2)
+    k10 = f0 * math.exp(-delta * (1 + x) ** 2)
+    r = k01 + k10
+    pi1 = k01 / r
+    t_ap = pi1 * width + (0.5 - pi1) * (1 - math.exp(-r * width)) / r
+    return current**2 * (r_p * (width - t_ap) + r_p * (1 + tmr) * t_ap)
+
+
+def test_erasure_electrical_energy_is_i2r_by_hand(tmp_path, capsys):
+    """The MTJ TOML file's erasing pulses: I²R over the pulse with R_P/R_AP weighted by the
+    time in each state (hand formula), and a current that does erase (hand rates)."""
+    mtj = _mtj_file(tmp_path)  # Δ = 45, I_c0 = 40 µA, R_P = 3 kΩ, TMR = 1.5
+    rc, out = _run("landauer_erasure", mtj, tmp_path, [*FEW, *ERASE])
+    assert rc == 0, capsys.readouterr()
+    res = _check_file("landauer_erasure", out, mtj)
+    for tau, i, e in zip(res["duration"], res["device/erase/control"],
+                         res["device/erase/electrical"], strict=True):
+        assert -40e-6 <= i < 0  # negative current writes level 0 (P)
+        assert e == pytest.approx(_mtj_pulse_energy_by_hand(45.0, 40e-6, i, tau, 3000.0, 1.5),
+                                  rel=1e-9)
+        # the pulse's exact failure from level 1 is the erasure's target e^-10/(1 + e^-10)
+        k10 = 1e9 * math.exp(-45.0 * (1 + i / 40e-6) ** 2)
+        k01 = 1e9 * math.exp(-45.0 * (1 - i / 40e-6) ** 2)
+        r = k01 + k10
+        fail = k01 / r + (1 - k01 / r) * math.exp(-r * tau)
+        assert fail == pytest.approx(1 / (1 + math.exp(10)), rel=1e-6)
+
+
+def test_consolidation_retention_of_the_device_by_hand(tmp_path, capsys):
+    """The p-bit MTJ (Δ = 10, τ0 = 1 ns) holds a bit at ε = 1e-3 for
+    -ln(1 - 2ε)/(2 k), k = 1e9 e^-10 /s: 22 ns, so it meets no target of a second."""
+    rc, out = _run("consolidation_wall", "stochastic_mtj", tmp_path, FEW)
+    assert rc == 0, capsys.readouterr()
+    res = io.read(out / "consolidation_wall.h5")
+    k = 1e9 * math.exp(-10.0)
+    assert float(res["device/retention"]) == pytest.approx(-math.log(1 - 2e-3) / (2 * k),
+                                                           rel=1e-9)
+    assert "yes" not in (out / "report.md").read_text().split("meets t")[1]
+
+
+def test_fluctuation_drive_tilts_the_pbit_by_hand(tmp_path, capsys):
+    """The p-bit's last stair: E1 - E0 = -4 Δ kT I/I_c0 (b = 2) reaches -3 kT at
+    I = 3 I_c0/(4 Δ) = 0.75 µA; the drive lasts 4/(2 f0 e^-Δ)."""
+    rc, out = _run("fluctuation_theorems", "stochastic_mtj", tmp_path, CROOKS)
+    assert rc == 0, capsys.readouterr()
+    res = io.read(out / "fluctuation_theorems.h5")
+    c = res["device/controls"]
+    assert c[0] == 0.0
+    assert c[-1] == pytest.approx(3 * 10e-6 / (4 * 10.0), rel=1e-9)
+    assert np.all(np.diff(c) > 0)
+    assert float(res["device/duration"]) == pytest.approx(4 / (2e9 * math.exp(-10.0)),
+                                                          rel=1e-9)
+
+
+FILES = {"table": _table_file, "toml": _mtj_file}
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("landauer_erasure", "table"), ("consolidation_wall", "toml"),
+    ("fluctuation_theorems", "table"),
+    pytest.param("landauer_erasure", "toml", marks=pytest.mark.slow),
+    pytest.param("consolidation_wall", "table", marks=pytest.mark.slow),
+    pytest.param("fluctuation_theorems", "toml", marks=pytest.mark.slow),
+])
+def test_one_control_protocol_on_a_device_file(name, kind, tmp_path, capsys):
+    dev = FILES[kind](tmp_path)
+    rc, out = _run(name, dev, tmp_path, ONE_CONTROL[name][0])
+    assert rc == 0, capsys.readouterr()
+    _check_file(name, out, dev)
+
+
+def test_retention_on_fn_dam_books_q_v_per_electron(tmp_path, capsys):
+    """FN-DAM held from age 0: the file's electrical energy per cell is C (V0² - V(t)²) with
+    V(t) = β/ln(αβ t/C + e^(β/V0)) written out here, and W = Q = 0 (saddles only)."""
+    rc, out = _run("retention", "fn_dam_synapse", tmp_path,
+                   [*FEW, "--set", "times_per_barrier=4", "--set", "device_ages=1,1e6"])
+    assert rc == 0, capsys.readouterr()
+    res = _check_file("retention", out, "fn_dam_synapse")
+    ages = res["fn_dam/age"]
+    assert ages[0] == 1.0 and ages[-1] == 1e6
+    v = 180.0 / np.log(3e-5 * 180.0 / 1e-12 * ages + math.exp(180.0 / 8.0))
+    np.testing.assert_allclose(res["fn_dam/electrical"], 1e-12 * (64.0 - v**2), rtol=1e-12)
+    electrons = 1e-12 * (8.0 - v) / 1.602176634e-19
+    np.testing.assert_allclose(res["fn_dam/electrons"], electrons, rtol=1e-12)
+    assert float(res["fn_dam/work"]) == 0.0 and float(res["fn_dam/heat"]) == 0.0
