@@ -327,7 +327,8 @@ def test_colour_steps_are_memory_array_steps():
     tallies = IsingTallies(
         energy=np.zeros((sweeps + 1, 1)), work=np.zeros((sweeps, 1)), heat=np.zeros((sweeps, 1)),
         flips=np.zeros((sweeps, 1), dtype=np.int64), part=np.zeros((1, k, 3)),
-        part_n=np.zeros((1, k), dtype=np.int64),
+        part_n=np.zeros((1, k, 3), dtype=np.int64), carry=np.zeros(1, dtype=np.int64),
+        hashes=np.zeros((numba.config.NUMBA_NUM_THREADS, 256), dtype=np.uint64),
     )  # fmt: skip
     key, gamma = rng.stream(5, draws.DYNAMICS[0])
     controls = IsingControls(
