@@ -395,9 +395,23 @@ def greedy_colouring(indptr, indices, out):
 
 
 @jit
-def problem_energy(indptr, indices, values, fields, cells, spins, out):
+def problem_energy(indptr, indices, values, ivalues, fields, ifields, cells, spins, out):
     """``H(σ) = -½ σᵀJσ - hᵀσ`` of each replica's ``spins`` (R, N) into ``out`` (R,), from the
-    colour-ordered CSR (row ``p`` of cell ``cells[p]``)."""
+    colour-ordered CSR (row ``p`` of cell ``cells[p]``); in exact integers where ``ivalues`` and
+    ``ifields`` are given (non-empty)."""
+    if ivalues.shape[0] > 0:
+        for r in range(spins.shape[0]):
+            s = spins[r]
+            e2 = 0  # 2 H
+            for p in range(cells.shape[0]):
+                pu = np.uint64(p)
+                h = 0
+                for c in range(indptr[pu], indptr[pu + np.uint64(1)]):
+                    cu = np.uint64(c)
+                    h += np.int64(ivalues[cu]) * np.int64(s[indices[cu]])
+                e2 -= np.int64(s[cells[pu]]) * (h + 2 * np.int64(ifields[pu]))
+            out[r] = 0.5 * np.float64(e2)
+        return
     for r in range(spins.shape[0]):
         e = 0.0
         for p in range(cells.shape[0]):
