@@ -3,14 +3,16 @@
 Each row runs ``IsingMachine.sample`` (JIT warmed, best of three: the machine is shared) and,
 for the small lattices, the vectorised NumPy twin ``tests.naive.ising_sweeps`` (the same chain,
 the same random numbers) in the same process. Columns: side L (N = L^2 spins), replicas,
-threads, sweeps, spin updates per second (Numba), the same for NumPy, their ratio. The last rows
-scale one replica to 10^7 spins. Run ``python benchmarks/ising.py [--quick]`` from the project
-root.
+threads, sweeps, spin updates per second (Numba), the same per CPU second, the NumPy twin's, and
+the ratio. The last rows (not with ``--quick``) scale one replica to 10^7 spins, with the time to
+build that machine and the process's peak memory. Run ``python benchmarks/ising.py [--quick]``
+from the project root.
 """
 
 from __future__ import annotations
 
 import pathlib
+import resource
 import sys
 import time
 
@@ -82,6 +84,14 @@ def main(quick: bool = False) -> None:
             rate, per_cpu = numba_rate(j, replicas, t, sweeps)
             print(f"{side:>6} {replicas:>8} {t:>7} {sweeps:>6} {rate:>10.3g} {per_cpu:>10.3g} "
                   f"{ref:>10.3g} {rate / ref:>7.0f}")  # fmt: skip
+    if not quick:
+        side = rows[-1][0]
+        t = time.perf_counter()
+        IsingMachine(tables[side], seed=1)
+        build = time.perf_counter() - t
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
+        print(f"N = {side * side:.2e}: machine built in {build:.1f} s; peak resident memory of "
+              f"this process {peak:.2f} GiB")  # fmt: skip
     numba.set_num_threads(threads)
 
 

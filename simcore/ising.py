@@ -32,6 +32,7 @@ from simcore import draws, rng
 from simcore.constants import K_B
 from simcore.errors import ParameterError, positive, positive_int
 from simcore.kernels.ising import (
+    BLOCK,
     CHUNK,
     IsingControls,
     IsingGraph,
@@ -255,7 +256,7 @@ class IsingMachine:
         colour = np.zeros(n, dtype=np.int64)
         self.n_colours = int(greedy_colouring(indptr, indices, colour))
         self.colours = colour
-        order = np.argsort(colour, kind="stable").astype(np.int64)
+        order = np.argsort(colour, kind="stable")
         sizes = np.bincount(colour, minlength=self.n_colours)
         chunks, classes = [0], [0]
         start = 0
@@ -264,22 +265,35 @@ class IsingMachine:
             chunks += cuts
             classes.append(len(chunks) - 1)
             start += size
-        self._graph = IsingGraph(
-            indptr=indptr,
-            indices=indices,
-            values=j.data.astype(np.float64),
-            fields=h,
-            order=order,
-            chunks=np.asarray(chunks, dtype=np.int64),
-            classes=np.asarray(classes, dtype=np.int64),
-        )
+        chunks = np.asarray(chunks, dtype=np.int64)
+        # the CSR rows in colour order (row p: cell order[p]), each row's entries kept in order
+        deg = np.diff(indptr)[order]
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(deg, out=ptr[1:])
+        take = np.repeat(indptr[order] - ptr[:-1], deg) + np.arange(ptr[-1], dtype=np.int64)
+        values = j.data[take]
+        lo, hi = np.minimum.reduceat(deg, chunks[:-1]), np.maximum.reduceat(deg, chunks[:-1])
         integer = np.all(j.data == np.round(j.data)) and np.all(h == np.round(h))
         bound = float(np.max(np.abs(h) + np.abs(j).sum(axis=1).A1)) if n else 0.0
         self._offset = int(bound) if integer and bound <= MAX_TABLE_FIELD else -1
+        tabled = self._offset >= 0  # |J_ij|, |h_i| <= MAX_TABLE_FIELD: int16
+        self._graph = IsingGraph(
+            indptr=ptr,
+            indices=j.indices[take].astype(np.uint32),
+            values=values,
+            ivalues=values.astype(np.int16) if tabled else np.zeros(0, dtype=np.int16),
+            fields=h[order],
+            ifields=h[order].astype(np.int16) if tabled else np.zeros(0, dtype=np.int16),
+            cells=order.astype(np.uint32),
+            chunks=chunks,
+            degree=np.where(lo == hi, lo, -1).astype(np.int64),  # a chunk's common degree
+            classes=np.asarray(classes, dtype=np.int64),
+        )
         self.spins = self._initial(initial)
         self.tilt = np.zeros((self.replicas, n))
         self.step = 0
         self._ledger: dict[str, list] = {}
+        self._last: tuple[np.ndarray, np.ndarray] | None = None  # spins and H after the last run
 
     def _initial(self, initial) -> np.ndarray:
         shape = (self.replicas, self.n)
@@ -301,7 +315,9 @@ class IsingMachine:
         s = self.spins if spins is None else np.atleast_2d(np.asarray(spins, dtype=np.int8))
         out = np.empty(s.shape[0])
         g = self._graph
-        problem_energy(g.indptr, g.indices, g.values, g.fields, s, out)
+        problem_energy(
+            g.indptr, g.indices, g.values, g.ivalues, g.fields, g.ifields, g.cells, s, out
+        )
         return out
 
     def cell_energy(self) -> np.ndarray:
@@ -351,14 +367,20 @@ class IsingMachine:
             tables = np.empty((sweeps, 0, 2), dtype=np.uint64)
         n_chunks = self._graph.chunks.shape[0] - 1
         energy = np.empty((sweeps + 1, r))
-        energy[0] = self.energies()
+        last = self._last
+        # integer couplings: H (exact) of the spins the last run left, unless they were changed
+        # since (a compare of R N bytes instead of a pass over the couplings)
+        same = self._offset >= 0 and last is not None and np.array_equal(last[0], self.spins)
+        energy[0] = last[1] if same else self.energies()
         tallies = IsingTallies(
             energy=energy,
             work=np.empty((sweeps, r)),
             heat=np.empty((sweeps, r)),
             flips=np.empty((sweeps, r), dtype=np.int64),
             part=np.zeros((r, n_chunks, 3)),
-            part_n=np.zeros((r, n_chunks), dtype=np.int64),
+            part_n=np.zeros((r, n_chunks, 3), dtype=np.int64),
+            carry=np.zeros(r, dtype=np.int64),
+            hashes=np.zeros((numba.config.NUMBA_NUM_THREADS, BLOCK), dtype=np.uint64),
         )
         u0 = self.cell_energy()
         key, gamma = rng.stream(self.seed, draws.ISING[0])
@@ -383,6 +405,7 @@ class IsingMachine:
             by_replica=r >= numba.get_num_threads(),
         )
         self.step += sweeps * self.n_colours
+        self._last = (self.spins.copy(), energy[-1].copy())
         w, q, nf = float(tallies.work.sum()), float(tallies.heat.sum()), int(tallies.flips.sum())
         slot = self._ledger.setdefault(tag, [0.0, 0.0, 0, 0])
         slot[0] += w

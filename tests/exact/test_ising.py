@@ -66,18 +66,41 @@ def boltzmann(j, h, beta):
 # --- the kernel against its twin --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("integer", [False, True])
+def lattice_plus(side, seed, extra):
+    """A periodic +-J lattice with ``extra`` random +-1 bonds added (some cells of degree 5)."""
+    g = np.random.default_rng(seed)
+    a, b = g.choice(side * side, size=(2, extra), replace=True)
+    keep = a != b
+    v = g.choice([-1.0, 1.0], size=int(keep.sum()))
+    add = sp.coo_matrix((v, (a[keep], b[keep])), shape=(side * side,) * 2)
+    j = (lattice(side, seed) + add + add.T).tocsr()
+    j.data = np.clip(j.data, -2, 2)
+    return j
+
+
+@pytest.mark.parametrize("graph", ["real", "lattice", "irregular"])
 @pytest.mark.parametrize("replicas", [1, 3])
 @pytest.mark.parametrize("parallel", [False, True])
-def test_kernel_matches_twin(monkeypatch, integer, replicas, parallel):
+def test_kernel_matches_twin(monkeypatch, graph, replicas, parallel):
+    """Real couplings (thresholds per update); integer couplings on a lattice (the degree-4
+    loop) and with extra bonds (chunks of mixed degree: the CSR loop beside the degree-4 one)."""
     monkeypatch.setattr(ising, "CHUNK", 5)  # several chunks per class: the reduction order
     monkeypatch.setattr(ising, "PARALLEL_CELLS", 0 if parallel else 2**62)
-    if integer:
-        j, h = lattice(6, 2), np.random.default_rng(1).integers(-2, 3, size=36).astype(float)
+    integer = graph != "real"
+    fields = np.random.default_rng(1).integers(-2, 3, size=36).astype(float)
+    if graph == "lattice":
+        j, h = lattice(6, 2), fields
+    elif graph == "irregular":
+        j, h = lattice_plus(6, 2, 6), fields
     else:
         j, h = random_instance(30, 4)
     m = IsingMachine(j, h, replicas=replicas, seed=9, barrier=1e-21)
     assert (m._offset >= 0) == integer  # the tabulated and the computed thresholds
+    degree = m._graph.degree
+    if graph == "lattice":
+        assert np.all(degree == 4)
+    if graph == "irregular":
+        assert np.any(degree == 4) and np.any(degree == -1)
     s0, t0 = m.spins.copy(), m.tilt.copy()
     res = m.anneal(LinearBeta(0.2, 2.0), 6)
     res2 = m.sample(1.5, 3)  # a second call continues the stream
@@ -96,6 +119,11 @@ def test_kernel_matches_twin(monkeypatch, integer, replicas, parallel):
     )  # fmt: skip
     np.testing.assert_array_equal(m.spins, ref2[0])
     np.testing.assert_array_equal(m.tilt, ref2[1])
+    np.testing.assert_array_equal(res2.flips, ref2[5])
+    # the second call starts from set tilts: its first sweep's work reads them
+    np.testing.assert_allclose(res2.energy, ref2[2], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(res2.work, ref2[3], rtol=1e-12, atol=1e-33)
+    np.testing.assert_allclose(res2.heat, ref2[4], rtol=1e-12, atol=1e-33)
     assert res.flips.sum() > 0 and res.flips.sum() < res.flips.size * m.n
 
 
@@ -134,18 +162,23 @@ def test_colour_classes_are_independent_sets():
 # --- exact equilibrium ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-@pytest.mark.parametrize("barrier_kT", [0.0, 3.0])
-def test_equilibrium_matches_enumeration(seed, barrier_kT):
+@pytest.mark.parametrize(
+    ("seed", "barrier_kT", "integer"),
+    [(1, 0.0, False), (2, 0.0, False), (3, 0.0, False), (1, 3.0, False), (2, 3.0, False),
+     (3, 3.0, False), (1, 0.0, True), (2, 3.0, True)],
+)  # fmt: skip
+def test_equilibrium_matches_enumeration(seed, barrier_kT, integer):
     """Mean energy, one spin's magnetisation and the ground-state occupancy at constant beta,
     against exact Boltzmann averages over all 2**10 states; a raised barrier (lazy windows,
-    r tau ~ 0.5) changes the speed, not the distribution."""
-    j, h = random_instance(10, 100 + seed)
+    r tau ~ 0.5) changes the speed, not the distribution. Integer couplings of mixed degree run
+    the tabulated thresholds and the integer tallies."""
+    j, h = random_instance(10, 100 + seed, integer=integer)
     beta = 0.5
     s, e, p = boltzmann(j, h, beta)
     ground = np.argmin(e)
     kT = ising.K_B * 300.0
     m = IsingMachine(j, h, replicas=200, seed=seed, barrier=barrier_kT * kT)
+    assert (m._offset >= 0) == integer
     m.sample(beta, 150)  # burn-in (a spin glass: at beta = 0.8 it takes ~1000 sweeps)
     res = m.sample(beta, 300)
     # per replica time averages: independent across replicas
@@ -182,6 +215,31 @@ def test_ring_energy_matches_transfer_matrix(seed):
     np.testing.assert_allclose(res.energy[-1], m.energies(), atol=1e-9)
 
 
+@pytest.mark.parametrize("integer", [False, True])
+def test_energy_follows_spins_set_between_runs(integer):
+    """A run's first energy is the problem energy of the spins it starts from, also when they
+    were changed in place after the last run (integer couplings reuse the last run's H only for
+    unchanged spins); checked against enumeration's formula ``-½ σᵀJσ - hᵀσ``."""
+    j, h = random_instance(12, 31, integer=integer)
+    dense = j.toarray()
+    m = IsingMachine(j, h, replicas=3, seed=4)
+
+    def exact(spins):
+        s = spins.astype(float)
+        return -0.5 * np.einsum("ri,ij,rj->r", s, dense, s) - s @ h
+
+    r1 = m.sample(1.0, 4)
+    np.testing.assert_allclose(r1.energy[-1], exact(m.spins), rtol=0, atol=1e-9)
+    r2 = m.sample(1.0, 2)
+    np.testing.assert_allclose(r2.energy[0], exact(r1.spins), rtol=0, atol=1e-9)
+    m.spins[1, :5] *= -1
+    m.spins[2] = 1
+    start = m.spins.copy()
+    r3 = m.sample(1.0, 2)
+    np.testing.assert_allclose(r3.energy[0], exact(start), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(r3.energy[-1], exact(m.spins), rtol=0, atol=1e-9)
+
+
 def test_equilibrium_test_can_fail():
     """The wrong temperature is detected: the statistic above at beta against beta * 1.3."""
     j, h = random_instance(10, 101)
@@ -196,12 +254,15 @@ def test_equilibrium_test_can_fail():
 # --- the ledger ---------------------------------------------------------------------------------
 
 
-def test_first_law_and_heat_identity():
+@pytest.mark.parametrize("integer", [False, True])
+def test_first_law_and_heat_identity(integer):
     """``sum W - sum Q = ΔU`` per replica (cell energy ``-σ t``), and the heat of each sweep is
     the gain times the problem energy's drop, ``Q_s = -g_s (H_{s+1} - H_s)`` (every change of H is
-    a hop, which releases ``-2 σ g h = -g ΔH``)."""
-    j, h = random_instance(25, 7)
+    a hop, which releases ``-2 σ g h = -g ΔH``). Integer couplings: the tallies are integer sums
+    (``W`` from the tilts read in a call's first sweep and from the field sums later)."""
+    j, h = random_instance(25, 7, integer=integer)
     m = IsingMachine(j, h, replicas=4, seed=3)
+    assert (m._offset >= 0) == integer
     u0 = m.cell_energy()
     assert np.all(u0 == 0)
     res = m.anneal(LinearBeta(0.1, 3.0), 40, tag="update")
@@ -214,7 +275,13 @@ def test_first_law_and_heat_identity():
     np.testing.assert_allclose(
         res.heat, -g * np.diff(res.energy, axis=0), rtol=1e-9, atol=1e-12 * g.max()
     )
-    res2 = m.sample(2.0, 5, tag="hold-test")
+    u1 = m.cell_energy()
+    res2 = m.sample(2.0, 5, tag="hold-test")  # from set tilts
+    scale2 = np.abs(res2.heat).sum(axis=0) + np.abs(res2.work).sum(axis=0)
+    np.testing.assert_allclose(
+        res2.work.sum(axis=0) - res2.heat.sum(axis=0), m.cell_energy() - u1, rtol=0,
+        atol=1e-12 * scale2.max(),
+    )  # fmt: skip
     led = m.ledger
     assert set(led) == {"update", "hold-test"}
     assert led["update"].work == pytest.approx(res.work.sum())
@@ -327,7 +394,8 @@ def test_colour_steps_are_memory_array_steps():
     tallies = IsingTallies(
         energy=np.zeros((sweeps + 1, 1)), work=np.zeros((sweeps, 1)), heat=np.zeros((sweeps, 1)),
         flips=np.zeros((sweeps, 1), dtype=np.int64), part=np.zeros((1, k, 3)),
-        part_n=np.zeros((1, k), dtype=np.int64),
+        part_n=np.zeros((1, k, 3), dtype=np.int64), carry=np.zeros(1, dtype=np.int64),
+        hashes=np.zeros((numba.config.NUMBA_NUM_THREADS, 256), dtype=np.uint64),
     )  # fmt: skip
     key, gamma = rng.stream(5, draws.DYNAMICS[0])
     controls = IsingControls(
