@@ -219,7 +219,7 @@ def test_first_law_and_heat_identity():
     assert set(led) == {"update", "hold-test"}
     assert led["update"].work == pytest.approx(res.work.sum())
     assert led["hold-test"].heat == pytest.approx(res2.heat.sum())
-    assert led["update"].flips == res.flips.sum() and led["update"].sweeps == 40
+    assert led["update"].changes == res.flips.sum() and led["update"].steps == 40
 
 
 # --- annealing ------------------------------------------------------------------------------
