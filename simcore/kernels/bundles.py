@@ -25,7 +25,9 @@ the arrays themselves (``levels_shared``, ``bits_indexed``, ``sparse_shared``); 
 ``prange`` body only calls a group function compiled on its own (``@jit``, not inlined), which
 takes the bundles and reads their fields, outside any ``prange`` (``bits_shared``,
 ``bits_heterogeneous``, ``levels_step_heterogeneous``, ``levels_indexed``). Either way the
-generated inner loops are those of a function that takes the arrays as arguments.
+generated inner loops are those of a function that takes the arrays as arguments: a group
+function takes what its cell loops read into locals first (an array read out of a bundle inside
+a cell loop cost ``levels_indexed`` about 10 ns per cell, measured).
 """
 
 from __future__ import annotations

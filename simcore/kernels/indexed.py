@@ -315,25 +315,38 @@ bits_indexed, bits_indexed_serial = wide_pair(_bits_indexed)
 @jit
 def _levels_indexed_group(g, cells, landscape, before, stream, tallies):
     # a compiled function of its own (not inlined into the prange body), so it may read the
-    # bundles' fields (see ``bundles``)
+    # bundles' fields (see ``bundles``); the arrays the cell loop reads are locals (see
+    # ``per_cell.book_move``)
+    state = cells.state
+    kinds = landscape.kinds
     thresholds = landscape.thresholds
-    e_new = landscape.energies
     top = thresholds.shape[1] - 1
-    kos = np.int64(before.kinds.shape[0] > 1)
+    e_new = landscape.energies
+    e_old = before.energies
+    kinds_old = before.kinds
+    kos = np.int64(kinds_old.shape[0] > 1)
+    old_per_cell = before.per_cell
     gamma = stream.gamma
     base = stream.key + gamma * (np.uint64(stream.step) << _S32)
+    counts = tallies.counts
+    record = tallies.record
+    work = tallies.work
+    heat = tallies.heat
     w_acc = 0.0
     q_acc = 0.0
     nf = 0
     for i in range(cells.bounds[g], cells.bounds[g + 1]):
-        s = np.int64(cells.state[i])
-        k = np.int64(landscape.kinds[i])
+        s = np.int64(state[i])
+        k = np.int64(kinds[i])
         u = mix64(base + gamma * np.uint64(i))
         j = level_walk(thresholds[k], s, top, u)
-        r = i if before.per_cell else np.int64(before.kinds[i * kos])
-        w = e_new[k, s] - before.energies[r, s]
+        r = i if old_per_cell else np.int64(kinds_old[i * kos])
+        w = e_new[k, s] - e_old[r, s]
         q = e_new[k, s] - e_new[k, j]
-        w_acc, q_acc, nf = book_move(tallies, cells.state, g, i, s, j, w, q, w_acc, q_acc, nf)
+        book_move(g, i, j, w, q, state, counts, record, work, heat)
+        w_acc += w
+        q_acc += q
+        nf += j != s
     book_group(tallies, g, w_acc, q_acc, nf)
 
 
