@@ -74,12 +74,19 @@ def levels_shared(cells, steps, stream, tallies):
     changes = tallies.changes
     work = tallies.work
     heat = tallies.heat
-    record = tallies.record
-    for g in prange(bounds.shape[0] - 1):
-        _levels_shared_group(
-            g, state, thresholds, key, gamma, step0, bounds, counts, changes, energies, work,
-            heat, record,
-        )
+    # one loop per value of the flag, a constant in each: unrecorded, the booking compiles away
+    if tallies.record:
+        for g in prange(bounds.shape[0] - 1):
+            _levels_shared_group(
+                g, state, thresholds, key, gamma, step0, bounds, counts, changes, energies,
+                work, heat, True,
+            )
+    else:
+        for g in prange(bounds.shape[0] - 1):
+            _levels_shared_group(
+                g, state, thresholds, key, gamma, step0, bounds, counts, changes, energies,
+                work, heat, False,
+            )
 
 
 levels_shared, levels_shared_serial = jit_pair(levels_shared)
