@@ -27,6 +27,7 @@ import numpy as np
 
 from simcore import rng
 from simcore.errors import ParameterError
+from simcore.kernels.levels_shared import level_walk as cpu_level_walk
 
 #: Threads per block and cells per thread of a launch (tunable per call; see benchmarks/gpu.py).
 THREADS_PER_BLOCK = 256
@@ -102,8 +103,32 @@ def _kernels(cells_per_thread: int):
     s32 = _S32
     # The generator's own source, compiled for the device: one definition of the random numbers.
     # Its constants are np.uint64 module globals, so the device code stays in uint64 (an int64
-    # operand would promote the arithmetic to float64).
+    # operand would promote the arithmetic to float64). The level walk is the CPU kernels' too.
     mix64 = cuda.jit(device=True)(rng.mix64.py_func)
+
+    level_walk = cuda.jit(device=True, inline="always")(cpu_level_walk.py_func)
+
+    @cuda.jit(device=True, inline="always")
+    def load_cells(state, bounds, gamma, s_loc, gc):
+        # this thread's cells of the block: levels into s_loc (0 past the group's end) and the
+        # generator's per-cell counter terms gamma * i into gc; returns (first cell, group end)
+        tpb = cuda.blockDim.x
+        g = cuda.blockIdx.y
+        hi = bounds[g + 1]
+        first = bounds[g] + cuda.blockIdx.x * cpt * tpb + cuda.threadIdx.x
+        for c in range(cpt):
+            i = first + c * tpb
+            s_loc[c] = state[i] if i < hi else np.uint8(0)
+            gc[c] = gamma * np.uint64(i)
+        return first, hi
+
+    @cuda.jit(device=True, inline="always")
+    def store_cells(state, s_loc, first, hi):
+        tpb = cuda.blockDim.x
+        for c in range(cpt):
+            i = first + c * tpb
+            if i < hi:
+                state[i] = s_loc[c]
 
     @cuda.jit
     def bits_kernel(state, thresholds, key, gamma, step0, bounds, ones, changes):
@@ -113,12 +138,7 @@ def _kernels(cells_per_thread: int):
         g = cuda.blockIdx.y
         tx = cuda.threadIdx.x
         tpb = cuda.blockDim.x
-        hi = bounds[g + 1]
-        first = bounds[g] + cuda.blockIdx.x * cpt * tpb + tx
-        for c in range(cpt):
-            i = first + c * tpb
-            s_loc[c] = state[i] if i < hi else np.uint8(0)
-            gc[c] = gamma * np.uint64(i)
+        first, hi = load_cells(state, bounds, gamma, s_loc, gc)
         if tx < chunk_max:
             tally[tx] = 0
         cuda.syncthreads()
@@ -149,10 +169,7 @@ def _kernels(cells_per_thread: int):
                     cuda.atomic.add(changes, (g, k0 + tx), np.int64(v >> np.int32(16)))
                     tally[tx] = 0
             cuda.syncthreads()
-        for c in range(cpt):
-            i = first + c * tpb
-            if i < hi:
-                state[i] = s_loc[c]
+        store_cells(state, s_loc, first, hi)
 
     @cuda.jit
     def levels_kernel(state, thresholds, key, gamma, step0, bounds, counts, changes, chunk):
@@ -163,14 +180,9 @@ def _kernels(cells_per_thread: int):
         g = cuda.blockIdx.y
         tx = cuda.threadIdx.x
         tpb = cuda.blockDim.x
-        hi = bounds[g + 1]
-        first = bounds[g] + cuda.blockIdx.x * cpt * tpb + tx
+        first, hi = load_cells(state, bounds, gamma, s_loc, gc)
         m = thresholds.shape[1]
         top = m - 1
-        for c in range(cpt):
-            i = first + c * tpb
-            s_loc[c] = state[i] if i < hi else np.uint8(0)
-            gc[c] = gamma * np.uint64(i)
         for t in range(tx, chunk * m, tpb):
             occ[t] = 0
         if tx < chunk_max:
@@ -186,11 +198,7 @@ def _kernels(cells_per_thread: int):
                 for c in range(cpt):
                     s = np.int64(s_loc[c])
                     u = mix64(sk + gc[c])
-                    j = s
-                    while j > 0 and u < thresholds[k, s, j - 1]:
-                        j -= 1
-                    while j < top and u >= thresholds[k, s, j]:
-                        j += 1
+                    j = level_walk(thresholds[k], s, top, u)
                     s_loc[c] = np.uint8(j)
                     if first + c * tpb < hi:
                         cuda.atomic.add(occ, row + j, np.int32(1))
@@ -210,10 +218,7 @@ def _kernels(cells_per_thread: int):
                     cuda.atomic.add(changes, (g, k0 + tx), np.int64(v))
                     moved[tx] = 0
             cuda.syncthreads()
-        for c in range(cpt):
-            i = first + c * tpb
-            if i < hi:
-                state[i] = s_loc[c]
+        store_cells(state, s_loc, first, hi)
 
     _kernel_cache[cells_per_thread] = (bits_kernel, levels_kernel, mix64)
     return _kernel_cache[cells_per_thread]

@@ -44,6 +44,7 @@ from simcore.kernels.ising import (
     ising_sweeps_serial,
     problem_energy,
 )
+from simcore.ledger import TagTotals
 
 #: Largest integer field ``|h|`` for which thresholds are tabulated (integer couplings).
 MAX_TABLE_FIELD = 4096
@@ -131,16 +132,6 @@ class NeuroSA:
 
 
 @dataclass(frozen=True)
-class TagTotals:
-    """Work on and heat released by the cells (J, all replicas) and their hops, for one tag."""
-
-    work: float
-    heat: float
-    flips: int
-    sweeps: int
-
-
-@dataclass(frozen=True)
 class IsingResult:
     """One ``sample`` or ``anneal`` run.
 
@@ -184,6 +175,18 @@ def _check_couplings(couplings):
         raise ParameterError("couplings", couplings, "a symmetric matrix (J == J.T)")
     j.sort_indices()
     return j
+
+
+def colouring(pattern) -> tuple[np.ndarray, int]:
+    """``(colour, k)``: the colour (N,) int64 in ``0 .. k-1`` of each node of the graph
+    ``pattern`` (a sparse N x N matrix, made symmetric) by greedy colouring in index order; the
+    nodes of one colour are independent. The Ising machine's colour classes and the learner's."""
+    p = scipy.sparse.csr_matrix(pattern)
+    p = ((p + p.T) != 0).astype(np.int8).tocsr()
+    p.sort_indices()
+    colour = np.zeros(p.shape[0], dtype=np.int64)
+    k = int(greedy_colouring(p.indptr.astype(np.int64), p.indices.astype(np.int32), colour))
+    return colour, k
 
 
 class IsingMachine:
@@ -253,8 +256,7 @@ class IsingMachine:
         self.fields = h
         indptr = j.indptr.astype(np.int64)
         indices = j.indices.astype(np.int32)
-        colour = np.zeros(n, dtype=np.int64)
-        self.n_colours = int(greedy_colouring(indptr, indices, colour))
+        colour, self.n_colours = colouring(j)
         self.colours = colour
         order = np.argsort(colour, kind="stable")
         sizes = np.bincount(colour, minlength=self.n_colours)

@@ -43,8 +43,9 @@ import scipy.sparse
 from simcore.array import MemoryArray
 from simcore.constants import kT as thermal_energy
 from simcore.errors import ParameterError, one_of, positive, positive_int
-from simcore.kernels.ising import greedy_colouring
+from simcore.ising import colouring
 from simcore.landscape import MAX_LEVELS, check_levels
+from simcore.ledger import TagTotals
 from simcore.seeds import Seeds
 
 __all__ = [
@@ -52,7 +53,6 @@ __all__ = [
     "GradientMachine",
     "InverseSchedule",
     "LearnerResult",
-    "LearnerTotals",
     "Quadratic",
     "learning_rate",
     "mean_drift",
@@ -133,10 +133,8 @@ def learning_rate(barrier, beta, spacing, attempt_frequency, window, temperature
         ``β_eff = g/kT`` (1/problem unit).
     spacing : float
         ``Δ`` (problem units).
-    attempt_frequency : float
-        ``f0`` (Hz).
-    window : float
-        ``τ`` (s).
+    attempt_frequency, window : float
+        ``f0`` (Hz) and ``τ`` (s), as in :func:`mean_drift`.
     temperature : float
         ``T`` (K).
 
@@ -243,16 +241,6 @@ class Quadratic:
 
 
 @dataclass(frozen=True)
-class LearnerTotals:
-    """Work on and heat released by the cells (J, all replicas) and level changes, for one tag."""
-
-    work: float
-    heat: float
-    changes: float
-    steps: int
-
-
-@dataclass(frozen=True)
 class LearnerResult:
     """One ``train`` run of ``S`` iterations.
 
@@ -269,21 +257,18 @@ class LearnerResult:
     work: np.ndarray = field(repr=False)
     heat: np.ndarray = field(repr=False)
     changes: np.ndarray = field(repr=False)
-    ledger: dict[str, LearnerTotals]
+    ledger: dict[str, TagTotals]
 
 
 # --- the machine -------------------------------------------------------------------------------
 
 
-def colour_classes(pattern, n: int) -> list[np.ndarray]:
-    """Independent sets of the graph ``pattern`` (CSR, N x N) by greedy colouring: a list of
-    index arrays that partition ``range(n)``."""
-    p = scipy.sparse.csr_matrix(pattern)
-    p = ((p + p.T) != 0).astype(np.int8).tocsr()
-    p.sort_indices()
-    out = np.zeros(n, dtype=np.int64)
-    k = int(greedy_colouring(p.indptr.astype(np.int64), p.indices.astype(np.int32), out))
-    return [np.flatnonzero(out == c) for c in range(k)]
+def colour_classes(pattern) -> list[np.ndarray]:
+    """Independent sets of the graph ``pattern`` (CSR, N x N) by greedy colouring
+    (``ising.colouring``, the Ising machine's): a list of index arrays that partition
+    ``range(N)``."""
+    colour, k = colouring(pattern)
+    return [np.flatnonzero(colour == c) for c in range(k)]
 
 
 class GradientMachine:
@@ -359,7 +344,7 @@ class GradientMachine:
         if mode == "colour" and pattern.shape != (self.n, self.n):
             raise ParameterError("objective", objective, f"a pattern of shape ({self.n}, {self.n})")
         self.mode = mode
-        self.classes = (colour_classes(pattern, self.n) if mode == "colour"
+        self.classes = (colour_classes(pattern) if mode == "colour"
                         else [np.arange(self.n)])
         self.seeds = Seeds(seed)
         r = self.replicas
@@ -411,7 +396,7 @@ class GradientMachine:
                          for e, a in zip(self._energies, self.arrays, strict=True)))
 
     @property
-    def ledger(self) -> dict[str, LearnerTotals]:
+    def ledger(self) -> dict[str, TagTotals]:
         """Work, heat (J, all cells), level changes and steps by tag over the machine's life."""
         out: dict[str, list] = {}
         for a in self.arrays:
@@ -421,7 +406,7 @@ class GradientMachine:
                 slot[1] += t.heat.mean * a.n_cells
                 slot[2] += float(t.changes) * a.n_cells
                 slot[3] = max(slot[3], t.steps)
-        return {t: LearnerTotals(*v) for t, v in out.items()}
+        return {t: TagTotals(*v) for t, v in out.items()}
 
     def _totals(self) -> tuple[float, float, float]:
         w = q = c = 0.0
@@ -497,7 +482,7 @@ class GradientMachine:
             work[i], heat[i], changes[i] = (x - y for x, y in zip(now, last, strict=True))
             last = now
         after = self.ledger
-        led = {tag: LearnerTotals(float(work.sum()), float(heat.sum()), float(changes.sum()),
+        led = {tag: TagTotals(float(work.sum()), float(heat.sum()), float(changes.sum()),
                                   s * len(self.classes))} if tag in after else {}
         return LearnerResult(objective=obj, theta=self.theta, betas=betas, barriers=barriers,
                              work=work, heat=heat, changes=changes, ledger=led)

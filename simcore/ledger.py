@@ -29,6 +29,19 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class TagTotals:
+    """A machine's totals for one tag, over all its cells and replicas: work done on and heat
+    released by the cells (J), their level changes (the Ising machine's spin flips, the
+    learner's level hops) and the steps (sweeps, or iterations times colour classes). The
+    record of ``IsingMachine.ledger`` and ``GradientMachine.ledger``."""
+
+    work: float
+    heat: float
+    changes: float
+    steps: int
+
+
+@dataclass(frozen=True)
 class TagLedger:
     """Work, heat and ΔU (J per cell) and level changes (per cell) of one memory operation."""
 

@@ -997,7 +997,6 @@ from simcore.learner import (  # noqa: E402, F401
     GradientMachine,
     InverseSchedule,
     LearnerResult,
-    LearnerTotals,
     Quadratic,
     learning_rate,
     mean_drift,

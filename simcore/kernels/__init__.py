@@ -31,8 +31,6 @@ The step order is THEORY.md section 2: the landscape jumps (work), then the stat
 
 from simcore.kernels.aggregated import counts_block, counts_block_serial
 from simcore.kernels.bits_shared import (
-    _bits_shared,
-    _bits_shared_serial,
     bits_shared,
     bits_shared_serial,
 )
@@ -50,8 +48,6 @@ from simcore.kernels.bundles import (
 )
 from simcore.kernels.counts import all_finite, count_levels, count_levels_serial
 from simcore.kernels.indexed import (
-    _bits_indexed,
-    _bits_indexed_serial,
     bit_kind_escape,
     bit_kind_thresholds,
     bits_indexed,
@@ -63,8 +59,6 @@ from simcore.kernels.indexed import (
 )
 from simcore.kernels.levels_shared import levels_shared, levels_shared_serial
 from simcore.kernels.per_cell import (
-    _bits_heterogeneous,
-    _bits_heterogeneous_serial,
     bits_heterogeneous,
     bits_heterogeneous_serial,
     levels_shared_per_cell,
@@ -94,12 +88,6 @@ __all__ = [
     "SparseSteps",
     "Stream",
     "Tallies",
-    "_bits_heterogeneous",
-    "_bits_heterogeneous_serial",
-    "_bits_indexed",
-    "_bits_indexed_serial",
-    "_bits_shared",
-    "_bits_shared_serial",
     "all_finite",
     "bit_kind_escape",
     "bit_kind_thresholds",

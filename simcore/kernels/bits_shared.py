@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from simcore._jit import jit, jit_pair
+from simcore._jit import jit
 from simcore.kernels.tiles import (
     _S32,
     _TILE_WORDS,
@@ -17,21 +17,29 @@ from simcore.kernels.tiles import (
     _load_tile,
     _store_tile,
     _tile_tally,
-    _wide,
+    wide_pair,
 )
 from simcore.rng import mix64
 
 
-@jit(inline="always")
-def _bits_shared_group(g, state, thresholds, key, gamma, step0, bounds, ones, changes):
+@jit
+def _bits_shared_group(g, cells, steps, stream, tallies):
+    # a compiled function of its own (not inlined into the prange body), so it may read the
+    # bundles' fields (see ``bundles``)
+    state = cells.state
+    lo = cells.bounds[g]
+    hi = cells.bounds[g + 1]
+    key = stream.key
+    gamma = stream.gamma
+    thresholds = steps.thresholds
     n_steps = thresholds.shape[0]
     words = np.zeros(2 * _TILE_WORDS, dtype=np.uint64)  # two tile buffers, read as bytes
     buf = words.view(np.uint8)
-    for t0 in range(bounds[g], bounds[g + 1], TILE):
-        n = min(TILE, bounds[g + 1] - t0)
+    for t0 in range(lo, hi, TILE):
+        n = min(TILE, hi - t0)
         cur = _load_tile(state, t0, n, buf)
         for k in range(n_steps):
-            z = key + gamma * ((np.uint64(step0 + k) << _S32) + np.uint64(t0))
+            z = key + gamma * ((np.uint64(stream.step + k) << _S32) + np.uint64(t0))
             stay0 = thresholds[k, 0, 0]
             drop1 = thresholds[k, 1, 0]
             s_in = buf[cur * TILE : cur * TILE + n]
@@ -42,8 +50,8 @@ def _bits_shared_group(g, state, thresholds, key, gamma, step0, bounds, ones, ch
                 # from 0 the cell flips iff u >= stay0; from 1 it stays iff u >= drop1
                 s_out[j] = np.uint8(u >= (drop1 if s_in[j] else stay0))
             n1, nf = _tile_tally(words, cur, n)
-            ones[g, k] += n1
-            changes[g, k] += nf
+            tallies.counts[g, k] += n1
+            tallies.changes[g, k] += nf
             cur = 1 - cur
         _store_tile(state, t0, n, buf, cur)
 
@@ -58,18 +66,8 @@ def _bits_shared(cells, steps, stream, tallies):
     the number of cells at level 1 after each step, and to ``tallies.changes`` (G, B) the number
     of cells that changed level in each step.
     """
-    state = cells.state
-    bounds = cells.bounds
-    thresholds = steps.thresholds
-    key = stream.key
-    gamma = stream.gamma
-    step0 = stream.step
-    ones = tallies.counts
-    changes = tallies.changes
-    for g in prange(bounds.shape[0] - 1):
-        _bits_shared_group(g, state, thresholds, key, gamma, step0, bounds, ones, changes)
+    for g in prange(cells.bounds.shape[0] - 1):
+        _bits_shared_group(g, cells, steps, stream, tallies)
 
 
-_bits_shared, _bits_shared_serial = jit_pair(_bits_shared)
-bits_shared = _wide(_bits_shared)
-bits_shared_serial = _wide(_bits_shared_serial)
+bits_shared, bits_shared_serial = wide_pair(_bits_shared)

@@ -15,13 +15,19 @@ one place rather than a silent one at a call site:
 - ``SharedSteps``, ``PerCell``, ``Indexed``, ``Before``: the landscape, in the form of the kernel
   family that reads it (see each class).
 
-Kernels unpack the fields into locals at their top, one field per statement, before any
-``prange`` loop, and the inner group functions take the arrays themselves: the generated loops
-are those of a kernel that takes the arrays as arguments. A bundle must never reach a ``prange``
-body: under Numba 0.68 a kernel whose ``prange`` body read the arrays out of a NamedTuple (or
-that unpacked several array fields in one statement, ``a, b = t.a, t.b``) lost the loop's writes
-to them, silently; the twin tests caught it, and ``tests/unit/test_kernels_twin.py`` runs every
-kernel's parallel variant against its serial one.
+A bundle's arrays must never be read in a ``prange`` body: under Numba 0.68 a kernel whose
+``prange`` body read the arrays out of a NamedTuple (or that unpacked several array fields in
+one statement, ``a, b = t.a, t.b``) lost the loop's writes to them, silently; the twin tests
+caught it, and ``tests/unit/test_kernels_twin.py`` runs every kernel's parallel variant against
+its serial one. So a kernel does one of two things. It unpacks the fields into locals at its
+top, one field per statement, before its ``prange`` loop, and its inlined group functions take
+the arrays themselves (``levels_shared``, ``bits_indexed``, ``sparse_shared``); or its
+``prange`` body only calls a group function compiled on its own (``@jit``, not inlined), which
+takes the bundles and reads their fields, outside any ``prange`` (``bits_shared``,
+``bits_heterogeneous``, ``levels_step_heterogeneous``, ``levels_indexed``). Either way the
+generated inner loops are those of a function that takes the arrays as arguments: a group
+function takes what its cell loops read into locals first (an array read out of a bundle inside
+a cell loop cost ``levels_indexed`` about 10 ns per cell, measured).
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from numba import prange
 from simcore._jit import jit, jit_pair
 from simcore.expfun import one_minus_exp, one_minus_exp_rough
 from simcore.kernels.levels_shared import level_walk
-from simcore.kernels.per_cell import _bit_thresholds
-from simcore.kernels.tiles import _S32, _count_code, _wide
+from simcore.kernels.per_cell import _bit_thresholds, book_group, book_move
+from simcore.kernels.tiles import _S32, _count_code, wide_pair
 from simcore.propagator import _TWO64, _UMAX, rate_pair, to_threshold
 from simcore.rng import mix64
 
@@ -309,9 +309,45 @@ def _bits_indexed(cells, landscape, before, stream, tallies, runs):
             heat_g[g] += q_acc
 
 
-_bits_indexed, _bits_indexed_serial = jit_pair(_bits_indexed)
-bits_indexed = _wide(_bits_indexed)
-bits_indexed_serial = _wide(_bits_indexed_serial)
+bits_indexed, bits_indexed_serial = wide_pair(_bits_indexed)
+
+
+@jit
+def _levels_indexed_group(g, cells, landscape, before, stream, tallies):
+    # a compiled function of its own (not inlined into the prange body), so it may read the
+    # bundles' fields (see ``bundles``); the arrays the cell loop reads are locals (see
+    # ``per_cell.book_move``)
+    state = cells.state
+    kinds = landscape.kinds
+    thresholds = landscape.thresholds
+    top = thresholds.shape[1] - 1
+    e_new = landscape.energies
+    e_old = before.energies
+    kinds_old = before.kinds
+    kos = np.int64(kinds_old.shape[0] > 1)
+    old_per_cell = before.per_cell
+    gamma = stream.gamma
+    base = stream.key + gamma * (np.uint64(stream.step) << _S32)
+    counts = tallies.counts
+    record = tallies.record
+    work = tallies.work
+    heat = tallies.heat
+    w_acc = 0.0
+    q_acc = 0.0
+    nf = 0
+    for i in range(cells.bounds[g], cells.bounds[g + 1]):
+        s = np.int64(state[i])
+        k = np.int64(kinds[i])
+        u = mix64(base + gamma * np.uint64(i))
+        j = level_walk(thresholds[k], s, top, u)
+        r = i if old_per_cell else np.int64(kinds_old[i * kos])
+        w = e_new[k, s] - e_old[r, s]
+        q = e_new[k, s] - e_new[k, j]
+        book_move(g, i, j, w, q, state, counts, record, work, heat)
+        w_acc += w
+        q_acc += q
+        nf += j != s
+    book_group(tallies, g, w_acc, q_acc, nf)
 
 
 def levels_indexed(cells, landscape, before, stream, tallies):
@@ -322,51 +358,8 @@ def levels_indexed(cells, landscape, before, stream, tallies):
     ``landscape.energies`` (K, M); the old landscape (``before``, 2-D rows) and the tallies as
     in ``bits_indexed``, ``tallies.counts`` (G, M), ``tallies.changes`` (G,).
     """
-    state = cells.state
-    bounds = cells.bounds
-    kinds = landscape.kinds
-    thresholds = landscape.thresholds
-    e_new = landscape.energies
-    e_old = before.energies
-    kinds_old = before.kinds
-    old_per_cell = before.per_cell
-    key = stream.key
-    gamma = stream.gamma
-    step = stream.step
-    counts = tallies.counts
-    changes = tallies.changes
-    work_g = tallies.work_g
-    heat_g = tallies.heat_g
-    work = tallies.work
-    heat = tallies.heat
-    record = tallies.record
-    top = thresholds.shape[1] - 1
-    kos = np.int64(kinds_old.shape[0] > 1)
-    base = key + gamma * (np.uint64(step) << _S32)
-    for g in prange(bounds.shape[0] - 1):
-        w_acc = 0.0
-        q_acc = 0.0
-        nf = 0
-        for i in range(bounds[g], bounds[g + 1]):
-            s = np.int64(state[i])
-            k = np.int64(kinds[i])
-            th = thresholds[k]
-            u = mix64(base + gamma * np.uint64(i))
-            j = level_walk(th, s, top, u)
-            r = i if old_per_cell else np.int64(kinds_old[i * kos])
-            w = e_new[k, s] - e_old[r, s]
-            q = e_new[k, s] - e_new[k, j]
-            state[i] = j
-            w_acc += w
-            q_acc += q
-            counts[g, j] += 1
-            nf += j != s
-            if record:
-                work[i] += w
-                heat[i] += q
-        work_g[g] += w_acc
-        heat_g[g] += q_acc
-        changes[g] += nf
+    for g in prange(cells.bounds.shape[0] - 1):
+        _levels_indexed_group(g, cells, landscape, before, stream, tallies)
 
 
 levels_indexed, levels_indexed_serial = jit_pair(levels_indexed)

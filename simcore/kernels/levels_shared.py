@@ -28,7 +28,9 @@ def level_walk(th, s, top, u):
 
 
 @jit(inline="always")
-def _levels_shared_group(g, state, thresholds, key, gamma, step0, bounds, counts, changes):
+def _levels_shared_group(
+    g, state, thresholds, key, gamma, step0, bounds, counts, changes, energies, work, heat, record
+):
     n_steps = thresholds.shape[0]
     top = thresholds.shape[1] - 1
     for t0 in range(bounds[g], bounds[g + 1], TILE):
@@ -42,6 +44,9 @@ def _levels_shared_group(g, state, thresholds, key, gamma, step0, bounds, counts
                 u = mix64(base + gamma * np.uint64(i))
                 j = level_walk(th, s, top, u)
                 state[i] = j
+                if record:
+                    work[i] += energies[k + 1, s] - energies[k, s]
+                    heat[i] += energies[k + 1, s] - energies[k + 1, j]
                 counts[g, k, j] += 1
                 nf += j != s
             changes[g, k] += np.int64(nf)
@@ -53,7 +58,10 @@ def levels_shared(cells, steps, stream, tallies):
     ``steps.thresholds`` (B, M, M-1) uint64 from ``propagator.level_thresholds``; step ``k``
     uses the uniforms of step ``stream.step + k``. Adds to ``tallies.counts`` (G, B, M) the
     occupancy of each level after each step and to ``tallies.changes`` (G, B) the number of
-    cells that changed level.
+    cells that changed level. With ``tallies.record`` it also adds each cell's work and heat (J)
+    to ``tallies.work``/``heat`` (N,) from ``steps.energies`` (B+1, M), the landscape before the
+    block and after each step (the group energies are not filled); ``levels_shared_per_cell``
+    is this kernel under the name the plan gives that path.
     """
     state = cells.state
     bounds = cells.bounds
@@ -61,10 +69,24 @@ def levels_shared(cells, steps, stream, tallies):
     key = stream.key
     gamma = stream.gamma
     step0 = stream.step
+    energies = steps.energies
     counts = tallies.counts
     changes = tallies.changes
-    for g in prange(bounds.shape[0] - 1):
-        _levels_shared_group(g, state, thresholds, key, gamma, step0, bounds, counts, changes)
+    work = tallies.work
+    heat = tallies.heat
+    # one loop per value of the flag, a constant in each: unrecorded, the booking compiles away
+    if tallies.record:
+        for g in prange(bounds.shape[0] - 1):
+            _levels_shared_group(
+                g, state, thresholds, key, gamma, step0, bounds, counts, changes, energies,
+                work, heat, True,
+            )
+    else:
+        for g in prange(bounds.shape[0] - 1):
+            _levels_shared_group(
+                g, state, thresholds, key, gamma, step0, bounds, counts, changes, energies,
+                work, heat, False,
+            )
 
 
 levels_shared, levels_shared_serial = jit_pair(levels_shared)

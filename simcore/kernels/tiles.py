@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from simcore._jit import jit, wide_vectors
+from simcore._jit import jit, jit_pair, wide_vectors
 
 _S32 = np.uint64(32)
 
@@ -101,6 +101,13 @@ def _wide(kernel):
     call.__name__ = kernel.__name__.lstrip("_")
     call.kernel = kernel
     return call
+
+
+def wide_pair(fn):
+    """``(parallel, serial)`` of ``_jit.jit_pair(fn)``, each compiled with 512-bit vectors on its
+    first call (``_wide``); the compiled kernels are their ``.kernel``."""
+    parallel, serial = jit_pair(fn)
+    return _wide(parallel), _wide(serial)
 
 
 _L8 = np.uint64(0x0101010101010101)

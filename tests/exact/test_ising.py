@@ -159,6 +159,25 @@ def test_colour_classes_are_independent_sets():
     assert IsingMachine(ring(9)).n_colours == 3  # an odd ring needs three
 
 
+def test_learner_colour_classes_are_the_machines_independent_sets():
+    """One colouring for both machines: the learner's classes of a graph given by one triangle
+    of its edges (made symmetric) are the Ising machine's colour classes of the whole graph,
+    they partition the nodes, and no edge joins two nodes of one class."""
+    from simcore.learner import colour_classes
+
+    for j in (lattice(8, 1), random_instance(40, 2)[0], ring(9)):
+        m = IsingMachine(j)
+        classes = colour_classes(sp.triu(j, k=1).tocsr())
+        assert [c.tolist() for c in classes] == [
+            np.flatnonzero(m.colours == c).tolist() for c in range(m.n_colours)
+        ]
+        assert sorted(np.concatenate(classes).tolist()) == list(range(m.n))
+        coo = j.tocoo()
+        for c in classes:
+            inside = np.isin(coo.row, c) & np.isin(coo.col, c)
+            assert not inside.any()
+
+
 # --- exact equilibrium ---------------------------------------------------------------------------
 
 
@@ -286,7 +305,7 @@ def test_first_law_and_heat_identity(integer):
     assert set(led) == {"update", "hold-test"}
     assert led["update"].work == pytest.approx(res.work.sum())
     assert led["hold-test"].heat == pytest.approx(res2.heat.sum())
-    assert led["update"].flips == res.flips.sum() and led["update"].sweeps == 40
+    assert led["update"].changes == res.flips.sum() and led["update"].steps == 40
 
 
 # --- annealing ------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_consolidation_closes_the_ledger():
     tot = m.consolidate()
     assert np.all(m.cell_energy() == 0) and np.all(m.spins == spins)
     assert tot.work == pytest.approx(-u_end.sum(), rel=1e-12)
-    assert tot.heat == 0 and tot.flips == 0
+    assert tot.heat == 0 and tot.changes == 0
     scale = np.abs(res.work).sum() + np.abs(res.heat).sum()
     per = res.work.sum(axis=0) - u_end - res.heat.sum(axis=0)
     assert np.max(np.abs(per)) <= 1e-12 * scale

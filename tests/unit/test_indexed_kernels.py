@@ -192,6 +192,7 @@ def test_bits_indexed_same_results_for_any_split_into_runs(monkeypatch):
     arr = sc.MemoryArray(n, attempt_frequency=f0, seed=2, initial=[0.5, 0.5])
     e, s = _table(rs, 3, 2)
     arr.step(e, s, 1e-9, "w", kinds=rs.integers(0, 3, n))
+    compiled = (kernels.bits_indexed.kernel, kernels.bits_indexed_serial.kernel)
     calls = []
     monkeypatch.setattr(kernels, "bits_indexed_serial", lambda **kw: calls.append(kw))
     e, s = _table(rs, 3, 2)
@@ -205,7 +206,7 @@ def test_bits_indexed_same_results_for_any_split_into_runs(monkeypatch):
         )
 
     outputs = []
-    for kernel in (kernels._bits_indexed, kernels._bits_indexed_serial):
+    for kernel in compiled:
         for runs in (1, 3, 64):
             a = {k: copied(v) if hasattr(v, "_asdict") else v for k, v in args.items()}
             a["runs"] = runs
