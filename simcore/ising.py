@@ -255,7 +255,6 @@ class IsingMachine:
         self.couplings = j
         self.fields = h
         indptr = j.indptr.astype(np.int64)
-        indices = j.indices.astype(np.int32)
         colour, self.n_colours = colouring(j)
         self.colours = colour
         order = np.argsort(colour, kind="stable")

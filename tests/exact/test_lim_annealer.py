@@ -151,7 +151,7 @@ def test_hold_flips_each_cell_with_the_master_equation_probability():
     exp = np.append(expected[keep], expected[~keep].sum())
     assert scipy.stats.chisquare(obs, exp * obs.sum() / exp.sum()).pvalue > 1e-4
     led = m.ledger["hold"]
-    assert led.work == 0 and led.heat == 0 and led.flips == errors.sum()
+    assert led.work == 0 and led.heat == 0 and led.changes == errors.sum()
     assert np.all(m.cell_energy() == 0)
     with pytest.raises(ParameterError, match="duration"):
         m.hold(0.0, barrier)
