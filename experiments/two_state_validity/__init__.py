@@ -514,7 +514,11 @@ def cost_estimate(cfg: Config) -> float:
     """The run's work in particle-steps: each checked map point runs ``n_particles`` through a
     cycle of ``d τ_low`` in steps of ``mc_step τ_w(E_B)``, so ``d (E_B / low_barrier) / mc_step``
     steps (``τ_low / τ_w = E_B / E_low``); the oracle's ``grid_points`` nodes times its steps are
-    counted alike for every map point and each checked one (a small term)."""
+    counted alike for every map point and each checked one (a small term). The erasure adds
+    ``3 erase_steps`` oracle steps per duration, its Langevin checks ``d (erase_barrier /
+    low_barrier) / mc_step`` steps each (engine and oracle), and each underdamped erasure of
+    ``d`` m/ζ about ``(d + 3) 50 heat_q / 2π`` steps (50 per period of the well, the protocol
+    and the hold up to the second window)."""
     d_n = len(cfg.durations)
     total = 0.0
     for flat in cfg.mc_points:
@@ -522,7 +526,15 @@ def cost_estimate(cfg: Config) -> float:
         steps = math.ceil(cfg.durations[j] * cfg.heights[i] / cfg.low_barrier / cfg.mc_step)
         total += float(cfg.n_particles) * steps + float(cfg.grid_points) * steps
     n_map = len(cfg.heights) * d_n
-    return total + float(cfg.grid_points) * cfg.steps_per_cycle * n_map
+    total += float(cfg.grid_points) * cfg.steps_per_cycle * n_map
+    total += float(cfg.grid_points) * 3 * cfg.erase_steps * len(cfg.erase_durations)
+    for j in cfg.erase_mc:
+        steps = math.ceil(cfg.erase_durations[j] * cfg.erase_barrier / cfg.low_barrier
+                          / cfg.mc_step)
+        total += float(cfg.n_particles + cfg.grid_points) * steps
+    for d in cfg.heat_durations:
+        total += float(cfg.n_particles) * (d + 3.0) * 50.0 * cfg.heat_q / (2 * math.pi)
+    return total
 
 
 EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
