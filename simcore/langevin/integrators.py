@@ -25,10 +25,11 @@ Integrators (``ζ`` friction, ``μ = 1/ζ`` mobility, ``F = -U'``):
   Ornstein–Uhlenbeck O step ``v' = c v + sqrt((1 - c²) kT/m) ξ``, ``c = exp(-γ h)``; weak order
   2, configurational averages with O(h²) error and exact for harmonic potentials.
 
-Kernels run over blocks of ``BLOCK`` particles, contiguous ranges of blocks on parallel threads
-(``_on_threads``); inside a block, steps are the outer loop and the block's normals are drawn
-first (a branch-free pass, then the rare
-ziggurat cases), so the update loop is plain arithmetic. Each particle's numbers depend only on
+Kernels run over blocks of ``BLOCK`` particles: the Euler polynomial path as contiguous ranges
+of blocks in serial kernels on parallel threads (``_on_threads``), the others in one ``prange``
+loop over blocks (both compiled from one source, ``jit_pair``); inside a block, steps are the
+outer loop and the block's normals are drawn first (a branch-free pass, then the rare ziggurat
+cases), so the update loop is plain arithmetic. Each particle's numbers depend only on
 (seed, step, particle), never on the block or thread.
 """
 
@@ -40,8 +41,9 @@ from typing import NamedTuple
 
 import numba
 import numpy as np
+from numba import prange
 
-from simcore._jit import jit
+from simcore._jit import jit, jit_pair
 from simcore.langevin.normal import KI, WI, normal
 from simcore.rng import bits, mix64, to_unit
 
@@ -178,7 +180,7 @@ def _horner_block(c, x, p0, m, u, du):
             u[i] = u[i] * xi + cj
 
 
-@jit(inline="always")
+@jit
 def _coefficients_at(land, k, out):
     a = land.knot[k]
     f = land.frac[k]
@@ -202,7 +204,7 @@ def energy(land, c, va, vb, f, x):
     return ua + (ub - ua) * f, da + (db - da) * f
 
 
-@jit(inline="always")
+@jit
 def normals_block(st, step, p0, n, z, rare):
     """``z[i]`` = the normal of ``(step, p0 + i)``, i < n: a branch-free fast pass, then the
     ziggurat's rare cases one by one."""
@@ -259,14 +261,13 @@ def _enter_step(land, noise, k, p0, m, c_next, z, rare):
     return f, va, vb, h, land.codes[k], step
 
 
-@jit
 def _overdamped_range(b0, b1, x, land, noise, accept, mobility, kT, mala, work, heat, e_start,
                       e_end, accepted):
     """Overdamped steps over the whole grid for the particles of blocks ``b0 .. b1 - 1``."""
     n, n_steps, n_blocks, va0, vb0 = _grid(x, land)
     # every block index, skipping those outside the range: written as ``range(b0, b1)`` the
     # loops inside stopped vectorising (measured 2x slower)
-    for b in range(n_blocks):
+    for b in prange(n_blocks):
         if b < b0 or b >= b1:
             continue
         p0, m, z, rare, u_now, c0 = _block(land, b, n)
@@ -332,13 +333,12 @@ def _overdamped_range(b0, b1, x, land, noise, accept, mobility, kT, mala, work, 
             e_end[p0 + i] = u_now[i]
 
 
-@jit
 def _underdamped_range(b0, b1, x, v, land, noise, mass, gamma, kT, work, heat, e_start, e_end):
     """BAOAB steps over the whole grid for the particles of blocks ``b0 .. b1 - 1``."""
     n, n_steps, n_blocks, va0, vb0 = _grid(x, land)
     # every block index, skipping those outside the range: written as ``range(b0, b1)`` the
     # loops inside stopped vectorising (measured 2x slower)
-    for b in range(n_blocks):
+    for b in prange(n_blocks):
         if b < b0 or b >= b1:
             continue
         p0, m, z, rare, u_now, c0 = _block(land, b, n)
@@ -377,26 +377,36 @@ def _underdamped_range(b0, b1, x, v, land, noise, mass, gamma, kT, work, heat, e
             e_end[p] = u_now[i] + 0.5 * mass * v[p] * v[p]
 
 
+_overdamped_parallel, _overdamped_serial = jit_pair(_overdamped_range)
+_underdamped_parallel, _ = jit_pair(_underdamped_range)
+
+
 def overdamped_steps(x, land, noise, accept, mobility, kT, mala, tally):
-    """Overdamped steps over the whole grid for every particle (see module docstring)."""
+    """Overdamped steps over the whole grid for every particle (see module docstring): the
+    Euler quartic path as serial kernels on threads (``_on_threads``), the others in one
+    ``prange`` kernel (the same source; measured faster that way for MALA and tabulated)."""
     work, heat, e_start, e_end, accepted = tally
-    _on_threads(_overdamped_range, x.shape[0], (x, land, noise, accept, mobility, kT, mala,
-                                                 work, heat, e_start, e_end, accepted))
+    args = (x, land, noise, accept, mobility, kT, mala, work, heat, e_start, e_end, accepted)
+    if land.kind == 0 and not mala:
+        _on_threads(_overdamped_serial, x.shape[0], args)
+    else:
+        _overdamped_parallel(0, (x.shape[0] + BLOCK - 1) // BLOCK, *args)
 
 
 def underdamped_steps(x, v, land, noise, mass, gamma, kT, tally):
     """BAOAB steps over the whole grid for every particle (see module docstring)."""
     work, heat, e_start, e_end, _accepted = tally
-    _on_threads(_underdamped_range, x.shape[0], (x, v, land, noise, mass, gamma, kT, work, heat,
-                                                 e_start, e_end))
+    _underdamped_parallel(0, (x.shape[0] + BLOCK - 1) // BLOCK, x, v, land, noise, mass, gamma,
+                          kT, work, heat, e_start, e_end)
 
 
 def _on_threads(kernel, n, args):
     """``kernel(b0, b1, *args)`` over the blocks of ``n`` particles, split into contiguous
     ranges, one per thread of Numba's thread count (``numba.get_num_threads``), each on a
     Python thread (the kernels release the GIL). A plain serial kernel per range, rather
-    than a ``prange`` loop: Numba's parallel outlining kept the block loops from vectorising
-    (7.2 against 3.7 ns per particle-step on one thread, measured). Every block's numbers
+    than a ``prange`` loop: Numba's parallel outlining kept the Euler polynomial loops from
+    vectorising (CPU per particle-step on one thread, same process, AMD EPYC Zen 4, loaded
+    machine: 11-12 ns with ``prange``, 6.6-6.8 ns so). Every block's numbers
     depend only on (seed, step, particle), so the split changes nothing."""
     n_blocks = (n + BLOCK - 1) // BLOCK
     threads = max(1, min(numba.get_num_threads(), n_blocks))
