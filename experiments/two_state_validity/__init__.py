@@ -77,8 +77,9 @@ class Config:
                                          " at the low barrier", low=0, open_low=True)
     steps_per_cycle: int = field(400, "", "oracle steps per cycle", low=20, high=10**6)
     grid_points: int = field(401, "", "SqRA nodes", low=51, high=20_001)
-    mc_points: tuple[int, ...] = field((0, 6), "", "flat indices of the map points checked"
-                                       " by Langevin runs", low=0)
+    mc_points: tuple[int, ...] = field((0, 6, 15, 16), "", "flat indices of the map points"
+                                       " checked by Langevin runs (15, 16: the 40 -> 1 -> 40"
+                                       " kT cycle)", low=0)
     mc_step: float = field(0.01, "τ_w", "Langevin time step in relaxation times of the wells"
                            " at the high barrier", low=0, open_low=True, high=0.1)
     tolerance: float = field(0.05, "kT", "two-state energies count as valid within this",
@@ -97,6 +98,12 @@ class Config:
                              " discretisation error)", low=20, high=10**6)
     erase_mc: tuple[int, ...] = field((0,), "", "indices of the erasure durations checked by"
                                       " Langevin runs", low=0)
+    raise_durations: tuple[float, ...] = field((0.1, 1.0, 10.0), "τ_low",
+                                               "ramp times of the finite-speed barrier raise"
+                                               " raise_from -> raise_mc_to (engine and oracle)",
+                                               low=0, open_low=True)
+    raise_mc_to: float = field(40.0, "kT", "end barrier of the finite-speed raise", low=1,
+                               high=60)
     heat_q: float = field(30.0, "", "quality factor sqrt(m U'')/ζ of the held well in the"
                           " underdamped erasure", low=3, high=1000)
     heat_durations: tuple[float, ...] = field((1.0, 3.0, 10.0, 100.0), "m/ζ",
@@ -109,7 +116,7 @@ class Config:
                                    durations=(1.0, 10.0, 100.0), steps_per_cycle=100,
                                    grid_points=201, mc_points=(1,), mc_step=0.02,
                                    erase_durations=(1.0, 3000.0, 30000.0), erase_steps=400,
-                                   heat_durations=(1.0, 3.0, 100.0))
+                                   heat_durations=(1.0, 3.0, 100.0), raise_durations=(0.1,))
 
     def check(self) -> None:
         n_map = len(self.heights) * len(self.durations)
@@ -164,6 +171,8 @@ class Result(ResultBase):
     erasure: tuple[er.ErasurePoint, ...] = ()
     erasure_mc: tuple[LangevinPoint, ...] = ()
     heating: tuple[er.Heating, ...] = ()
+    raising: tuple[LangevinPoint, ...] = ()
+    raise_mc_dF: float = 0.0
 
 
 def _well(cfg: Config, barrier_kT: float) -> np.ndarray:
@@ -191,7 +200,8 @@ def run(cfg: Config, progress: bool = False) -> Result:
     work = np.empty((h_n, d_n))
     heat = np.empty((h_n, d_n))
     outer = bar(h_n * d_n + len(cfg.mc_points) + 1 + len(cfg.erase_durations)
-                + len(cfg.erase_mc) + len(cfg.heat_durations), NAME, progress)
+                + len(cfg.erase_mc) + len(cfg.heat_durations) + len(cfg.raise_durations),
+                NAME, progress)
     for i, eb in enumerate(cfg.heights):
         for j, d in enumerate(cfg.durations):
             duration = d * _tau_w(cfg, cfg.low_barrier)
@@ -247,6 +257,23 @@ def run(cfg: Config, progress: bool = False) -> Result:
                                         work=r.total_work.mean, work_se=r.total_work.stderr,
                                         oracle=o.total_work, first_law=r.first_law_residual))
         outer.update()
+    raising = []
+    ramp = PolynomialProtocol.ramp(_well(cfg, cfg.raise_from), _well(cfg, cfg.raise_mc_to), 1.0)
+    raise_df = fp.free_energy(ramp, 1.0, temperature=cfg.temperature) - fp.free_energy(
+        ramp, 0.0, temperature=cfg.temperature)
+    for j, d in enumerate(cfg.raise_durations):
+        dt = cfg.mc_step * _tau_w(cfg, cfg.raise_mc_to)
+        p = PolynomialProtocol.ramp(_well(cfg, cfg.raise_from), _well(cfg, cfg.raise_mc_to),
+                                    d * tau_low, "raise")
+        arr = ParticleArray(cfg.n_particles, friction=cfg.friction,
+                            temperature=cfg.temperature, seed=seeds.seed("raise", j))
+        r = arr.run(p, dt, initial="equilibrium")
+        o = fp.solve_fokker_planck(p, dt, friction=cfg.friction, temperature=cfg.temperature,
+                                   grid=_grid(cfg))
+        raising.append(LangevinPoint(height=cfg.raise_mc_to, duration=d,
+                                     work=r.total_work.mean, work_se=r.total_work.stderr,
+                                     oracle=o.total_work, first_law=r.first_law_residual))
+        outer.update()
     heating = []
     for j, d in enumerate(cfg.heat_durations):
         heating.append(er.underdamped_heating(cfg, cfg.heat_q, d, cfg.n_particles,
@@ -258,7 +285,8 @@ def run(cfg: Config, progress: bool = False) -> Result:
                   raise_dF_harmonic=0.5 * kT * float(np.log(cfg.raise_to / cfg.raise_from)),
                   kramers={k: np.array(v) for k, v in kram.items()},
                   erasure=tuple(erasure), erasure_mc=tuple(erasure_mc),
-                  heating=tuple(heating))
+                  heating=tuple(heating), raising=tuple(raising),
+                  raise_mc_dF=float(raise_df))
 
 
 def erasure_fit(result: Result) -> tuple[float, float]:
@@ -323,6 +351,15 @@ def checks(result: Result) -> list[dict]:
         out.append(check("erase_slow_limit",
                          "a of W = a + B/τ (two slowest, step-extrapolated) vs kT [ln 2 - H(P)]",
                          a / kT, last.landauer / kT, tolerance=err, unit="kT"))
+    for j, m in enumerate(result.raising):
+        out.append(check(check_key("raise_langevin_vs_oracle", j),
+                         f"barrier raise {cfg.raise_from:g} -> {cfg.raise_mc_to:g} kT in"
+                         f" {m.duration:g} τ_low, Langevin vs oracle work", m.work / kT,
+                         m.oracle / kT, se=m.work_se / kT, unit="kT"))
+        out.append(check(check_key("raise_second_law", j),
+                         f"raise in {m.duration:g} τ_low: oracle work >= ΔF (quadrature)",
+                         m.oracle / kT, result.raise_mc_dF / kT, tolerance=1e-6, kind="lower",
+                         unit="kT"))
     if result.heating:
         t = cfg.temperature
         fast, rest = result.heating[0], result.heating[-1]
@@ -384,6 +421,13 @@ def report(result: Result) -> str:
         for m in result.erasure_mc:
             lines.append(f"Langevin erasure at {m.duration:g} τ_low: {m.work / kT:.4f} ±"
                          f" {m.work_se / kT:.4f} kT (oracle {m.oracle / kT:.4f})")
+    if result.raising:
+        lines.append(f"finite-speed barrier raise {cfg.raise_from:g} -> {cfg.raise_mc_to:g} kT"
+                     f" (ΔF = {result.raise_mc_dF / kT:.4f} kT by quadrature; two-state 0):"
+                     " ramp time (τ_low), Langevin work, oracle work, W_diss = W - ΔF (kT)")
+        for m in result.raising:
+            lines.append(f"{m.duration:8g} {m.work / kT:9.4f} ± {m.work_se / kT:.4f}"
+                         f" {m.oracle / kT:9.4f} {(m.oracle - result.raise_mc_dF) / kT:9.4f}")
     if result.heating:
         lines.append(f"underdamped erasure (BAOAB, Q = {cfg.heat_q:g}): duration (m/ζ), work"
                      " (kT), kinetic temperature after it (K), stored kinetic energy (kT),"
@@ -435,6 +479,14 @@ def data(result: Result) -> dict:
                                       "ΔF_neq + ζ W2²/τ"),
             "two_state": energy(column(result.erasure, lambda e: e.two_state),
                                 "two-state model (bit engine master equation)"),
+        },
+        "raise_finite": {
+            "duration": quantity(column(result.raising, lambda m: m.duration), "τ_low",
+                                 "ramp times"),
+            "work": energy(column(result.raising, lambda m: m.work), "Langevin mean work"),
+            "work_stderr": energy(column(result.raising, lambda m: m.work_se)),
+            "oracle": energy(column(result.raising, lambda m: m.oracle), "oracle mean work"),
+            "delta_f": energy(result.raise_mc_dF, "quasi-static ΔF by quadrature"),
         },
         "heating": {
             "duration": quantity(column(result.heating, lambda h: h.duration), "m/ζ",
@@ -518,7 +570,8 @@ def cost_estimate(cfg: Config) -> float:
     ``3 erase_steps`` oracle steps per duration, its Langevin checks ``d (erase_barrier /
     low_barrier) / mc_step`` steps each (engine and oracle), and each underdamped erasure of
     ``d`` m/ζ about ``(d + 3) 50 heat_q / 2π`` steps (50 per period of the well, the protocol
-    and the hold up to the second window)."""
+    and the hold up to the second window); each finite-speed raise of ``d`` τ_low
+    ``d (raise_mc_to / low_barrier) / mc_step`` steps (engine and oracle)."""
     d_n = len(cfg.durations)
     total = 0.0
     for flat in cfg.mc_points:
@@ -534,6 +587,9 @@ def cost_estimate(cfg: Config) -> float:
         total += float(cfg.n_particles + cfg.grid_points) * steps
     for d in cfg.heat_durations:
         total += float(cfg.n_particles) * (d + 3.0) * 50.0 * cfg.heat_q / (2 * math.pi)
+    for d in cfg.raise_durations:
+        steps = math.ceil(d * cfg.raise_mc_to / cfg.low_barrier / cfg.mc_step)
+        total += float(cfg.n_particles + cfg.grid_points) * steps
     return total
 
 

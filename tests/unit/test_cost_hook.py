@@ -67,6 +67,9 @@ def test_two_state_validity_counts_particle_steps():
     langevin += cfg.n_particles * 1000
     # underdamped erasures of 1, 3, 100 m/ζ at Q = 30: (d + 3) * 50 * 30 / 2π steps each
     langevin += cfg.n_particles * sum((d + 3) * 50 * 30 / (2 * math.pi) for d in (1, 3, 100))
+    # the finite-speed raise 10 -> 40 kT in 0.1 τ_low: 0.1 * 40 / 1 / 0.02 = 200 steps, both
+    langevin += cfg.n_particles * 200
+    oracle += cfg.grid_points * 200
     assert exp.cost_estimate(cfg) == pytest.approx(langevin + oracle)
     twice = dataclasses.replace(cfg, n_particles=2 * cfg.n_particles)
     assert exp.cost_estimate(twice) == pytest.approx(2 * langevin + oracle)
