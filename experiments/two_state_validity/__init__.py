@@ -26,6 +26,11 @@ ramps on the bit engine's master equation, the optimal-transport finite-time bou
 ``ΔF_neq + ζ 𝒲₂²/τ`` and the ``a + B/τ`` fit (see that module's docstring for what is and is not
 checked against the published finite-time Landauer results).
 
+The finite-speed barrier raise from the Langevin engine (``raise_durations``): ``raise_from ->
+raise_mc_to`` kT in linear ramps, engine against oracle on the same step grid, and the
+dissipated work ``W - ΔF`` (ΔF by quadrature); ``mc_points`` also checks the engine on the
+40 -> 1 -> 40 kT cycle.
+
 The underdamped erasure that heats the memory (S. Dago and L. Bellon, PRL 128, 070604 (2022),
 doi:10.1103/PhysRevLett.128.070604; ``erasure.underdamped_heating``, the ``heat_*`` keys): the
 same erasure with the BAOAB engine at quality factor ``heat_q`` of the held well, over
