@@ -18,9 +18,28 @@ two-state value (0) and the harmonic estimate; and compares the Kramers rate of
 with the exact mean first-passage time. The validity map marks where the two-state energies are
 within ``tolerance`` kT of the continuous ones and the Kramers time within 10 %.
 
-Not done here (the issue lists them): Landauer erasure in the continuous well against published
-finite-time results, the underdamped erasure that heats the memory (Dago & Bellon, PRL 128,
-070604 (2022)), and feeding the missing terms back into the two-state model.
+Landauer erasure in the continuous well (``erasure.py``, the ``erase_*`` keys): lower, tilt,
+raise, untilt over durations of ``erase_durations`` τ_low; the oracle's ⟨W⟩(τ) (and its value on
+half the step, the discretisation error), the Langevin engine at ``erase_mc`` durations, the
+generalised Landauer bound at the oracle's success P, the two-state model's work for the same
+ramps on the bit engine's master equation, the optimal-transport finite-time bound
+``ΔF_neq + ζ 𝒲₂²/τ`` and the ``a + B/τ`` fit (see that module's docstring for what is and is not
+checked against the published finite-time Landauer results).
+
+The finite-speed barrier raise from the Langevin engine (``raise_durations``): ``raise_from ->
+raise_mc_to`` kT in linear ramps, engine against oracle on the same step grid, and the
+dissipated work ``W - ΔF`` (ΔF by quadrature); ``mc_points`` also checks the engine on the
+40 -> 1 -> 40 kT cycle.
+
+The underdamped erasure that heats the memory (S. Dago and L. Bellon, PRL 128, 070604 (2022),
+doi:10.1103/PhysRevLett.128.070604; ``erasure.underdamped_heating``, the ``heat_*`` keys): the
+same erasure with the BAOAB engine at quality factor ``heat_q`` of the held well, over
+``heat_durations`` in units of m/ζ, from equilibrium with Maxwell velocities. Right after the
+protocol the kinetic temperature ``m⟨v²⟩/k`` is measured (above T when driven fast; T at rest:
+equipartition), and the hold that follows gives the relaxation rate of the excess kinetic
+energy (two windows, each averaged over one period of the well), checked against ζ/m where the
+excess is small (0.5 to 3 kT; the rate is exactly ζ/m for a harmonic well, a softening well
+relaxes slower at large excess).
 """
 
 from __future__ import annotations
@@ -38,6 +57,7 @@ from experiments.common import bar, energy, figure, quantity, seeds_tree
 from experiments.config import field, seed_field, temperature_field
 from experiments.contract import Experiment
 from experiments.results import ResultBase, column
+from experiments.two_state_validity import erasure as er
 from simcore import fokker_planck as fp
 from simcore.langevin import ParticleArray, PolynomialProtocol, quartic_coefficients
 from simcore.seeds import Seeds
@@ -62,8 +82,9 @@ class Config:
                                          " at the low barrier", low=0, open_low=True)
     steps_per_cycle: int = field(400, "", "oracle steps per cycle", low=20, high=10**6)
     grid_points: int = field(401, "", "SqRA nodes", low=51, high=20_001)
-    mc_points: tuple[int, ...] = field((0, 6), "", "flat indices of the map points checked"
-                                       " by Langevin runs", low=0)
+    mc_points: tuple[int, ...] = field((0, 6, 15, 16), "", "flat indices of the map points"
+                                       " checked by Langevin runs (15, 16: the 40 -> 1 -> 40"
+                                       " kT cycle)", low=0)
     mc_step: float = field(0.01, "τ_w", "Langevin time step in relaxation times of the wells"
                            " at the high barrier", low=0, open_low=True, high=0.1)
     tolerance: float = field(0.05, "kT", "two-state energies count as valid within this",
@@ -71,18 +92,53 @@ class Config:
     raise_from: float = field(10.0, "kT", "start barrier of the quasi-static raise", low=1)
     raise_to: float = field(82.0, "kT", "end barrier of the quasi-static raise", low=1,
                             high=150)
+    erase_barrier: float = field(20.0, "kT", "barrier that holds the bit in the erasure",
+                                 low=2, high=60)
+    erase_force: float = field(10.0, "kT", "tilt F x0 of the erasure (the right well down)",
+                               low=0, open_low=True, high=40)
+    erase_durations: tuple[float, ...] = field((1.0, 30.0, 300.0, 3000.0, 30000.0), "τ_low",
+                                               "erasure durations (the last two: the a + B/τ"
+                                               " fit)", low=0, open_low=True)
+    erase_steps: int = field(1000, "", "oracle steps per erasure (and twice as many, for its"
+                             " discretisation error)", low=20, high=10**6)
+    erase_mc: tuple[int, ...] = field((0,), "", "indices of the erasure durations checked by"
+                                      " Langevin runs", low=0)
+    raise_durations: tuple[float, ...] = field((0.1, 1.0, 10.0), "τ_low",
+                                               "ramp times of the finite-speed barrier raise"
+                                               " raise_from -> raise_mc_to (engine and oracle)",
+                                               low=0, open_low=True)
+    raise_mc_to: float = field(40.0, "kT", "end barrier of the finite-speed raise", low=1,
+                               high=60)
+    heat_q: float = field(30.0, "", "quality factor sqrt(m U'')/ζ of the held well in the"
+                          " underdamped erasure", low=3, high=1000)
+    heat_durations: tuple[float, ...] = field((1.0, 3.0, 10.0, 100.0), "m/ζ",
+                                              "underdamped erasure durations (the last: at rest)",
+                                              low=0, open_low=True)
     seed: int = seed_field(1)
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_particles=4000, heights=(5.0, 20.0),
                                    durations=(1.0, 10.0, 100.0), steps_per_cycle=100,
-                                   grid_points=201, mc_points=(1,), mc_step=0.02)
+                                   grid_points=201, mc_points=(1,), mc_step=0.02,
+                                   erase_durations=(1.0, 3000.0, 30000.0), erase_steps=400,
+                                   heat_durations=(1.0, 3.0, 100.0), raise_durations=(0.1,))
 
     def check(self) -> None:
         n_map = len(self.heights) * len(self.durations)
         if any(i >= n_map for i in self.mc_points):
             raise sc.ParameterError("mc_points", self.mc_points,
                                     f"flat indices below {n_map} (heights x durations)")
+        if any(i >= len(self.erase_durations) for i in self.erase_mc):
+            raise sc.ParameterError("erase_mc", self.erase_mc,
+                                    f"indices below {len(self.erase_durations)}"
+                                    " (erase_durations)")
+        if len(self.erase_durations) < 2 or list(self.erase_durations) != sorted(
+                set(self.erase_durations)):
+            raise sc.ParameterError("erase_durations", self.erase_durations,
+                                    "at least two distinct increasing durations")
+        if self.erase_barrier <= self.low_barrier:
+            raise sc.ParameterError("erase_barrier", self.erase_barrier,
+                                    f"a barrier above low_barrier = {self.low_barrier} kT")
         if min(self.heights) <= self.low_barrier:
             raise sc.ParameterError("heights", self.heights,
                                     f"barriers above low_barrier = {self.low_barrier} kT")
@@ -117,6 +173,11 @@ class Result(ResultBase):
     raise_dF: float
     raise_dF_harmonic: float
     kramers: dict
+    erasure: tuple[er.ErasurePoint, ...] = ()
+    erasure_mc: tuple[LangevinPoint, ...] = ()
+    heating: tuple[er.Heating, ...] = ()
+    raising: tuple[LangevinPoint, ...] = ()
+    raise_mc_dF: float = 0.0
 
 
 def _well(cfg: Config, barrier_kT: float) -> np.ndarray:
@@ -143,7 +204,9 @@ def run(cfg: Config, progress: bool = False) -> Result:
     h_n, d_n = len(cfg.heights), len(cfg.durations)
     work = np.empty((h_n, d_n))
     heat = np.empty((h_n, d_n))
-    outer = bar(h_n * d_n + len(cfg.mc_points) + 1, NAME, progress)
+    outer = bar(h_n * d_n + len(cfg.mc_points) + 1 + len(cfg.erase_durations)
+                + len(cfg.erase_mc) + len(cfg.heat_durations) + len(cfg.raise_durations),
+                NAME, progress)
     for i, eb in enumerate(cfg.heights):
         for j, d in enumerate(cfg.durations):
             duration = d * _tau_w(cfg, cfg.low_barrier)
@@ -179,11 +242,66 @@ def run(cfg: Config, progress: bool = False) -> Result:
         kram["ratio"].append(t * k01)
         kram["corrected"].append(t * k01 / (1 + 3.0 / (8.0 * eb)))
     outer.update()
+    tau_low = _tau_w(cfg, cfg.low_barrier)
+    erasure = []
+    for d in cfg.erase_durations:
+        erasure.append(er.erase_point(cfg, d, tau_low))
+        outer.update()
+    erasure_mc = []
+    for j in cfg.erase_mc:
+        d = cfg.erase_durations[j]
+        dt = cfg.mc_step * _tau_w(cfg, cfg.erase_barrier)
+        p = er.erasure_protocol(kT, cfg.half_width, cfg.erase_barrier, cfg.low_barrier,
+                                cfg.erase_force, d * tau_low)
+        arr = ParticleArray(cfg.n_particles, friction=cfg.friction,
+                            temperature=cfg.temperature, seed=seeds.seed("erase", j))
+        r = arr.run(p, dt, initial="equilibrium")
+        o = fp.solve_fokker_planck(p, dt, friction=cfg.friction, temperature=cfg.temperature,
+                                   grid=_grid(cfg))
+        erasure_mc.append(LangevinPoint(height=cfg.erase_barrier, duration=d,
+                                        work=r.total_work.mean, work_se=r.total_work.stderr,
+                                        oracle=o.total_work, first_law=r.first_law_residual))
+        outer.update()
+    raising = []
+    ramp = PolynomialProtocol.ramp(_well(cfg, cfg.raise_from), _well(cfg, cfg.raise_mc_to), 1.0)
+    raise_df = fp.free_energy(ramp, 1.0, temperature=cfg.temperature) - fp.free_energy(
+        ramp, 0.0, temperature=cfg.temperature)
+    for j, d in enumerate(cfg.raise_durations):
+        dt = cfg.mc_step * _tau_w(cfg, cfg.raise_mc_to)
+        p = PolynomialProtocol.ramp(_well(cfg, cfg.raise_from), _well(cfg, cfg.raise_mc_to),
+                                    d * tau_low, "raise")
+        arr = ParticleArray(cfg.n_particles, friction=cfg.friction,
+                            temperature=cfg.temperature, seed=seeds.seed("raise", j))
+        r = arr.run(p, dt, initial="equilibrium")
+        o = fp.solve_fokker_planck(p, dt, friction=cfg.friction, temperature=cfg.temperature,
+                                   grid=_grid(cfg))
+        raising.append(LangevinPoint(height=cfg.raise_mc_to, duration=d,
+                                     work=r.total_work.mean, work_se=r.total_work.stderr,
+                                     oracle=o.total_work, first_law=r.first_law_residual))
+        outer.update()
+    heating = []
+    for j, d in enumerate(cfg.heat_durations):
+        heating.append(er.underdamped_heating(cfg, cfg.heat_q, d, cfg.n_particles,
+                                              seeds.seed("heating", j)))
+        outer.update()
     outer.close()
     return Result(config=cfg, seeds=seeds, work=work, heat=heat, mc=tuple(mc),
                   raise_dF=float(d_f),
                   raise_dF_harmonic=0.5 * kT * float(np.log(cfg.raise_to / cfg.raise_from)),
-                  kramers={k: np.array(v) for k, v in kram.items()})
+                  kramers={k: np.array(v) for k, v in kram.items()},
+                  erasure=tuple(erasure), erasure_mc=tuple(erasure_mc),
+                  heating=tuple(heating), raising=tuple(raising),
+                  raise_mc_dF=float(raise_df))
+
+
+def erasure_fit(result: Result) -> tuple[float, float]:
+    """``(a, B)`` (J, J·τ_low) of ``⟨W⟩ = a + B/τ`` through the two slowest erasures, each
+    extrapolated to zero step (``2 W(step/2) - W(step)``, the oracle's error being first order
+    in the step)."""
+    e = result.erasure[-2:]
+    tau = np.array([x.duration for x in e])
+    w = np.array([2 * x.work_fine - x.work for x in e])
+    return er.fit_inverse(tau, w)
 
 
 def validity(result: Result) -> np.ndarray:
@@ -217,6 +335,51 @@ def checks(result: Result) -> list[dict]:
                      f"quasi-static ΔF of {cfg.raise_from:g} -> {cfg.raise_to:g} kT vs"
                      " harmonic wells", result.raise_dF / kT, result.raise_dF_harmonic / kT,
                      tolerance=0.1, unit="kT"))
+    for j, m in enumerate(result.erasure_mc):
+        out.append(check(check_key("erase_langevin_vs_oracle", j),
+                         f"erasure work, Langevin vs oracle, {m.duration:g} τ_low",
+                         m.work / kT, m.oracle / kT, se=m.work_se / kT, unit="kT"))
+        out.append(check(check_key("erase_first_law", j), "first law per trajectory, erasure",
+                         m.first_law / kT, 0.0, tolerance=1e-9, unit="kT"))
+    for j, e in enumerate(result.erasure):
+        err = abs(e.work_fine - e.work) / kT
+        out.append(check(check_key("erase_above_landauer", j),
+                         f"erasure work >= kT [ln 2 - H(P)], {e.duration:g} τ_low",
+                         e.work / kT, e.landauer / kT, tolerance=err, kind="lower", unit="kT"))
+        out.append(check(check_key("erase_transport_bound", j),
+                         f"erasure work >= ΔF_neq + ζ W2²/τ, {e.duration:g} τ_low",
+                         e.work / kT, e.bound / kT, tolerance=err, kind="lower", unit="kT"))
+    if result.erasure:
+        a, _ = erasure_fit(result)
+        last = result.erasure[-1]
+        err = sum(abs(x.work_fine - x.work) for x in result.erasure[-2:]) / kT
+        out.append(check("erase_slow_limit",
+                         "a of W = a + B/τ (two slowest, step-extrapolated) vs kT [ln 2 - H(P)]",
+                         a / kT, last.landauer / kT, tolerance=err, unit="kT"))
+    for j, m in enumerate(result.raising):
+        out.append(check(check_key("raise_langevin_vs_oracle", j),
+                         f"barrier raise {cfg.raise_from:g} -> {cfg.raise_mc_to:g} kT in"
+                         f" {m.duration:g} τ_low, Langevin vs oracle work", m.work / kT,
+                         m.oracle / kT, se=m.work_se / kT, unit="kT"))
+        out.append(check(check_key("raise_second_law", j),
+                         f"raise in {m.duration:g} τ_low: oracle work >= ΔF (quadrature)",
+                         m.oracle / kT, result.raise_mc_dF / kT, tolerance=1e-6, kind="lower",
+                         unit="kT"))
+    if result.heating:
+        t = cfg.temperature
+        fast, rest = result.heating[0], result.heating[-1]
+        out.append(check("heating_fast", f"kinetic temperature after a {fast.duration:g} m/ζ"
+                         " erasure > T (the memory heats)", fast.t_kin, t, se=fast.t_kin_se,
+                         kind="lower", unit="K"))
+        out.append(check("equipartition_at_rest", f"kinetic temperature after a"
+                         f" {rest.duration:g} m/ζ erasure = T (equipartition)", rest.t_kin, t,
+                         se=rest.t_kin_se, unit="K"))
+        for j, h in enumerate(result.heating):
+            if 0.5 <= h.stored / kT <= 3.0:
+                out.append(check(check_key("heating_relaxation", j),
+                                 f"relaxation rate of the excess kinetic energy vs ζ/m,"
+                                 f" {h.duration:g} m/ζ", h.rate / h.gamma, 1.0,
+                                 se=h.rate_se / h.gamma, unit="ζ/m"))
     k = result.kramers
     i = int(np.argmax(k["height"]))
     out.append(check("kramers_corrected",
@@ -247,6 +410,38 @@ def report(result: Result) -> str:
     lines.append("Kramers: T_mfpt k = " + ", ".join(
         f"{h:g} kT: {r:.4f} (corrected {c:.4f})" for h, r, c in
         zip(k["height"], k["ratio"], k["corrected"], strict=True)))
+    if result.erasure:
+        lines.append(f"erasure (hold {cfg.erase_barrier:g} kT, low {cfg.low_barrier:g} kT,"
+                     f" F x0 = {cfg.erase_force:g} kT), mean work in kT:")
+        lines.append(f"{'τ (τ_low)':>10} {'oracle':>8} {'half dt':>8} {'P':>10} {'Landauer':>9}"
+                     f" {'OT bound':>9} {'ζW2²/τ':>8} {'2-state':>8}")
+        for e in result.erasure:
+            tau = e.duration * _tau_w(cfg, cfg.low_barrier)
+            lines.append(f"{e.duration:10g} {e.work / kT:8.4f} {e.work_fine / kT:8.4f}"
+                         f" {e.success:10.7f} {e.landauer / kT:9.4f} {e.bound / kT:9.4f}"
+                         f" {cfg.friction * e.w2**2 / tau / kT:8.4f} {e.two_state / kT:8.4f}")
+        a, b = erasure_fit(result)
+        lines.append(f"fit W = a + B/τ (two slowest, step-extrapolated): a = {a / kT:.4f} kT,"
+                     f" B = {b / kT:.3g} kT·τ_low (ln 2 = {math.log(2):.4f})")
+        for m in result.erasure_mc:
+            lines.append(f"Langevin erasure at {m.duration:g} τ_low: {m.work / kT:.4f} ±"
+                         f" {m.work_se / kT:.4f} kT (oracle {m.oracle / kT:.4f})")
+    if result.raising:
+        lines.append(f"finite-speed barrier raise {cfg.raise_from:g} -> {cfg.raise_mc_to:g} kT"
+                     f" (ΔF = {result.raise_mc_dF / kT:.4f} kT by quadrature; two-state 0):"
+                     " ramp time (τ_low), Langevin work, oracle work, W_diss = W - ΔF (kT)")
+        for m in result.raising:
+            lines.append(f"{m.duration:8g} {m.work / kT:9.4f} ± {m.work_se / kT:.4f}"
+                         f" {m.oracle / kT:9.4f} {(m.oracle - result.raise_mc_dF) / kT:9.4f}")
+    if result.heating:
+        lines.append(f"underdamped erasure (BAOAB, Q = {cfg.heat_q:g}): duration (m/ζ), work"
+                     " (kT), kinetic temperature after it (K), stored kinetic energy (kT),"
+                     " relaxation rate of its excess (ζ/m)")
+        for h in result.heating:
+            lines.append(f"{h.duration:8g} {h.work / kT:8.3f} ± {h.work_se / kT:.3f}"
+                         f" {h.t_kin:9.1f} ± {h.t_kin_se:.1f} {h.stored / kT:8.3f}"
+                         f" {h.rate / h.gamma:8.3f} ± {h.rate_se / h.gamma:.3f}"
+                         f"  (W - kT ln 2: {h.work / kT - math.log(2):.3f} kT)")
     return "\n".join(lines)
 
 
@@ -274,6 +469,43 @@ def data(result: Result) -> dict:
             "ratio": quantity(result.kramers["ratio"], "", "T_mfpt * k_Kramers"),
             "corrected": quantity(result.kramers["corrected"], "",
                                   "T_mfpt * k_Kramers / (1 + 3kT/(8 E_B))"),
+        },
+        "erasure": {
+            "duration": quantity(column(result.erasure, lambda e: e.duration), "τ_low",
+                                 "erasure durations"),
+            "work": energy(column(result.erasure, lambda e: e.work), "oracle mean work"),
+            "work_half_step": energy(column(result.erasure, lambda e: e.work_fine),
+                                     "oracle mean work on half the step"),
+            "success": quantity(column(result.erasure, lambda e: e.success), "",
+                                "probability of the right well at the end"),
+            "landauer": energy(column(result.erasure, lambda e: e.landauer),
+                               "kT [ln 2 - H(P)]"),
+            "transport_bound": energy(column(result.erasure, lambda e: e.bound),
+                                      "ΔF_neq + ζ W2²/τ"),
+            "two_state": energy(column(result.erasure, lambda e: e.two_state),
+                                "two-state model (bit engine master equation)"),
+        },
+        "raise_finite": {
+            "duration": quantity(column(result.raising, lambda m: m.duration), "τ_low",
+                                 "ramp times"),
+            "work": energy(column(result.raising, lambda m: m.work), "Langevin mean work"),
+            "work_stderr": energy(column(result.raising, lambda m: m.work_se)),
+            "oracle": energy(column(result.raising, lambda m: m.oracle), "oracle mean work"),
+            "delta_f": energy(result.raise_mc_dF, "quasi-static ΔF by quadrature"),
+        },
+        "heating": {
+            "duration": quantity(column(result.heating, lambda h: h.duration), "m/ζ",
+                                 "underdamped erasure durations"),
+            "work": energy(column(result.heating, lambda h: h.work)),
+            "work_stderr": energy(column(result.heating, lambda h: h.work_se)),
+            "kinetic_temperature": quantity(column(result.heating, lambda h: h.t_kin), "K",
+                                            "m<v²>/k right after the erasure"),
+            "kinetic_temperature_stderr": quantity(column(result.heating,
+                                                          lambda h: h.t_kin_se), "K"),
+            "stored_kinetic": energy(column(result.heating, lambda h: h.stored),
+                                     "m<v²>/2 - kT/2 right after the erasure"),
+            "relaxation_rate": quantity(column(result.heating, lambda h: h.rate / h.gamma),
+                                        "ζ/m", "relaxation rate of the excess kinetic energy"),
         },
         "seeds": seeds_tree(result.seeds),
     }
@@ -306,6 +538,24 @@ def plot(res, outdir) -> list[str]:
         ax.set(xlabel="cycle duration (τ_low)", ylabel="barrier E_B (kT)",
                title="log10 work (kT); ok: two-state valid")
         fig.colorbar(im, ax=ax)
+    with figure(outdir, "erasure_work", stems) as (_fig, ax):
+        t = res["erasure/duration"]
+        ax.plot(t, res["erasure/work"] / kT, "o-", label="continuous well (oracle)")
+        ax.plot(t, res["erasure/two_state"] / kT, "s--", label="two-state model")
+        ax.plot(t, res["erasure/transport_bound"] / kT, "^:", label="ΔF_neq + ζ W2²/τ")
+        ax.plot(t, res["erasure/landauer"] / kT, "k-", lw=0.8, label="kT [ln 2 - H(P)]")
+        ax.set(xscale="log", yscale="log", xlabel="erasure duration τ (τ_low)",
+               ylabel="mean work (kT)", title="finite-time erasure in the quartic well")
+        ax.legend()
+    with figure(outdir, "underdamped_heating", stems) as (_fig, ax):
+        t = res["heating/duration"]
+        ax.errorbar(t, res["heating/kinetic_temperature"],
+                    4 * res["heating/kinetic_temperature_stderr"], fmt="o-",
+                    label="m⟨v²⟩/k after the erasure (±4 s.e.)")
+        ax.axhline(float(res.config["temperature"]), color="k", ls=":", label="bath T")
+        ax.set(xscale="log", yscale="log", xlabel="erasure duration (m/ζ)",
+               ylabel="kinetic temperature (K)", title="a fast erasure heats the memory")
+        ax.legend()
     return stems
 
 
@@ -321,7 +571,12 @@ def cost_estimate(cfg: Config) -> float:
     """The run's work in particle-steps: each checked map point runs ``n_particles`` through a
     cycle of ``d τ_low`` in steps of ``mc_step τ_w(E_B)``, so ``d (E_B / low_barrier) / mc_step``
     steps (``τ_low / τ_w = E_B / E_low``); the oracle's ``grid_points`` nodes times its steps are
-    counted alike for every map point and each checked one (a small term)."""
+    counted alike for every map point and each checked one (a small term). The erasure adds
+    ``3 erase_steps`` oracle steps per duration, its Langevin checks ``d (erase_barrier /
+    low_barrier) / mc_step`` steps each (engine and oracle), and each underdamped erasure of
+    ``d`` m/ζ about ``(d + 3) 50 heat_q / 2π`` steps (50 per period of the well, the protocol
+    and the hold up to the second window); each finite-speed raise of ``d`` τ_low
+    ``d (raise_mc_to / low_barrier) / mc_step`` steps (engine and oracle)."""
     d_n = len(cfg.durations)
     total = 0.0
     for flat in cfg.mc_points:
@@ -329,7 +584,18 @@ def cost_estimate(cfg: Config) -> float:
         steps = math.ceil(cfg.durations[j] * cfg.heights[i] / cfg.low_barrier / cfg.mc_step)
         total += float(cfg.n_particles) * steps + float(cfg.grid_points) * steps
     n_map = len(cfg.heights) * d_n
-    return total + float(cfg.grid_points) * cfg.steps_per_cycle * n_map
+    total += float(cfg.grid_points) * cfg.steps_per_cycle * n_map
+    total += float(cfg.grid_points) * 3 * cfg.erase_steps * len(cfg.erase_durations)
+    for j in cfg.erase_mc:
+        steps = math.ceil(cfg.erase_durations[j] * cfg.erase_barrier / cfg.low_barrier
+                          / cfg.mc_step)
+        total += float(cfg.n_particles + cfg.grid_points) * steps
+    for d in cfg.heat_durations:
+        total += float(cfg.n_particles) * (d + 3.0) * 50.0 * cfg.heat_q / (2 * math.pi)
+    for d in cfg.raise_durations:
+        steps = math.ceil(d * cfg.raise_mc_to / cfg.low_barrier / cfg.mc_step)
+        total += float(cfg.n_particles + cfg.grid_points) * steps
+    return total
 
 
 EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,
