@@ -135,7 +135,9 @@ class Consolidation:
 class Result(ResultBase):
     """Copy and raise for every retention target; ``seeds`` has two streams per target i,
     ``copy[i]`` and ``raise[i]`` (the cells copied into, and the cells raised in place), and
-    on a device ``device_copy`` (the cells its pulse copies into).
+    on a device ``device_copy`` (the cells its pulse copies into), on an FN-DAM cell
+    ``fn_dam_update`` (the cells of its one-level update) and ``fn_dam_age[i]`` (the cells held
+    from the age that consolidates target i).
 
     Attributes
     ----------
@@ -152,6 +154,8 @@ class Result(ResultBase):
     device_retention : float
         Time (s) at rest after which a written device bit is wrong with probability
         ``error``, the worse of the two levels (exact two-state; inf if never).
+    fn_dam : experiments.fn_dam_ops.FnDamConsolidation or None
+        On an FN-DAM cell: its update and its ageing per target (else None).
     """
 
     config: Config

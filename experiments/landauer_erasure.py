@@ -215,6 +215,8 @@ class Erasure:
     static_estimate : float
         ``bounds.static_write_cost / 2``: the ideal cell's tilt-only erasure at the same
         barrier, duration and failure (J; NaN on the ideal cell).
+    fn_dam : experiments.fn_dam_ops.FnDamErasure or None
+        On an FN-DAM cell: its reset pulse (stream ``device_erase[i]``), else None.
     """
 
     duration: float
