@@ -44,6 +44,7 @@ import numpy as np
 import simcore as sc
 from devices import cell, ideal
 from devices.ideal import static_write
+from devices.presets import PUBLISHED_WRITE_ENERGY
 from experiments import device as devkey
 from experiments import fn_dam_ops
 from experiments.checks import assemble, check, check_key, count_check
@@ -316,6 +317,12 @@ def report(result: Result) -> str:
     return "\n".join(lines)
 
 
+def _published(key: str) -> str:
+    """``"; published: ..."`` where the preset's source states an energy per write."""
+    p = PUBLISHED_WRITE_ENERGY.get(key)
+    return "" if p is None else f"; published: {p[0] * 1e15:g} fJ {p[1]} ({p[2]})"
+
+
 def _fn_dam_report(result: Result) -> list[str]:
     """The FN-DAM value consolidated by ageing against the ideal raise in place."""
     kT, cfg, f = result.kT, result.config, result.fn_dam
@@ -326,7 +333,7 @@ def _fn_dam_report(result: Result) -> list[str]:
              f" {f.update_electrical * 1e15:.4g} fJ, model W = {u.mc.work.mean / kT:.4g} kT,"
              f" Q = {mean_pm(u.mc.heat, kT).strip()} kT per update; programming a value ="
              f" {f.program_levels:g} updates = {f.program_energy * 1e15:.4g} fJ;"
-             f" {f.bits:g} bits per value",
+             f" {f.bits:g} bits per value" + _published(cfg.device),
              f"{'retention (s)':>13} {'age a (s)':>10} {'moved MC':>9} {'Skellam':>9}"
              f" {'hold (pJ)':>10} {'per bit (pJ)':>12} {'per bit/kT':>10} {'raise (kT)':>10}"
              f" {'elec/raise':>10}"]
@@ -474,12 +481,7 @@ def plot(res, outdir) -> list[str]:
         ax.set(xscale="log", yscale="log", xlabel="retention target (s)",
                ylabel="energy per consolidated bit (kT)", title="consolidation wall")
     if "device/ageing/age" in res.data:
-        with figure(outdir, "fn_dam_ageing", stems) as (_fig, ax):
-            ax.plot(t, res["device/ageing/age"], "o-", label="age a(t) reaching ε (Skellam)")
-            ax.plot(t, t, "k:", label="age = retention target")
-            ax.set(xscale="log", yscale="log", xlabel="retention target t (s)",
-                   ylabel="ageing needed (s)", title="FN-DAM consolidation by ageing")
-            ax.legend()
+        _plot_fn_dam(res, outdir, stems)
         ax.legend()
     with figure(outdir, "raise_errors", stems) as (_fig, ax):
         ax.plot(res["barrier"] / kT, res["raise/errors"], "o", mfc="none", label="Monte Carlo")
@@ -490,6 +492,32 @@ def plot(res, outdir) -> list[str]:
                ylabel="fraction lost while raising", title="errors of raising in place")
         ax.legend()
     return stems
+
+
+def _plot_fn_dam(res, outdir, stems) -> None:
+    """FN-DAM: the ageing each target needs; the electrical energy per stored bit and per
+    update against the model's heat per update, kT ln 2 and the published energy per update."""
+    kT, t = res.attrs["kT"], res["device/ageing/retention_time"]
+    with figure(outdir, "fn_dam_ageing", stems, size=(10, 4.2), ncols=2) as (_fig, ax):
+        ax[0].plot(t, res["device/ageing/age"], "o-", label="age a(t) reaching ε (Skellam)")
+        ax[0].plot(t, t, "k:", label="age = retention target")
+        ax[0].set(xscale="log", yscale="log", xlabel="retention target t (s)",
+                  ylabel="ageing needed (s)", title="FN-DAM consolidation by ageing")
+        ax[0].legend()
+        ax[1].plot(t, res["device/ageing/per_bit"], "o-",
+                   label="electrical per stored bit: (programming + ageing leak)/log2 M")
+        ax[1].axhline(float(res["device/update/electrical"]), color="C1", ls="--",
+                      label="electrical per one-level update")
+        ax[1].axhline(float(res["device/update/heat"]), color="C2", ls="-.",
+                      label="model heat per update (effective chain)")
+        ax[1].axhline(kT * np.log(2), color="k", ls=":", label="kT ln 2")
+        published = PUBLISHED_WRITE_ENERGY.get(str(res.config["device"]))
+        if published is not None:
+            ax[1].axhline(published[0], color="C3", ls="--",
+                          label=f"published {published[0] * 1e15:g} fJ {published[1]}")
+        ax[1].set(xscale="log", yscale="log", xlabel="retention target t (s)",
+                  ylabel="energy (J)", title="thermodynamic vs electrical")
+        ax[1].legend(fontsize="small")
 
 
 EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,

@@ -54,6 +54,8 @@ ERASE_AGE = 1.0
 #: The Fowler–Nordheim law ``α V² exp(-β/V)`` is a strong-barrier form: pulses are limited to
 #: tunnelling voltages with ``β/(V + V_p) >= MIN_FN_EXPONENT``.
 MIN_FN_EXPONENT = 5.0
+#: Decades of age beyond the time constant the ageing search tries before it refuses.
+MAX_AGE_DECADES = 200
 #: The level a reset writes (the chain's lowest).
 RESET_LEVEL = 0
 
@@ -251,8 +253,13 @@ def ageing_for_retention(dev, retention: float, error: float) -> float:
         return math.log(moved_probability(dev, math.exp(log_a), retention)) - math.log(error)
 
     lo, hi = math.log(1e-9 * dev.time_constant), math.log(dev.time_constant)
-    while f(hi) > 0:
-        lo, hi = hi, hi + 10.0
+    for _ in range(MAX_AGE_DECADES):
+        if f(hi) <= 0:
+            break
+        lo, hi = hi, hi + math.log(10.0)
+    else:
+        raise sc.ParameterError("retention_times", retention, "targets an FN-DAM cell reaches"
+                                f" at ε = {error:g} within 10^{MAX_AGE_DECADES} time constants")
     if f(lo) <= 0:
         return math.exp(lo)
     return math.exp(brentq(f, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps))

@@ -709,7 +709,7 @@ def _plot_fn_dam(res, outdir, stems) -> None:
                     mfc="none", label="model heat Q of the reset, Monte Carlo (±4 s.e.)")
         ax.plot(tau, res["device/reset/electrical"], "s--",
                 label="electrical: charge × voltage of the electrons")
-        ax.plot(tau, bits * res["master/heat"], "C1^-", mfc="none",
+        ax.plot(tau, bits * res["master/heat"], "C2^-", mfc="none",
                 label=f"{bits:g} × four-ramp heat, ideal bit")
         ax.plot(tau, res["device/reset/landauer"], "k:",
                 label=f"Landauer kT [ln M - H], ≈ {bits:g} kT ln 2")
