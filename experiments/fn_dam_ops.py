@@ -61,9 +61,16 @@ RESET_LEVEL = 0
 
 
 def max_amplitude(dev, age: float) -> float:
-    """Largest pulse amplitude (V) at ``age`` within the FN law's range (see
-    :data:`MIN_FN_EXPONENT`)."""
-    return dev.beta / MIN_FN_EXPONENT - float(dev.voltage(age))
+    """Largest pulse amplitude (V) at ``age`` within the model's range: the FN law's
+    (:data:`MIN_FN_EXPONENT`) and the engine's, a hop rate in the pulse's direction at most
+    the attempt frequency f0 (a saddle at or above its well: Arrhenius rates never exceed
+    f0)."""
+    top = dev.beta / MIN_FN_EXPONENT - float(dev.voltage(age))
+    f0 = dev.attempt_frequency
+    if float(dev.program_rate(age, top)) <= f0:
+        return top
+    return float(brentq(lambda a: math.log(float(dev.program_rate(age, a)) / f0), 1e-12 * top,
+                        top, xtol=1e-13 * top, rtol=4 * np.finfo(float).eps))
 
 
 def pulse_landscape(dev, age: float, amplitude: float, direction: int, temperature: float):
@@ -96,8 +103,8 @@ def reset_amplitude(dev, age: float, duration: float, error: float, temperature:
     Raises
     ------
     simcore.ParameterError
-        (``name``) when no amplitude within the FN law's range (:data:`MIN_FN_EXPONENT`)
-        resets within ``error`` in ``duration``.
+        (``name``) when no amplitude within the model's range (:func:`max_amplitude`) resets
+        within ``error`` in ``duration``.
     """
     top = max_amplitude(dev, age)
     goal = math.log(error)
@@ -107,9 +114,10 @@ def reset_amplitude(dev, age: float, duration: float, error: float, temperature:
 
     if f(top) > 0:
         raise sc.ParameterError(
-            name, duration, f"durations in which an FN-DAM reset pulse within the FN law's range"
-            f" (V + V_p <= β/{MIN_FN_EXPONENT:g} = {dev.beta / MIN_FN_EXPONENT:g} V) leaves at"
-            f" most {error:g} of the cells off level 0")
+            name, duration, f"durations in which an FN-DAM reset pulse within the model's range"
+            f" (V + V_p <= β/{MIN_FN_EXPONENT:g} = {dev.beta / MIN_FN_EXPONENT:g} V, hop rate <="
+            f" f0 = {dev.attempt_frequency:g} Hz) leaves at most {error:g} of the cells off"
+            " level 0")
     lo = 1e-6 * top
     if f(lo) <= 0:
         return lo
@@ -124,7 +132,7 @@ def update_amplitude(dev, age: float, width: float, levels: float = 1.0,
     Raises
     ------
     simcore.ParameterError
-        (``name``) when that needs a voltage beyond the FN law's range.
+        (``name``) when that needs an amplitude beyond :func:`max_amplitude`.
     """
     top = max_amplitude(dev, age)
 
@@ -133,8 +141,9 @@ def update_amplitude(dev, age: float, width: float, levels: float = 1.0,
 
     if f(top) < 0:
         raise sc.ParameterError(
-            name, width, f"a pulse width in which an FN-DAM update of {levels:g} level(s) needs"
-            f" V + V_p <= β/{MIN_FN_EXPONENT:g} = {dev.beta / MIN_FN_EXPONENT:g} V")
+            name, width, f"a pulse width in which an FN-DAM update of {levels:g} level(s) stays"
+            f" in the model's range (V + V_p <= β/{MIN_FN_EXPONENT:g} ="
+            f" {dev.beta / MIN_FN_EXPONENT:g} V, hop rate <= f0 = {dev.attempt_frequency:g} Hz)")
     return float(brentq(f, 1e-9 * top, top, xtol=1e-13 * top, rtol=4 * np.finfo(float).eps))
 
 

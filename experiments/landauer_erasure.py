@@ -40,8 +40,9 @@ beside the electrical energy, charge × voltage of the electrons through both ga
 on the ledger), which is what the device dissipates: the chain's Q is not the electrons' heat
 (FN emission is one-way; the chain's reverse hops are the other gate's electrons). The
 four-ramp above runs on the ideal cell at ``hold_barrier`` and the device's f0, per bit. A
-duration the FN law cannot reset in (``fn_dam_ops.MIN_FN_EXPONENT``) is refused naming
-``durations``.
+duration no pulse within the model's range can reset in (``fn_dam_ops.max_amplitude``: the FN
+law's, and hop rates at most f0) is refused naming ``durations``: the preset cannot reset 64
+levels in 10 ns (it would need hops faster than f0 = 1 GHz).
 """
 
 from __future__ import annotations

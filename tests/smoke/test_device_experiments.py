@@ -135,13 +135,15 @@ def test_a_device_an_experiment_cannot_use_is_exit_2(name, device, why, tmp_path
     assert not out.exists()
 
 
-def test_an_fn_dam_reset_beyond_the_fn_law_is_exit_2(tmp_path, capsys):
-    """1 ps would need V + V_p > β/5 = 36 V (the FN law's strong-barrier range): refused."""
+@pytest.mark.parametrize("short", ["1e-12", "1e-08"])
+def test_an_fn_dam_reset_beyond_the_model_is_exit_2(short, tmp_path, capsys):
+    """Resetting 64 levels in 10 ns needs hops faster than f0 = 1 GHz (the engine's Arrhenius
+    rates never exceed f0), in 1 ps also V + V_p > β/5 = 36 V (the FN law's range): refused."""
     out = tmp_path / "never"
     rc = main(["run", "landauer_erasure", "--smoke", "--quiet", "--out", str(out), "--set",
-               "device=fn_dam_synapse", "--set", "durations=1e-12,1e-7,1e-6"])
+               "device=fn_dam_synapse", "--set", f"durations={short},1e-7,1e-6"])
     err = capsys.readouterr().err
-    assert rc == 2 and "durations=1e-12" in err and "FN law's range" in err
+    assert rc == 2 and f"durations={short}" in err and "model's range" in err
     assert not out.exists()
 
 
