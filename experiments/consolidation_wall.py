@@ -29,7 +29,7 @@ equation, checked against the closed form). Its cost per stored bit (``log2 M`` 
 value) is the programming, ``(M - 1)/2`` one-level updates of ``write_time`` at age 0 (charge ×
 voltage per update, checked on the electrical ledger), plus the pair's leak over the ageing,
 ``C (V(0)² - V(a)²)``; the report puts it beside the ideal raise in place at the device's f0,
-and the model's W and Q of an update beside its electrical energy. A write the FN law cannot
+and the model's W and Q of an update beside its electrical energy. A write the model cannot
 make within ``write_time`` (``fn_dam_ops.max_amplitude``) is refused naming ``write_time``.
 """
 
