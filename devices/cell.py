@@ -54,9 +54,18 @@ def require_two_state(device, name: str, experiment: str, why: str = "") -> None
                              f" {lo:g} to {hi:g}")
 
 
+def write_landscape(device, control: float = 0.0, temperature: float = 300.0):
+    """The landscape ``(energies, saddles)`` (J) of the device's write pulse at ``control``:
+    its ``write_landscape`` where it has one (the ideal cell: level 1 lifted over a fixed
+    saddle, the update wall's static write), else its ``landscape``."""
+    method = getattr(device, "write_landscape", None) or device.landscape
+    return method(control, temperature)
+
+
 def barriers(device, control: float = 0.0, temperature: float = 300.0) -> tuple[float, float]:
-    """``(E_01, E_10)`` in J: the saddle above level 0 and above level 1 at ``control``."""
-    e, s = device.landscape(control, temperature)
+    """``(E_01, E_10)`` in J: the saddle above level 0 and above level 1 at ``control`` (of
+    :func:`write_landscape`)."""
+    e, s = write_landscape(device, control, temperature)
     return float(s[0] - e[0]), float(s[0] - e[1])
 
 
@@ -166,7 +175,10 @@ def write_cost(device, error: float, duration: float, temperature: float = 300.0
 
     Parameters
     ----------
-    device : two-state device
+    device : two-state device or devices.IdealBit
+        The ideal cell writes by its ``write_landscape`` (the update wall's static write: the
+        control lifts level 1, in kT, over the fixed saddle ``barrier``) at its
+        ``attempt_frequency``.
     error : float
         Failure probability of the write on a cell that starts in level 1.
     duration : float
@@ -190,7 +202,7 @@ def write_cost(device, error: float, duration: float, temperature: float = 300.0
         (``device``) when no pulse writes within ``error`` in ``duration``.
     """
     c = write_control(device, error, duration, temperature=temperature, name=name)
-    e, _ = device.landscape(c, temperature)
+    e, _ = write_landscape(device, c, temperature)
     p1 = 0.5 * (write_failure(device, c, duration, 0, temperature)
                 + 1.0 - write_failure(device, c, duration, 1, temperature))
     changed = 0.5 - p1

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from devices.parameters import device_model, quantity, require_in
+from devices.parameters import device_model, quantity, require_in, require_positive
 from simcore import Protocol
 from simcore.constants import kT as thermal_energy
 from simcore.landscape import bit_landscape
@@ -142,15 +142,35 @@ class IdealBit:
     """The ideal two-state cell with barrier and tilt in kT (``device = "ideal"``)."""
 
     barrier: float = quantity("kT", "barrier E_B at zero tilt, in kT of the bath", default=40.0)
+    attempt_frequency: float = quantity(
+        "Hz", "attempt frequency f0 of devices.cell's closed forms (the experiments run the"
+        " ideal cell at their config's attempt_frequency)", default=1e9)
 
     n_levels = 2
 
     def __post_init__(self):
         require_in("barrier", self.barrier, 0.0, 200.0, "kT")
+        require_positive("attempt_frequency", self.attempt_frequency, "Hz")
+
+    @property
+    def control_range(self) -> tuple[float, float]:
+        """Lifts of level 1 (kT) of :meth:`write_landscape` where the Arrhenius rates hold:
+        ``-E_B <= control <= E_B``, the saddle at or above both wells
+        (``devices.cell.write_control`` searches it)."""
+        return (-self.barrier, self.barrier)
 
     def landscape(self, control: float = 0.0, temperature: float = 300.0):
         """``(energies (2,), saddles (1,))`` in J at tilt ``control`` (kT)."""
         return bit(self.barrier, control, temperature)
+
+    def write_landscape(self, control: float = 0.0, temperature: float = 300.0):
+        """``(energies (2,), saddles (1,))`` in J of the ideal write pulse, the update wall's
+        static write (:func:`static_write`): level 1 lifted by ``control`` (kT) over the
+        untilted bit, the saddle fixed, so the barrier out of level 0 stays ``barrier`` and
+        the one out of level 1 is ``barrier - control``. ``devices.cell``'s write functions
+        drive the ideal cell through it (its ``landscape`` tilts both wells)."""
+        e, s = bit(self.barrier, 0.0, temperature)
+        return e + np.array([0.0, control * thermal_energy(temperature)]), s
 
     def write_energy(self, control: float, duration: float, p1_start: float = 0.0,
                      temperature: float = 300.0) -> float:

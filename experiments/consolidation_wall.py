@@ -17,9 +17,20 @@ electrical energy the pulse draws beside W and Q, held afterwards behind the dev
 barriers (its retention time at ``error`` is the exact two-state one). The ideal copy and the
 ideal in-place raise run beside it at the device's attempt frequency, so the report gives the
 device's cost per consolidated bit against the ideal raise for each retention target, and
-which targets the device's own barrier meets. The FN-DAM cell's barrier rises on its own log
-clock (not a programmable raise) and it is not a two-state bit: it is refused with the config,
-as is a device that cannot write within ``write_time`` at ``error``.
+which targets the device's own barrier meets. A device that cannot write within
+``write_time`` at ``error`` is refused with the config.
+
+FN-DAM (``device = fn_dam_synapse`` or a ``model = "fn_dam"`` file): its barrier cannot be
+raised on command, it rises on the cell's own log clock, so its consolidation is its ageing
+(``experiments.fn_dam_ops.consolidate``). For each target t the age a(t) from which a hold of t
+moves the stored value with probability ε is solved from the Skellam closed form
+``1 - exp(-2h) I_0(2h)`` (``h = hops(a, a + t)``) and that hold is run (Monte Carlo and master
+equation, checked against the closed form). Its cost per stored bit (``log2 M`` bits per
+value) is the programming, ``(M - 1)/2`` one-level updates of ``write_time`` at age 0 (charge ×
+voltage per update, checked on the electrical ledger), plus the pair's leak over the ageing,
+``C (V(0)² - V(a)²)``; the report puts it beside the ideal raise in place at the device's f0,
+and the model's W and Q of an update beside its electrical energy. A write the model cannot
+make within ``write_time`` (``fn_dam_ops.max_amplitude``) is refused naming ``write_time``.
 """
 
 from __future__ import annotations
@@ -33,11 +44,14 @@ import numpy as np
 import simcore as sc
 from devices import cell, ideal
 from devices.ideal import static_write
+from devices.presets import PUBLISHED_WRITE_ENERGY
 from experiments import device as devkey
+from experiments import fn_dam_ops
 from experiments.checks import assemble, check, check_key, count_check
 from experiments.common import bar, binomial_se, energy, figure, mean_pm, quantity, seeds_tree
 from experiments.config import CellsConfig, device_field, field, n_cells_field
 from experiments.contract import Experiment
+from experiments.fn_dam_hold import is_fn_dam
 from experiments.results import ResultBase, Simulated, column, simulate
 from simcore import bounds
 from simcore.seeds import Seeds
@@ -71,8 +85,12 @@ class Config(CellsConfig):
         if self.device == devkey.IDEAL:
             return
         dev = devkey.resolve(self.device)
-        cell.require_two_state(dev, self.device, NAME, "a two-state bit with a write control;"
-                               " raising the barrier in place needs a barrier control")
+        if is_fn_dam(dev):
+            fn_dam_ops.update_amplitude(dev, 0.0, self.write_time)
+            return
+        cell.require_two_state(dev, self.device, NAME, "a two-state bit with a write control"
+                               " (or an FN-DAM cell); raising the barrier in place needs a"
+                               " barrier control")
         cell.write_control(dev, self.error, self.write_time, temperature=self.temperature,
                            name=self.device)
 
@@ -118,7 +136,9 @@ class Consolidation:
 class Result(ResultBase):
     """Copy and raise for every retention target; ``seeds`` has two streams per target i,
     ``copy[i]`` and ``raise[i]`` (the cells copied into, and the cells raised in place), and
-    on a device ``device_copy`` (the cells its pulse copies into).
+    on a device ``device_copy`` (the cells its pulse copies into), on an FN-DAM cell
+    ``fn_dam_update`` (the cells of its one-level update) and ``fn_dam_age[i]`` (the cells held
+    from the age that consolidates target i).
 
     Attributes
     ----------
@@ -135,6 +155,8 @@ class Result(ResultBase):
     device_retention : float
         Time (s) at rest after which a written device bit is wrong with probability
         ``error``, the worse of the two levels (exact two-state; inf if never).
+    fn_dam : experiments.fn_dam_ops.FnDamConsolidation or None
+        On an FN-DAM cell: its update and its ageing per target (else None).
     """
 
     config: Config
@@ -144,6 +166,7 @@ class Result(ResultBase):
     device_write: devkey.DeviceWrite | None = None
     device_copy: Simulated | None = None
     device_retention: float = float("nan")
+    fn_dam: fn_dam_ops.FnDamConsolidation | None = None
 
 
 def device_retention(dev, error: float, temperature: float) -> float:
@@ -162,6 +185,8 @@ def _device_copy(cfg: Config, dev, seeds: Seeds, progress: bool) -> dict:
     """The copy into the device by its write pulse, simulated from (1/2, 1/2)."""
     if cfg.device == devkey.IDEAL:
         return {}
+    if is_fn_dam(dev):
+        return {"fn_dam": fn_dam_ops.consolidate(cfg, dev, seeds, progress)}
     dw = devkey.device_write(dev, cfg.device, cfg.error, cfg.write_time, cfg.temperature,
                              "consolidate")
     sim = simulate(cfg, dw.protocol, cfg.write_time, [0.5, 0.5], seeds.seed("device_copy"),
@@ -246,6 +271,8 @@ def checks(result: Result) -> list[dict]:
                          mr.occupancy[1], c.raise_bound, tolerance=1e-12, kind="upper"))
     if result.device_copy is not None:
         out += _device_checks(result)
+    if result.fn_dam is not None:
+        out += fn_dam_ops.consolidation_checks(result.fn_dam, kT, cfg.error)
     return assemble(out)
 
 
@@ -285,7 +312,43 @@ def report(result: Result) -> str:
             f" {c.raise_energy_se / kT:6.4f} {c.raise_estimate / kT:10.4f}")
     if result.device_copy is not None:
         lines += _device_report(result)
+    if result.fn_dam is not None:
+        lines += _fn_dam_report(result)
     return "\n".join(lines)
+
+
+def _published(key: str) -> str:
+    """``"; published: ..."`` where the preset's source states an energy per write."""
+    p = PUBLISHED_WRITE_ENERGY.get(key)
+    return "" if p is None else f"; published: {p[0] * 1e15:g} fJ {p[1]} ({p[2]})"
+
+
+def _fn_dam_report(result: Result) -> list[str]:
+    """The FN-DAM value consolidated by ageing against the ideal raise in place."""
+    kT, cfg, f = result.kT, result.config, result.fn_dam
+    u = f.update
+    lines = [devkey.describe(cfg.device, result.device),
+             f"FN-DAM consolidates by ageing (its barrier rises on its own log clock); one-level"
+             f" update at age 0: V_p = {f.amplitude:.4g} V for {f.width:g} s, electrical"
+             f" {f.update_electrical * 1e15:.4g} fJ, model W = {u.mc.work.mean / kT:.4g} kT,"
+             f" Q = {mean_pm(u.mc.heat, kT).strip()} kT per update; programming a value ="
+             f" {f.program_levels:g} updates = {f.program_energy * 1e15:.4g} fJ;"
+             f" {f.bits:g} bits per value" + _published(cfg.device),
+             f"{'retention (s)':>13} {'age a (s)':>10} {'moved MC':>9} {'Skellam':>9}"
+             f" {'hold (pJ)':>10} {'per bit (pJ)':>12} {'per bit/kT':>10} {'raise (kT)':>10}"
+             f" {'elec/raise':>10}"]
+    for c, a in zip(result.consolidations, f.ageings, strict=True):
+        exact = c.raised.master.occupancy[1] * c.tilt * (1 - cfg.error)
+        per_bit = f.per_bit(a)
+        moved = 1.0 - a.sim.mc.occupancy[a.sim.mc.occupancy.size // 2]
+        lines.append(f"{a.retention:13.4g} {a.age:10.4g} {moved:9.4g} {a.moved:9.4g}"
+                     f" {a.hold_energy * 1e12:10.4g} {per_bit * 1e12:12.4g}"
+                     f" {per_bit / kT:10.4g} {exact / kT:10.4g}"
+                     f" {per_bit / exact if exact > 0 else float('nan'):10.3g}")
+    lines.append("per bit: (programming + the pair's leak C (V(0)² - V(a)²) over the ageing) /"
+                 " log2 M, electrical; raise: the ideal cell's bits lost while raising in place ×"
+                 " rewrite heat, at the device's f0")
+    return lines
 
 
 def _device_report(result: Result) -> list[str]:
@@ -334,9 +397,41 @@ def _device_data(result: Result) -> dict:
     return out
 
 
+def _fn_dam_data(result: Result) -> dict:
+    """The ``device`` group of an FN-DAM run: its update and its ageing per target."""
+    f = result.fn_dam
+    u = f.update
+    col = functools.partial(column, f.ageings)
+    out = devkey.tree(result.config.device, result.device)
+    out["attempt_frequency"] = quantity(result.attempt_frequency, "Hz")
+    out["update"] = {
+        "amplitude": quantity(f.amplitude, "V", "one-level update pulse at age 0"),
+        "width": quantity(f.width, "s"),
+        "electrical": energy(u.electrical_total().mean, "electrical ledger per update, MC"),
+        "electrical_closed_form": energy(f.update_electrical, "charge × voltage per update"),
+        "heat": energy(u.mc.heat.mean, "model heat per update"),
+        "heat_stderr": energy(u.mc.heat.stderr),
+        "heat_master": energy(u.master.heat),
+        "work": energy(u.mc.work.mean),
+    }
+    out["ageing"] = {
+        "retention_time": quantity(col(lambda a: a.retention), "s"),
+        "age": quantity(col(lambda a: a.age), "s", "age from which a hold of t moves with ε"),
+        "moved": quantity(col(lambda a: 1.0 - a.sim.mc.occupancy[a.sim.mc.occupancy.size // 2]),
+                          "", "fraction moved over [a, a + t], Monte Carlo"),
+        "moved_skellam": quantity(col(lambda a: a.moved), "", "1 - exp(-2h) I0(2h)"),
+        "hold_energy": energy(col(lambda a: a.hold_energy), "C (V(0)² - V(a)²) per cell"),
+        "program_energy": energy(f.program_energy, "(M - 1)/2 one-level updates"),
+        "per_bit": energy(col(f.per_bit), "(programming + ageing leak) / log2 M"),
+    }
+    return out
+
+
 def data(result: Result) -> dict:
     col = functools.partial(column, result.consolidations)
     extra = {} if result.device_copy is None else {"device": _device_data(result)}
+    if result.fn_dam is not None:
+        extra = {"device": _fn_dam_data(result)}
     return {
         **extra,
         "retention_time": quantity(col(lambda c: c.retention), "s"),
@@ -377,11 +472,16 @@ def plot(res, outdir) -> list[str]:
         ax.errorbar(t, res["raise/energy"] / kT, 4 * res["raise/energy_stderr"] / kT, fmt="s",
                     mfc="none", label="raise barrier in place, Monte Carlo")
         ax.plot(t, res["raise/estimate"] / kT, "C1--", label="consolidation_raise_cost")
+        if "device/ageing/per_bit" in res.data:
+            ax.plot(t, res["device/ageing/per_bit"] / kT, "C3^-.",
+                    label=f"FN-DAM {res.config['device']}: electrical per stored bit (ageing)")
         if "device/copy/heat" in res.data:
             ax.axhline(float(res["device/copy/heat"]) / kT, color="C3", ls="-.",
                        label=f"copy into device {res.config['device']} (its write pulse)")
         ax.set(xscale="log", yscale="log", xlabel="retention target (s)",
                ylabel="energy per consolidated bit (kT)", title="consolidation wall")
+    if "device/ageing/age" in res.data:
+        _plot_fn_dam(res, outdir, stems)
         ax.legend()
     with figure(outdir, "raise_errors", stems) as (_fig, ax):
         ax.plot(res["barrier"] / kT, res["raise/errors"], "o", mfc="none", label="Monte Carlo")
@@ -392,6 +492,32 @@ def plot(res, outdir) -> list[str]:
                ylabel="fraction lost while raising", title="errors of raising in place")
         ax.legend()
     return stems
+
+
+def _plot_fn_dam(res, outdir, stems) -> None:
+    """FN-DAM: the ageing each target needs; the electrical energy per stored bit and per
+    update against the model's heat per update, kT ln 2 and the published energy per update."""
+    kT, t = res.attrs["kT"], res["device/ageing/retention_time"]
+    with figure(outdir, "fn_dam_ageing", stems, size=(10, 4.2), ncols=2) as (_fig, ax):
+        ax[0].plot(t, res["device/ageing/age"], "o-", label="age a(t) reaching ε (Skellam)")
+        ax[0].plot(t, t, "k:", label="age = retention target")
+        ax[0].set(xscale="log", yscale="log", xlabel="retention target t (s)",
+                  ylabel="ageing needed (s)", title="FN-DAM consolidation by ageing")
+        ax[0].legend()
+        ax[1].plot(t, res["device/ageing/per_bit"], "o-",
+                   label="electrical per stored bit: (programming + ageing leak)/log2 M")
+        ax[1].axhline(float(res["device/update/electrical"]), color="C1", ls="--",
+                      label="electrical per one-level update")
+        ax[1].axhline(float(res["device/update/heat"]), color="C2", ls="-.",
+                      label="model heat per update (effective chain)")
+        ax[1].axhline(kT * np.log(2), color="k", ls=":", label="kT ln 2")
+        published = PUBLISHED_WRITE_ENERGY.get(str(res.config["device"]))
+        if published is not None:
+            ax[1].axhline(published[0], color="C3", ls="--",
+                          label=f"published {published[0] * 1e15:g} fJ {published[1]}")
+        ax[1].set(xscale="log", yscale="log", xlabel="retention target t (s)",
+                  ylabel="energy (J)", title="thermodynamic vs electrical")
+        ax[1].legend(fontsize="small")
 
 
 EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,

@@ -24,9 +24,19 @@ engine's step propagator is exact, so simulated time costs nothing; the report g
 duration and the expected hops per cell). A drive near the switching threshold, within the
 device's pulse range, would make hops fast, but there the tilt is tens to hundreds of kT
 (``4 Δ I/I_c0`` for an MTJ), the reverse drive starts with every cell in one level and the
-forward and reverse works do not overlap: no Crooks ratio can be sampled. FN-DAM (a chain whose
-barrier rises on its own log clock, with no tilt of its rest landscape) and multi-level cells
+forward and reverse works do not overlap: no Crooks ratio can be sampled. Multi-level cells
 are refused with the config.
+
+FN-DAM is refused with the config, for a physical reason: Jarzynski and Crooks hold for
+transitions that obey local detailed balance, each hop and its reverse in the ratio
+``exp(-ΔE/kT)`` of the energy the bath exchanges. The FN-DAM chain has no such pairs: a hop up
+is an electron emitted through one gate's oxide and a hop down one emitted through the other's
+(Fowler–Nordheim emission over barriers of eV is one-way: the reverse tunnelling of the same
+electron is suppressed by ``exp(-qV/kT)``, hundreds of kT). Its effective energies
+``kT ln(rate ratio)`` are not energies a work was done against, so the theorems on them would
+check only the engine's algebra (tested on the ideal cell), not the device. Its dissipation is
+the electrons' ``q V`` (the electrical ledger of ``retention``, ``landauer_erasure`` and
+``consolidation_wall`` on FN-DAM).
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ from experiments.checks import assemble, check, check_key
 from experiments.common import bar, energy, figure, quantity, seeds_tree
 from experiments.config import KineticsConfig, device_field, field, n_cells_field
 from experiments.contract import Experiment, ledger_memory
+from experiments.fn_dam_hold import is_fn_dam
 from experiments.results import ResultBase, Simulated, simulate
 from simcore.seeds import Seeds
 
@@ -74,6 +85,14 @@ class Config(KineticsConfig):
             return
         devkey.require_arrhenius(self.device, self.kinetics)
         dev = devkey.resolve(self.device)
+        if is_fn_dam(dev):
+            raise sc.ParameterError(
+                "device", self.device,
+                "a device whose transitions obey local detailed balance (each hop and its"
+                " reverse in the ratio exp(-ΔE/kT)); an FN-DAM cell's hops up and down are"
+                " electrons emitted through different gates, one-way Fowler–Nordheim emission,"
+                " so work and heat on its effective chain are not the device's (see the"
+                " experiment's documentation)")
         cell.require_two_state(dev, self.device, NAME, "a two-state bit whose control tilts"
                                " its rest landscape")
         device_controls(self, dev)

@@ -25,8 +25,24 @@ Landauer: to erase in τ the pulse must bring the barrier out of level 1 down to
 ``kT ln(f0 τ/ln(1/ε))`` by tilting, and that tilt (tens to hundreds of kT for a retention
 barrier) is released as heat on every flip, so the heat falls only logarithmically with τ
 (``bounds.static_write_cost``) instead of as ``kT ln 2 + B/τ``; the report gives the miss as
-``Q - kT ln 2`` and ``Q / kT ln 2``. A device that cannot erase in a duration, or that is not a
-two-state bit (FN-DAM, a multi-level chain), is refused with the config.
+``Q - kT ln 2`` and ``Q / kT ln 2``. A device that cannot erase in a duration, or a
+multi-level chain other than FN-DAM, is refused with the config.
+
+FN-DAM (``device = fn_dam_synapse`` or a ``model = "fn_dam"`` file): erasure is the reset of
+its stored value, unknown and uniform over its ``M`` levels (``log2 M`` bits), to the known
+level 0 by one downward injection pulse lasting τ at age ``fn_dam_ops.ERASE_AGE``, its amplitude
+solved so that the exact chain leaves ``1 - P`` of the cells off level 0, P the quasi-static
+success above (``experiments.fn_dam_ops.erase``). Its Landauer bound is that of ``M`` levels,
+``kT [ln M - H(p_end)]`` (``log2 M · kT ln 2`` for a sure reset); the two-level ``kT ln 2`` is
+the bound per erased bit, so the report divides by ``log2 M``. The model's W and Q (its
+effective chain, checked against the master equation, the second law and that bound) stand
+beside the electrical energy, charge × voltage of the electrons through both gates (checked
+on the ledger), which is what the device dissipates: the chain's Q is not the electrons' heat
+(FN emission is one-way; the chain's reverse hops are the other gate's electrons). The
+four-ramp above runs on the ideal cell at ``hold_barrier`` and the device's f0, per bit. A
+duration no pulse within the model's range can reset in (``fn_dam_ops.max_amplitude``: the FN
+law's, and hop rates at most f0) is refused naming ``durations``: the preset cannot reset 64
+levels in 10 ns (it would need hops faster than f0 = 1 GHz).
 """
 
 from __future__ import annotations
@@ -40,10 +56,12 @@ import numpy as np
 import simcore as sc
 from devices import cell, ideal
 from experiments import device as devkey
+from experiments import fn_dam_ops
 from experiments.checks import assemble, check, check_key, count_check
 from experiments.common import bar, energy, figure, mean_pm, quantity, seeds_tree
 from experiments.config import KineticsConfig, device_field, field, n_cells_field
 from experiments.contract import Experiment
+from experiments.fn_dam_hold import is_fn_dam
 from experiments.results import ResultBase, Simulated, column, simulate
 from simcore import bounds
 from simcore.seeds import Seeds
@@ -94,7 +112,13 @@ class Config(KineticsConfig):
         if self.device != devkey.IDEAL:
             devkey.require_arrhenius(self.device, self.kinetics)
             dev = devkey.resolve(self.device)
-            cell.require_two_state(dev, self.device, NAME, "a two-state bit with a write control")
+            if is_fn_dam(dev):
+                for tau in self.durations:
+                    fn_dam_ops.reset_amplitude(dev, fn_dam_ops.ERASE_AGE, tau,
+                                               1.0 - quasistatic_success(self), self.temperature)
+                return
+            cell.require_two_state(dev, self.device, NAME, "a two-state bit with a write control"
+                                   " (or an FN-DAM cell)")
             if devkey.rest_barrier(dev, self.temperature) < self.low_barrier:
                 raise sc.ParameterError("low_barrier", self.low_barrier,
                                         "a barrier <= the device's mean rest barrier"
@@ -192,6 +216,8 @@ class Erasure:
     static_estimate : float
         ``bounds.static_write_cost / 2``: the ideal cell's tilt-only erasure at the same
         barrier, duration and failure (J; NaN on the ideal cell).
+    fn_dam : experiments.fn_dam_ops.FnDamErasure or None
+        On an FN-DAM cell: its reset pulse (stream ``device_erase[i]``), else None.
     """
 
     duration: float
@@ -205,6 +231,7 @@ class Erasure:
     device_write: devkey.DeviceWrite | None = None
     device: Simulated | None = None
     static_estimate: float = float("nan")
+    fn_dam: fn_dam_ops.FnDamErasure | None = None
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -257,6 +284,8 @@ def _on_device(cfg: Config):
     dev = devkey.resolve(cfg.device)
     if cfg.device == devkey.IDEAL:
         return dev, cfg
+    if is_fn_dam(dev):
+        return dev, dataclasses.replace(cfg, attempt_frequency=dev.attempt_frequency)
     return dev, dataclasses.replace(
         cfg, hold_barrier=min(devkey.rest_barrier(dev, cfg.temperature), 200.0),
         attempt_frequency=dev.attempt_frequency)
@@ -269,6 +298,8 @@ def _device_erasure(cfg: Config, dev, tau: float, seeds: Seeds, i: int, progress
         return {}
     seed = seeds.seed("device_erase", i)
     eps = 1.0 - quasistatic_success(cfg)
+    if is_fn_dam(dev):
+        return {"fn_dam": fn_dam_ops.erase(cfg, dev, tau, eps, seed, progress)}
     dw = devkey.device_write(dev, cfg.device, eps, tau, cfg.temperature, "erase")
     return {"device_write": dw,
             "device": simulate(cfg, dw.protocol, tau, [0.5, 0.5], seed, progress=progress,
@@ -356,6 +387,8 @@ def checks(result: Result) -> list[dict]:
                          se=r.work.stderr / kT, kind="lower", unit="kT"))
         if e.device is not None:
             out += _device_checks(i, t, e, kT, result.config.temperature)
+        if e.fn_dam is not None:
+            out += fn_dam_ops.erase_checks(i, e.fn_dam, kT, result.config.temperature)
     mc, ex, q_inf = result.fit_mc, result.fit_master, result.quasistatic_heat
     out.append(check("fit_b_vs_master", "fit B (heat = a + B/τ) vs same fit of master equation",
                      mc.b / kT, ex.b / kT, se=mc.b_se / kT, unit="kT·s"))
@@ -415,6 +448,34 @@ def _device_report(result: Result) -> list[str]:
     return lines
 
 
+def _fn_dam_report(result: Result) -> list[str]:
+    """The FN-DAM reset against the M-level Landauer bound and the ideal four-ramp per bit."""
+    kT, ln2 = result.kT, np.log(2)
+    dev = result.device
+    bits = np.log2(dev.levels)
+    lines = [devkey.describe(result.config.device, dev),
+             f"FN-DAM erasure: reset of a uniform value ({dev.levels} levels = {bits:g} bits) to"
+             f" level 0 by one downward pulse at age {fn_dam_ops.ERASE_AGE:g} s, success"
+             f" {result.quasistatic_success:.6g}; Landauer for it: kT [ln M - H(p_end)] ="
+             f" {bits:g} × kT ln 2 = {np.log(dev.levels):.4f} kT for a sure reset; per bit the"
+             " two-level kT ln 2 (the four-ramp above: one ideal bit)",
+             f"{'duration (s)':>12} {'V_p (V)':>8} {'W MC (kT)':>17} {'Q MC (kT)':>17}"
+             f" {'P(0) MC':>8} {'Landauer':>8} {'Q/bit/kTln2':>11} {'elec (fJ)':>10}"
+             f" {'elec/bit (kT)':>13} {'elec/Q':>9}"]
+    for e in result.erasures:
+        f = e.fn_dam
+        r = f.sim.mc
+        elec = f.sim.electrical_total().mean
+        bound = fn_dam_ops.landauer_levels(r.occupancy, result.config.temperature)
+        lines.append(
+            f"{e.duration:12.3g} {f.amplitude:8.4g} {mean_pm(r.work, kT)} {mean_pm(r.heat, kT)}"
+            f" {r.occupancy[0]:8.5f} {bound / kT:8.4f} {r.heat.mean / kT / bits / ln2:11.4g}"
+            f" {elec * 1e15:10.4g} {elec / bits / kT:13.4g} {elec / r.heat.mean:9.3g}")
+    lines.append("the electrical energy (charge × voltage of the electrons through both gates)"
+                 " is what the cell dissipates; the model's Q is that of its effective chain")
+    return lines
+
+
 def report(result: Result) -> str:
     cfg, kT = result.reference or result.config, result.kT
     lines = [
@@ -443,7 +504,9 @@ def report(result: Result) -> str:
         f" coefficient {result.length ** 2 / kT:.4g} kT·s",
         f"Landauer limit kT ln 2 = {np.log(2):.4f} kT",
     ]
-    if result.config.device != devkey.IDEAL:
+    if is_fn_dam(result.device):
+        lines += _fn_dam_report(result)
+    elif result.config.device != devkey.IDEAL:
         lines += _device_report(result)
     return "\n".join(lines)
 
@@ -478,11 +541,42 @@ def _device_data(result: Result) -> dict:
     return out
 
 
+def _fn_dam_data(result: Result) -> dict:
+    """The ``device`` group of an FN-DAM run: its reset pulses and their ledgers."""
+    col = functools.partial(column, [e.fn_dam for e in result.erasures])
+    t = result.config.temperature
+    out = devkey.tree(result.config.device, result.device)
+    out["attempt_frequency"] = quantity(result.reference.attempt_frequency, "Hz")
+    out["reset"] = {
+        "age": quantity(fn_dam_ops.ERASE_AGE, "s", "age of the cell at the reset"),
+        "bits": quantity(np.log2(result.device.levels), "", "log2 M: bits erased"),
+        "amplitude": quantity(col(lambda f: f.amplitude), "V", "reset pulse amplitude"),
+        "failure": quantity(col(lambda f: f.failure), "", "exact fraction off level 0"),
+        "work": energy(col(lambda f: f.sim.mc.work.mean), "model work per cell"),
+        "work_stderr": energy(col(lambda f: f.sim.mc.work.stderr)),
+        "heat": energy(col(lambda f: f.sim.mc.heat.mean), "model heat per cell"),
+        "heat_stderr": energy(col(lambda f: f.sim.mc.heat.stderr)),
+        "heat_master": energy(col(lambda f: f.sim.master.heat)),
+        "success": quantity(col(lambda f: f.sim.mc.occupancy[0]), "",
+                            "fraction of cells on level 0 at the end"),
+        "landauer": energy(col(lambda f: fn_dam_ops.landauer_levels(f.sim.mc.occupancy, t)),
+                           "kT [ln M - H(p_end)] at the Monte Carlo occupancy"),
+        "electrical": energy(col(lambda f: f.sim.electrical_total().mean),
+                             "electrical ledger per cell, Monte Carlo"),
+        "electrical_master": energy(col(lambda f: f.sim.electrical_total().master)),
+        "electrical_closed_form": energy(col(lambda f: f.electrical), "charge × voltage"),
+    }
+    return out
+
+
 def data(result: Result) -> dict:
     erasures, cfg = result.erasures, result.config
     col = functools.partial(column, erasures)
     mc, ex = result.fit_mc, result.fit_master
-    extra = {} if cfg.device == devkey.IDEAL else {"device": _device_data(result)}
+    if is_fn_dam(result.device):
+        extra = {"device": _fn_dam_data(result)}
+    else:
+        extra = {} if cfg.device == devkey.IDEAL else {"device": _device_data(result)}
     return {
         **extra,
         "duration": quantity(col(lambda e: e.duration), "s", "erasure duration τ"),
@@ -601,7 +695,29 @@ def plot(res, outdir) -> list[str]:
         ax.legend(ncol=2)
     if "device/erase/heat" in res.data:
         _plot_device(res, outdir, stems)
+    if "device/reset/heat" in res.data:
+        _plot_fn_dam(res, outdir, stems)
     return stems
+
+
+def _plot_fn_dam(res, outdir, stems) -> None:
+    """The FN-DAM reset: model heat and electrical energy against the M-level Landauer bound
+    and the ideal four-ramp (x log2 M), in J."""
+    tau = res["duration"]
+    bits = float(res["device/reset/bits"])
+    with figure(outdir, "fn_dam_erasure", stems) as (_fig, ax):
+        ax.errorbar(tau, res["device/reset/heat"], 4 * res["device/reset/heat_stderr"], fmt="o",
+                    mfc="none", label="model heat Q of the reset, Monte Carlo (±4 s.e.)")
+        ax.plot(tau, res["device/reset/electrical"], "s--",
+                label="electrical: charge × voltage of the electrons")
+        ax.plot(tau, bits * res["master/heat"], "C2^-", mfc="none",
+                label=f"{bits:g} × four-ramp heat, ideal bit")
+        ax.plot(tau, res["device/reset/landauer"], "k:",
+                label=f"Landauer kT [ln M - H], ≈ {bits:g} kT ln 2")
+        ax.set(xscale="log", yscale="log", xlabel="reset pulse duration τ (s)",
+               ylabel="energy per cell (J)",
+               title=f"device {res.config['device']}: erasure of {bits:g} bits")
+        ax.legend()
 
 
 def _plot_device(res, outdir, stems) -> None:

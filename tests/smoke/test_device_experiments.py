@@ -1,9 +1,11 @@
 """The bit experiments on every kind of device (ideal, MTJ, p-bit MTJ, RRAM, double well, a
 device TOML file, a table, FN-DAM), in smoke mode with few cells: they run, pass their checks,
 name the device and all its parameters in the report and the file, and redraw from the file;
-their electrical energies match hand calculations. An FN-DAM cell runs in retention and is
-refused (exit 2, naming ``device``, before anything is written) by the experiments that need a
-two-state bit, as are multi-level cells."""
+their electrical energies match hand calculations. An FN-DAM cell runs in retention,
+landauer_erasure (a reset pulse) and consolidation_wall (consolidation by ageing), its figures
+against the Fowler–Nordheim closed forms written out here; it is refused (exit 2, naming
+``device``, before anything is written) by update_wall (a two-state bit) and by
+fluctuation_theorems (no local detailed balance), as are multi-level cells."""
 
 from __future__ import annotations
 
@@ -119,9 +121,7 @@ def test_table_retention_and_toml_update_wall(tmp_path, capsys):
 
 REFUSED = [
     ("update_wall", "fn_dam_synapse", "two-state"),
-    ("landauer_erasure", "fn_dam_synapse", "two-state"),
-    ("fluctuation_theorems", "fn_dam_synapse", "two-state"),
-    ("consolidation_wall", "fn_dam_synapse", "raising the barrier in place needs a barrier"),
+    ("fluctuation_theorems", "fn_dam_synapse", "local detailed balance"),
 ]
 
 
@@ -132,6 +132,18 @@ def test_a_device_an_experiment_cannot_use_is_exit_2(name, device, why, tmp_path
     err = capsys.readouterr().err
     assert rc == 2
     assert f"device='{device}'" in err and why in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("short", ["1e-12", "1e-08"])
+def test_an_fn_dam_reset_beyond_the_model_is_exit_2(short, tmp_path, capsys):
+    """Resetting 64 levels in 10 ns needs hops faster than f0 = 1 GHz (the engine's Arrhenius
+    rates never exceed f0), in 1 ps also V + V_p > β/5 = 36 V (the FN law's range): refused."""
+    out = tmp_path / "never"
+    rc = main(["run", "landauer_erasure", "--smoke", "--quiet", "--out", str(out), "--set",
+               "device=fn_dam_synapse", "--set", f"durations={short},1e-7,1e-6"])
+    err = capsys.readouterr().err
+    assert rc == 2 and f"durations={short}" in err and "model's range" in err
     assert not out.exists()
 
 
@@ -298,3 +310,78 @@ def test_retention_on_fn_dam_books_q_v_per_electron(tmp_path, capsys):
     electrons = 1e-12 * (8.0 - v) / 1.602176634e-19
     np.testing.assert_allclose(res["fn_dam/electrons"], electrons, rtol=1e-12)
     assert float(res["fn_dam/work"]) == 0.0 and float(res["fn_dam/heat"]) == 0.0
+
+
+# ---------------------------------------------------------------- FN-DAM: reset and ageing by hand
+#: The preset fn_dam_synapse written out: α (A/V²), β (V), C (F), V(0) (V), ΔV (V), M, f0 (Hz).
+ALPHA, BETA, CAP, V0, DV, M, F0 = 3e-5, 180.0, 1e-12, 8.0, 1e-3, 64, 1e9
+Q_E = 1.602176634e-19
+
+
+def _v(t):
+    """V(t) = β / ln(αβ t/C + e^(β/V0))."""
+    return BETA / np.log(ALPHA * BETA / CAP * np.asarray(t) + math.exp(BETA / V0))
+
+
+def _i(v):
+    """Fowler–Nordheim current α V² e^(-β/V)."""
+    return ALPHA * v * v * np.exp(-BETA / v)
+
+
+def test_erasure_on_fn_dam_resets_to_level_0_by_hand(tmp_path, capsys):
+    """The reset pulse at age 1 s: its energy is I_p (V + V_p) τ plus the other gate's leak
+    C (V(1)² - V(1 + τ)²)/2, and the chain with hops down at Γ + (I_p - I)/(C ΔV) and up at
+    Γ = I/(q N_e²), solved here by expm, leaves e^-10/(1 + e^-10) of a uniform value off 0."""
+    from scipy.linalg import expm
+
+    rc, out = _run("landauer_erasure", "fn_dam_synapse", tmp_path, [*FEW, *ERASE])
+    assert rc == 0, capsys.readouterr()
+    res = _check_file("landauer_erasure", out, "fn_dam_synapse")
+    n_e = CAP * DV / Q_E
+    v = float(_v(1.0))
+    for tau, amp, elec in zip(res["duration"], res["device/reset/amplitude"],
+                              res["device/reset/electrical_master"], strict=True):
+        i_p = float(_i(v + amp))
+        leak = 0.5 * CAP * (v**2 - float(_v(1.0 + tau)) ** 2)
+        assert elec == pytest.approx(i_p * (v + amp) * tau + leak, rel=1e-9)
+        gamma = float(_i(v)) / (Q_E * n_e**2)
+        down = gamma + (i_p - float(_i(v))) / (CAP * DV)
+        r = np.zeros((M, M))
+        for k in range(M - 1):
+            r[k, k + 1], r[k + 1, k] = gamma, down
+        r -= np.diag(r.sum(axis=1))
+        p0 = (np.full(M, 1.0 / M) @ expm(r * tau))[0]
+        assert 1.0 - p0 == pytest.approx(1 / (1 + math.exp(10)), rel=1e-6)
+    heat, kt = res["device/reset/heat"], res.attrs["kT"]
+    assert all(heat > 100 * kt * math.log(M))  # far above Landauer's kT ln 64
+    assert all(res["device/reset/electrical"] > 1e5 * heat)  # the electrons dissipate far more
+    assert float(res["device/reset/bits"]) == 6.0
+    assert "6 × kT ln 2" in (out / "report.md").read_text()
+
+
+def test_consolidation_on_fn_dam_ages_to_the_target_by_hand(tmp_path, capsys):
+    """Consolidation by ageing: from the age a in the file, a hold of t moves the value with
+    the Skellam probability 1 - e^(-2h) I0(2h) = ε, h = C (V(a) - V(a + t))/(q N_e²); the
+    ageing's leak is C (V(0)² - V(a)²); the update at age 0 moves one level, (I_p - I) w/(C ΔV)
+    = 1, and costs I_p (V0 + V_p) w plus the other gate's leak; the cost per stored bit is
+    (31.5 updates + leak)/6."""
+    from scipy.special import ive
+
+    rc, out = _run("consolidation_wall", "fn_dam_synapse", tmp_path, FEW)
+    assert rc == 0, capsys.readouterr()
+    res = _check_file("consolidation_wall", out, "fn_dam_synapse")
+    n_e = CAP * DV / Q_E
+    w, amp = float(res["device/update/width"]), float(res["device/update/amplitude"])
+    assert (_i(V0 + amp) - _i(V0)) * w / (CAP * DV) == pytest.approx(1.0, rel=1e-9)
+    update = _i(V0 + amp) * (V0 + amp) * w + 0.5 * CAP * (V0**2 - float(_v(w)) ** 2)
+    assert float(res["device/update/electrical_closed_form"]) == pytest.approx(update, rel=1e-9)
+    ages = res["device/ageing/age"]
+    targets = res["device/ageing/retention_time"]
+    assert np.all(ages > targets)  # the preset's fresh value moves within 1 s: it must age
+    for a, t, hold, per_bit in zip(ages, targets, res["device/ageing/hold_energy"],
+                                   res["device/ageing/per_bit"], strict=True):
+        h = CAP * (float(_v(a)) - float(_v(a + t))) / (Q_E * n_e**2)
+        assert 1.0 - ive(0, 2 * h) == pytest.approx(1e-3, rel=1e-8)
+        assert hold == pytest.approx(CAP * (V0**2 - float(_v(a)) ** 2), rel=1e-9)
+        assert per_bit == pytest.approx((31.5 * update + hold) / 6.0, rel=1e-9)
+    assert "consolidates by ageing" in (out / "report.md").read_text()
