@@ -524,21 +524,29 @@ def _device_data(result: Result) -> dict:
         "tilt": energy(col(lambda e: e.device_write.tilt), "E1 - E0 during the pulse"),
         "failure": quantity(col(lambda e: e.device_write.failure), "",
                             "exact fraction not in level 0 after it"),
-        "work": energy(col(lambda e: e.device.mc.work.mean), "mean work per cell"),
-        "work_stderr": energy(col(lambda e: e.device.mc.work.stderr)),
-        "heat": energy(col(lambda e: e.device.mc.heat.mean), "mean heat per cell"),
-        "heat_stderr": energy(col(lambda e: e.device.mc.heat.stderr)),
-        "heat_master": energy(col(lambda e: e.device.master.heat)),
-        "success": quantity(col(lambda e: e.device.mc.occupancy[0]), "",
-                            "fraction of cells in level 0 at the end"),
-        "electrical": energy(col(lambda e: e.device.electrical_total().mean),
-                             "electrical ledger per cell, Monte Carlo (NaN: no model)"),
-        "electrical_stderr": energy(col(lambda e: e.device.electrical_total().stderr)),
-        "electrical_master": energy(col(lambda e: e.device.electrical_total().master)),
+        **_ledger_columns(col, lambda e: e.device, "electrical ledger per cell, Monte Carlo"
+                          " (NaN: no model)"),
         "static_estimate": energy(col(lambda e: e.static_estimate),
                                   "bounds.static_write_cost / 2 at the same barrier"),
     }
     return out
+
+
+def _ledger_columns(col, sim, electrical_note: str) -> dict:
+    """The HDF5 columns of a device run's ledger (``sim(point)``: a device simulation with
+    ``mc``, ``master`` and ``electrical_total()``): work, heat, success, electrical energy."""
+    return {
+        "work": energy(col(lambda e: sim(e).mc.work.mean), "mean work per cell (model)"),
+        "work_stderr": energy(col(lambda e: sim(e).mc.work.stderr)),
+        "heat": energy(col(lambda e: sim(e).mc.heat.mean), "mean heat per cell (model)"),
+        "heat_stderr": energy(col(lambda e: sim(e).mc.heat.stderr)),
+        "heat_master": energy(col(lambda e: sim(e).master.heat)),
+        "success": quantity(col(lambda e: sim(e).mc.occupancy[0]), "",
+                            "fraction of cells in level 0 at the end"),
+        "electrical": energy(col(lambda e: sim(e).electrical_total().mean), electrical_note),
+        "electrical_stderr": energy(col(lambda e: sim(e).electrical_total().stderr)),
+        "electrical_master": energy(col(lambda e: sim(e).electrical_total().master)),
+    }
 
 
 def _fn_dam_data(result: Result) -> dict:
@@ -552,18 +560,9 @@ def _fn_dam_data(result: Result) -> dict:
         "bits": quantity(np.log2(result.device.levels), "", "log2 M: bits erased"),
         "amplitude": quantity(col(lambda f: f.amplitude), "V", "reset pulse amplitude"),
         "failure": quantity(col(lambda f: f.failure), "", "exact fraction off level 0"),
-        "work": energy(col(lambda f: f.sim.mc.work.mean), "model work per cell"),
-        "work_stderr": energy(col(lambda f: f.sim.mc.work.stderr)),
-        "heat": energy(col(lambda f: f.sim.mc.heat.mean), "model heat per cell"),
-        "heat_stderr": energy(col(lambda f: f.sim.mc.heat.stderr)),
-        "heat_master": energy(col(lambda f: f.sim.master.heat)),
-        "success": quantity(col(lambda f: f.sim.mc.occupancy[0]), "",
-                            "fraction of cells on level 0 at the end"),
+        **_ledger_columns(col, lambda f: f.sim, "electrical ledger per cell, Monte Carlo"),
         "landauer": energy(col(lambda f: fn_dam_ops.landauer_levels(f.sim.mc.occupancy, t)),
                            "kT [ln M - H(p_end)] at the Monte Carlo occupancy"),
-        "electrical": energy(col(lambda f: f.sim.electrical_total().mean),
-                             "electrical ledger per cell, Monte Carlo"),
-        "electrical_master": energy(col(lambda f: f.sim.electrical_total().master)),
         "electrical_closed_form": energy(col(lambda f: f.electrical), "charge × voltage"),
     }
     return out

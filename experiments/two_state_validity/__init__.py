@@ -184,6 +184,19 @@ def _well(cfg: Config, barrier_kT: float) -> np.ndarray:
     return quartic_coefficients(barrier_kT * sc.kT(cfg.temperature), cfg.half_width)
 
 
+def _engine_point(cfg, protocol, dt, seed, height, duration) -> LangevinPoint:
+    """The Langevin engine's mean work on ``protocol`` (equilibrium start, step ``dt``) beside
+    the Fokker-Planck oracle's on the same step grid."""
+    arr = ParticleArray(cfg.n_particles, friction=cfg.friction, temperature=cfg.temperature,
+                        seed=seed)
+    r = arr.run(protocol, dt, initial="equilibrium")
+    o = fp.solve_fokker_planck(protocol, dt, friction=cfg.friction,
+                               temperature=cfg.temperature, grid=_grid(cfg))
+    return LangevinPoint(height=height, duration=duration, work=r.total_work.mean,
+                         work_se=r.total_work.stderr, oracle=o.total_work,
+                         first_law=r.first_law_residual)
+
+
 def _tau_w(cfg: Config, barrier_kT: float) -> float:
     return cfg.friction * cfg.half_width**2 / (8 * barrier_kT * sc.kT(cfg.temperature))
 
@@ -221,14 +234,7 @@ def run(cfg: Config, progress: bool = False) -> Result:
         eb, d = cfg.heights[i], cfg.durations[j]
         tw = _tau_w(cfg, eb)
         p = cycle(cfg, eb, d * _tau_w(cfg, cfg.low_barrier))
-        arr = ParticleArray(cfg.n_particles, friction=cfg.friction,
-                            temperature=cfg.temperature, seed=seeds.seed("langevin", i, j))
-        r = arr.run(p, cfg.mc_step * tw, initial="equilibrium")
-        o = fp.solve_fokker_planck(p, cfg.mc_step * tw, friction=cfg.friction,
-                                   temperature=cfg.temperature, grid=_grid(cfg))
-        mc.append(LangevinPoint(height=eb, duration=d, work=r.total_work.mean,
-                                work_se=r.total_work.stderr, oracle=o.total_work,
-                                first_law=r.first_law_residual))
+        mc.append(_engine_point(cfg, p, cfg.mc_step * tw, seeds.seed("langevin", i, j), eb, d))
         outer.update()
     p = PolynomialProtocol.ramp(_well(cfg, cfg.raise_from), _well(cfg, cfg.raise_to), 1.0)
     d_f = fp.free_energy(p, 1.0, temperature=cfg.temperature) - fp.free_energy(
@@ -253,14 +259,8 @@ def run(cfg: Config, progress: bool = False) -> Result:
         dt = cfg.mc_step * _tau_w(cfg, cfg.erase_barrier)
         p = er.erasure_protocol(kT, cfg.half_width, cfg.erase_barrier, cfg.low_barrier,
                                 cfg.erase_force, d * tau_low)
-        arr = ParticleArray(cfg.n_particles, friction=cfg.friction,
-                            temperature=cfg.temperature, seed=seeds.seed("erase", j))
-        r = arr.run(p, dt, initial="equilibrium")
-        o = fp.solve_fokker_planck(p, dt, friction=cfg.friction, temperature=cfg.temperature,
-                                   grid=_grid(cfg))
-        erasure_mc.append(LangevinPoint(height=cfg.erase_barrier, duration=d,
-                                        work=r.total_work.mean, work_se=r.total_work.stderr,
-                                        oracle=o.total_work, first_law=r.first_law_residual))
+        erasure_mc.append(_engine_point(cfg, p, dt, seeds.seed("erase", j),
+                                        cfg.erase_barrier, d))
         outer.update()
     raising = []
     ramp = PolynomialProtocol.ramp(_well(cfg, cfg.raise_from), _well(cfg, cfg.raise_mc_to), 1.0)
@@ -270,14 +270,7 @@ def run(cfg: Config, progress: bool = False) -> Result:
         dt = cfg.mc_step * _tau_w(cfg, cfg.raise_mc_to)
         p = PolynomialProtocol.ramp(_well(cfg, cfg.raise_from), _well(cfg, cfg.raise_mc_to),
                                     d * tau_low, "raise")
-        arr = ParticleArray(cfg.n_particles, friction=cfg.friction,
-                            temperature=cfg.temperature, seed=seeds.seed("raise", j))
-        r = arr.run(p, dt, initial="equilibrium")
-        o = fp.solve_fokker_planck(p, dt, friction=cfg.friction, temperature=cfg.temperature,
-                                   grid=_grid(cfg))
-        raising.append(LangevinPoint(height=cfg.raise_mc_to, duration=d,
-                                     work=r.total_work.mean, work_se=r.total_work.stderr,
-                                     oracle=o.total_work, first_law=r.first_law_residual))
+        raising.append(_engine_point(cfg, p, dt, seeds.seed("raise", j), cfg.raise_mc_to, d))
         outer.update()
     heating = []
     for j, d in enumerate(cfg.heat_durations):
