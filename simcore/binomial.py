@@ -158,8 +158,13 @@ def sample_with(n, p, lq, key, gamma, step, slot):
     pp = p if not flip else 1.0 - p
     base = np.uint64(slot) << np.uint64(16)
     i = np.uint64(0)
-    m, r = centre(n, pp)
-    if np.float64(m) + r < 12.0:
+    # n p < 11.99 in floating point is n p < 12 exactly (its relative error is below 2**-52),
+    # so the inversion regime needs no exact centre
+    small = np.float64(n) * pp < 11.99
+    if not small:
+        m, r = centre(n, pp)
+        small = np.float64(m) + r < 12.0
+    if small:
         # inversion from 0
         if lq != lq:
             lq = math.log1p(-pp)
