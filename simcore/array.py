@@ -16,6 +16,8 @@ plan (``simcore.plan``) names the kernel path, the backend chosen at constructio
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from simcore import cell_steps
@@ -92,6 +94,20 @@ def make_core(
     )
     initial = check_initial(initial, core.n_levels, allow_equilibrium=False)
     return core, initial, group_bounds(core.n_cells, groups)
+
+
+#: The physics keywords both arrays take, in ``make_core``'s order (defaults: ``MemoryArray``'s).
+PHYSICS = ("temperature", "attempt_frequency", "kinetics", "seed", "initial")
+
+
+def physics_args(physics: dict) -> tuple:
+    """``make_core``'s physics arguments from keywords (``PHYSICS``), each defaulting as in
+    ``MemoryArray``; ``TypeError`` for any other keyword, as a signature would raise."""
+    unknown = sorted(set(physics) - set(PHYSICS))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {unknown[0]!r}")
+    defaults = inspect.signature(MemoryArray.__init__).parameters
+    return tuple(physics.get(k, defaults[k].default) for k in PHYSICS)
 
 
 class ArrayFacade:

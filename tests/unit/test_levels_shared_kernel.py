@@ -46,16 +46,14 @@ def test_levels_shared_across_tiles_equals_twin(m):
         nxt = naive.run_shared(now, th[k : k + 1], seed, step0 + k)[0]
         ref_changes[k] = np.count_nonzero(nxt != now)
         now = nxt
+    steps = SharedSteps(thresholds=th, energies=np.empty((0, m)))
+    stream = Stream(key=key, gamma=gamma, step=step0, seed=np.uint64(seed))
     for kernel in (kernels.levels_shared, kernels.levels_shared_serial):
         state = state0.copy()
         counts = np.zeros((g, b, m), dtype=np.int64)
         changes = np.zeros((g, b), dtype=np.int64)
-        kernel(
-            cells=Cells(state=state, bounds=bounds),
-            steps=SharedSteps(thresholds=th, energies=np.empty((0, m))),
-            stream=Stream(key=key, gamma=gamma, step=step0, seed=np.uint64(seed)),
-            tallies=tallies(counts=counts, changes=changes),
-        )
+        out = tallies(counts=counts, changes=changes)
+        kernel(cells=Cells(state=state, bounds=bounds), steps=steps, stream=stream, tallies=out)
         np.testing.assert_array_equal(state, ref_state)
         np.testing.assert_array_equal(counts.sum(axis=0), ref_occ)
         np.testing.assert_array_equal(changes.sum(axis=0), ref_changes)
