@@ -344,16 +344,21 @@ def cpu() -> dict:
     """The CPU model and its vector extensions (from ``/proc/cpuinfo`` where it exists), which
     every figure is measured on."""
     model, flags = platform.processor() or platform.machine(), set()
+    ids: dict[str, str] = {}
     try:
         with open("/proc/cpuinfo") as fh:
             for line in fh:
                 key, _, value = line.partition(":")
                 if key.strip() == "model name":
                     model = value.strip()
+                elif key.strip() in ("cpu family", "model") and key.strip() not in ids:
+                    ids[key.strip()] = value.strip()
                 elif key.strip() in ("flags", "Features") and not flags:
                     flags = set(value.split())
     except OSError:
         pass
+    if len(ids) == 2:  # x86: the family and model tell apart parts sold under one name
+        model += f", family {ids['cpu family']} model {ids['model']}"
     wanted = ("avx2", "fma", "avx512f", "avx512dq", "asimd", "sve")
     return {"model": model, "vector": [f for f in wanted if f in flags],
             "cores": os.cpu_count()}

@@ -29,3 +29,17 @@ def test_name_alone_keeps_the_host_features(monkeypatch):
     monkeypatch.setattr(config, "CPU_NAME", "znver2")
     monkeypatch.setattr(config, "CPU_FEATURES", None)
     assert _jit.codegen_target() == ("znver2", codegen.get_host_cpu_features())
+
+
+def test_bench_reports_the_target(monkeypatch):
+    from benchmarks import suite
+
+    monkeypatch.setattr(config, "CPU_NAME", "znver2")
+    monkeypatch.setattr(config, "CPU_FEATURES", "")
+    gen = suite.codegen()
+    assert gen["cpu_name"] == "znver2" and gen["vector"] == ["cpu default"]
+    assert gen["set_by"] == ["NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES"]
+    monkeypatch.setattr(config, "CPU_FEATURES", "+avx2,+fma,-avx512f")
+    assert suite.codegen()["vector"] == ["avx2", "fma"]
+    info = suite.cpu()
+    assert info["model"] and info["cores"] >= 1
