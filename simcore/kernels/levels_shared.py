@@ -10,6 +10,8 @@ the full (M, M-1) one (``level_walk``).
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import prange
 
@@ -18,7 +20,8 @@ from simcore.kernels.tiles import _S32, TILE
 from simcore.rng import mix64
 
 _TOP = np.uint64(0xFFFFFFFFFFFFFFFF)
-_BYTE_INDEX = np.uint64(0x0001020304050607)
+# (low * _BYTE_INDEX) >> 56: the byte, 0-7 in memory order, of a word's lowest set flag `low`
+_BYTE_INDEX = np.uint64(0x0001020304050607 if sys.byteorder == "little" else 0x0706050403020100)
 _S56 = np.uint64(56)
 
 
@@ -76,7 +79,7 @@ def _levels_shared_group(g, state, thresholds, bands, key, gamma, step0, bounds,
     top = m - 1
     occ = np.zeros(m, dtype=np.int64)
     words = np.zeros(TILE // 8, dtype=np.uint64)
-    flags = words.view(np.uint8)  # 0 or 1 per cell (little-endian bytes of the words)
+    flags = words.view(np.uint8)  # 0 or 1 per cell, 8 to a word
     for t0 in range(bounds[g], bounds[g + 1], TILE):
         n = min(TILE, bounds[g + 1] - t0)
         cells = state[t0 : t0 + n]
@@ -101,8 +104,9 @@ def _levels_shared_group(g, state, thresholds, bands, key, gamma, step0, bounds,
             for w in range(n_words):
                 x = words[w]
                 while x:
-                    # the lowest flag byte of the word, 1 << 8 b: b is the top byte of the
-                    # product (a shift of 0x0001..07 by b bytes), then the flag is cleared
+                    # the lowest set flag of the word, 1 << 8 b, gives the cell's byte in the
+                    # word through the top byte of a product (a shift by b bytes); then the
+                    # flag is cleared
                     low = x & (~x + np.uint64(1))
                     x ^= low
                     i = 8 * w + np.int64((low * _BYTE_INDEX) >> _S56)
