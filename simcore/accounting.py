@@ -7,11 +7,11 @@ machine for the same integer counts.
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
 
-from simcore._jit import jit_pair
+from simcore._jit import jit
 
 
+@jit
 def block_energy(before0, after, energies, tag_codes, work, heat):
     """Add the work and heat of a block to ``work``/``heat`` (G, T).
 
@@ -19,11 +19,9 @@ def block_energy(before0, after, energies, tag_codes, work, heat):
     step (so step ``k`` starts from ``after[:, k-1]``, step 0 from ``before0``); ``energies``
     (B+1, M): landscape at the start and after each step; ``tag_codes`` (B,).
     Work step: ``W += E_x(λ_{k+1}) - E_x(λ_k)``; heat step: ``Q += E_x(λ_{k+1}) - E_x'(λ_{k+1})``.
-    ``block_energy`` runs the groups on the thread pool, ``block_energy_serial`` on the calling
-    thread: each group's sums are added in step order either way (the same bits).
     """
     n_groups, n_steps, m = after.shape
-    for g in prange(n_groups):
+    for g in range(n_groups):
         for k in range(n_steps):
             w = 0.0
             q = 0.0
@@ -36,9 +34,6 @@ def block_energy(before0, after, energies, tag_codes, work, heat):
                     q += dn * energies[k + 1, i]
             work[g, tag_codes[k]] += w
             heat[g, tag_codes[k]] += q
-
-
-block_energy, block_energy_serial = jit_pair(block_energy)
 
 
 def expected_energy(p_before, p_after, energies):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simcore import draws
-from simcore.accounting import block_energy, block_energy_serial
+from simcore.accounting import block_energy
 from simcore.errors import ParameterError
 from simcore.kernels import (
     Cells,
@@ -356,7 +356,7 @@ class ArrayCore:
         g = self.n_groups
         w = np.zeros((g, 1))
         q = np.zeros((g, 1))
-        block_energy_serial(before0, after, energies, np.zeros(1, dtype=np.int64), w, q)
+        block_energy(before0, after, energies, np.zeros(1, dtype=np.int64), w, q)
         self.ledger.add(tag, w[:, 0], q[:, 0], changes.sum(), 1, dt)
 
     def run_shared(self, grid, record_per_cell, record_history, progress) -> RunResult:
@@ -381,7 +381,6 @@ class ArrayCore:
         changes_tag = np.zeros(len(names))  # float: totals may pass 2**63 in huge arrays
         bar = progress_bar(progress, s_total, self.n_cells)
         first = self.step_count
-        pooled = g > 1 and self.backend.threads() > 1
         for k0 in range(0, s_total, block):
             k1 = min(k0 + block, s_total)
             energies, saddles = grid.landscapes(k0, k1)
@@ -401,10 +400,7 @@ class ArrayCore:
             after, changes = self.store.sweep(
                 probs, thresholds, self.step_count, energies=energies, per_cell=per_cell
             )
-            # long blocks of a pooled backend book the groups' work and heat on the pool too
-            pool = pooled and k1 - k0 >= PARALLEL_STEPS
-            booking = block_energy if pool else block_energy_serial
-            booking(before0, after, energies, codes[k0:k1], w_tag, q_tag)
+            block_energy(before0, after, energies, codes[k0:k1], w_tag, q_tag)
             changes_tag += np.bincount(
                 codes[k0:k1], weights=changes.sum(axis=0, dtype=np.float64), minlength=len(names)
             )

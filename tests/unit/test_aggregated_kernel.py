@@ -85,26 +85,3 @@ def test_log1p_minus_t_near_zero():
         got = binomial._g(t)
         assert abs(got - float(exact)) <= 4e-16 * abs(float(exact)), t
     assert math.isclose(binomial._g(0.5), math.log1p(0.5) - 0.5, rel_tol=1e-15)
-
-
-def test_block_energy_on_the_pool_adds_the_same_bits():
-    from simcore.accounting import block_energy, block_energy_serial
-
-    rs = np.random.default_rng(9)
-    g_n, b, m, tags = 5, 300, 3, 4
-    before0 = rs.integers(0, 10**15, (g_n, m))
-    after = rs.integers(0, 10**15, (g_n, b, m))
-    energies = rs.normal(0, 1e-20, (b + 1, m))
-    codes = np.sort(rs.integers(0, tags, b))
-    sums = []
-    for booking in (block_energy, block_energy_serial):
-        work, heat = np.full((g_n, tags), 1e-21), np.full((g_n, tags), -1e-21)
-        booking(before0, after, energies, codes, work, heat)
-        sums.append((work, heat))
-    np.testing.assert_array_equal(sums[0][0], sums[1][0])
-    np.testing.assert_array_equal(sums[0][1], sums[1][1])
-    # step 0 starts from before0, step k from after[:, k-1]
-    w0 = np.zeros((g_n, tags))
-    block_energy_serial(before0, after[:, :1], energies[:2], codes[:1], w0, np.zeros_like(w0))
-    want = (before0 * (energies[1] - energies[0])).sum(axis=1)
-    np.testing.assert_allclose(w0[:, codes[0]], want, rtol=1e-12)
