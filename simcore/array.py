@@ -16,6 +16,7 @@ plan (``simcore.plan``) names the kernel path, the backend chosen at constructio
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import numpy as np
@@ -106,8 +107,15 @@ def physics_args(physics: dict) -> tuple:
     unknown = sorted(set(physics) - set(PHYSICS))
     if unknown:
         raise TypeError(f"unexpected keyword argument {unknown[0]!r}")
-    defaults = inspect.signature(MemoryArray.__init__).parameters
-    return tuple(physics.get(k, defaults[k].default) for k in PHYSICS)
+    defaults = _physics_defaults()
+    return tuple(physics.get(k, defaults[k]) for k in PHYSICS)
+
+
+@functools.cache
+def _physics_defaults() -> dict:
+    # read once: experiments build hundreds of thousands of small arrays
+    params = inspect.signature(MemoryArray.__init__).parameters
+    return {k: params[k].default for k in PHYSICS}
 
 
 class ArrayFacade:
