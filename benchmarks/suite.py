@@ -344,19 +344,45 @@ def cpu() -> dict:
     """The CPU model and its vector extensions (from ``/proc/cpuinfo`` where it exists), which
     every figure is measured on."""
     model, flags = platform.processor() or platform.machine(), set()
+    ids: dict[str, str] = {}
     try:
         with open("/proc/cpuinfo") as fh:
             for line in fh:
                 key, _, value = line.partition(":")
                 if key.strip() == "model name":
                     model = value.strip()
+                elif key.strip() in ("cpu family", "model") and key.strip() not in ids:
+                    ids[key.strip()] = value.strip()
                 elif key.strip() in ("flags", "Features") and not flags:
                     flags = set(value.split())
     except OSError:
         pass
+    if len(ids) == 2:  # x86: the family and model tell apart parts sold under one name
+        model += f", family {ids['cpu family']} model {ids['model']}"
     wanted = ("avx2", "fma", "avx512f", "avx512dq", "asimd", "sve")
     return {"model": model, "vector": [f for f in wanted if f in flags],
             "cores": os.cpu_count()}
+
+
+def codegen() -> dict:
+    """What Numba generates code for (``simcore._jit.codegen_target``): the CPU name and where
+    it comes from, the vector features of its feature string ("cpu default" when the string is
+    empty: the named CPU's own), and whether the wide kernels are compiled with 512-bit loops."""
+    from numba.core import config
+
+    from simcore import _jit
+
+    name, features = _jit.codegen_target()
+    on = _jit.target_features(features)
+    wanted = ("avx2", "fma", "avx512f", "avx512dq", "neon", "sve")
+    set_by = [v for v, val in (("NUMBA_CPU_NAME", config.CPU_NAME),
+                               ("NUMBA_CPU_FEATURES", config.CPU_FEATURES)) if val is not None]
+    return {
+        "cpu_name": name,
+        "vector": [f for f in wanted if f in on] if features else ["cpu default"],
+        "set_by": set_by or ["host"],
+        "wide_512": _jit.WIDE_VECTORS,
+    }
 
 
 def main(quick: bool = True, json_path: str | None = None) -> int:
@@ -365,6 +391,10 @@ def main(quick: bool = True, json_path: str | None = None) -> int:
     info = cpu()
     print(f"CPU: {info['model']} ({', '.join(info['vector']) or 'no listed vector extensions'});"
           f" {info['cores']} cores; numba {numba.__version__}, numpy {np.__version__}")
+    gen = codegen()
+    print(f"code generation: {gen['cpu_name']} ({', '.join(gen['set_by'])}; features:"
+          f" {', '.join(gen['vector']) or 'no listed vector extensions'});"
+          f" 512-bit loops {'on' if gen['wide_512'] else 'off'}")
     rows = run(quick)
     print(table(rows))
     print()
@@ -379,6 +409,7 @@ def main(quick: bool = True, json_path: str | None = None) -> int:
             "machine": platform.machine(),
             "processor": platform.processor(),
             "cpu": info,
+            "codegen": gen,
             "python": platform.python_version(),
             "numpy": np.__version__,
             "numba": numba.__version__,

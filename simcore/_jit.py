@@ -52,11 +52,35 @@ def jit_pair(fn):
 _WIDE = False
 
 
+def codegen_target() -> tuple[str, str]:
+    """``(cpu name, feature string)`` that Numba generates code for: ``NUMBA_CPU_NAME`` /
+    ``NUMBA_CPU_FEATURES`` where set, else the host's (the same rule as Numba's JIT codegen,
+    whose cache index is keyed by this pair, so code built for one target is never loaded for
+    another). With only ``NUMBA_CPU_NAME`` set Numba keeps the host's features (an AVX-512
+    host still gets AVX-512 instructions, tuned for the named CPU); an empty
+    ``NUMBA_CPU_FEATURES`` leaves the named CPU's own features (``NUMBA_CPU_NAME=znver2
+    NUMBA_CPU_FEATURES=''`` generates AVX2 code), reported as an empty string."""
+    from numba.core import codegen, config
+
+    name = config.CPU_NAME if config.CPU_NAME is not None else llvm.get_host_cpu_name()
+    if config.CPU_FEATURES is not None:
+        return name, config.CPU_FEATURES
+    return name, codegen.get_host_cpu_features()
+
+
+def target_features(features: str) -> set[str]:
+    """The features a ``+a,-b,...`` string turns on (``{"a"}``)."""
+    return {f[1:] for f in features.split(",") if f.startswith("+")}
+
+
 def _can_go_wide() -> bool:
+    # 512-bit loops only where the generated code may use AVX-512 (F for the registers, DQ for
+    # the 64-bit multiply); a feature string left to the CPU name's defaults is not inspected
+    # (llvmlite cannot list them), so LLVM keeps its own width there.
     if os.environ.get("LIMSIM_VECTOR_WIDTH", "") == "native":
         return False
-    features = llvm.get_host_cpu_features()
-    return bool(features.get("avx512f") and features.get("avx512dq"))
+    on = target_features(codegen_target()[1])
+    return {"avx512f", "avx512dq"} <= on
 
 
 WIDE_VECTORS = _can_go_wide()
@@ -64,7 +88,8 @@ WIDE_VECTORS = _can_go_wide()
 
 @contextlib.contextmanager
 def wide_vectors():
-    """Compile what is called inside with 512-bit vector loops (where the CPU has them).
+    """Compile what is called inside with 512-bit vector loops (where the code-generation target
+    has them: ``codegen_target``, which follows ``NUMBA_CPU_NAME`` / ``NUMBA_CPU_FEATURES``).
 
     LLVM prefers 256-bit vectors on AVX-512 parts; the bit kernel's 64-bit multiplies run about
     1.5x faster in 512-bit registers (measured: 0.44 -> 0.30 ns per cell-step on 2 cores). The

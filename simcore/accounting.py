@@ -12,20 +12,21 @@ from simcore._jit import jit
 
 
 @jit
-def block_energy(before, after, energies, tag_codes, work, heat):
+def block_energy(before0, after, energies, tag_codes, work, heat):
     """Add the work and heat of a block to ``work``/``heat`` (G, T).
 
-    ``before``/``after`` (G, B, M): occupancy of each group before and after each step;
-    ``energies`` (B+1, M): landscape at the start and after each step; ``tag_codes`` (B,).
+    ``before0`` (G, M): occupancy of each group before the block; ``after`` (G, B, M): after each
+    step (so step ``k`` starts from ``after[:, k-1]``, step 0 from ``before0``); ``energies``
+    (B+1, M): landscape at the start and after each step; ``tag_codes`` (B,).
     Work step: ``W += E_x(λ_{k+1}) - E_x(λ_k)``; heat step: ``Q += E_x(λ_{k+1}) - E_x'(λ_{k+1})``.
     """
-    n_groups, n_steps, m = before.shape
+    n_groups, n_steps, m = after.shape
     for g in range(n_groups):
         for k in range(n_steps):
             w = 0.0
             q = 0.0
             for i in range(m):
-                nb = before[g, k, i]
+                nb = before0[g, i] if k == 0 else after[g, k - 1, i]
                 if nb != 0:
                     w += nb * (energies[k + 1, i] - energies[k, i])
                 dn = nb - after[g, k, i]

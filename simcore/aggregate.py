@@ -21,7 +21,14 @@ from __future__ import annotations
 import numpy as np
 
 from simcore import draws
-from simcore.array import ArrayFacade, MemoryArray, check_dt, make_core, run_checked
+from simcore.array import (
+    ArrayFacade,
+    MemoryArray,
+    check_dt,
+    make_core,
+    physics_args,
+    run_checked,
+)
 from simcore.backend import CpuBackend
 from simcore.cell_steps import remember
 from simcore.engine import PARALLEL_STEPS, GroupCounts
@@ -44,8 +51,10 @@ class AggregateArray(ArrayFacade):
         Number of cells N, in [1, 2**62].
     groups : int
         Independent sub-arrays G in [1, 1024] (``draws.MAX_GROUPS``), for the standard errors.
-    n_levels, temperature, attempt_frequency, kinetics, seed, initial
-        As ``MemoryArray``; ``attempt_frequency`` one value for all cells.
+    n_levels, **physics
+        As ``MemoryArray`` (``temperature``, ``attempt_frequency``, ``kinetics``, ``seed``,
+        ``initial``, with its defaults: ``array.physics_args``); ``attempt_frequency`` one value
+        for all cells.
     backend : str
         "cpu" (the only backend of the aggregated engine).
 
@@ -63,16 +72,12 @@ class AggregateArray(ArrayFacade):
         n_levels: int = 2,
         *,
         groups: int = 16,
-        temperature: float = 300.0,
-        attempt_frequency=1e9,
-        kinetics: str = "arrhenius",
-        seed: int = 0,
-        initial=0,
         backend: str = "cpu",
+        **physics,
     ):
         g = positive_int("groups", groups, draws.MAX_GROUPS)
         one_of("backend", backend, ("cpu",))
-        args = (n_cells, n_levels, temperature, attempt_frequency, kinetics, seed, initial)
+        args = (n_cells, n_levels, *physics_args(physics))
         core, initial, bounds = make_core(*args, max_cells=self.MAX_CELLS, groups=g)
         cpu = CpuBackend(parallel=True)  # long blocks on the pool, short ones on the thread
         core.attach(bounds, cpu, GroupCounts(core.n_levels, bounds, cpu, core.seed))
@@ -80,7 +85,7 @@ class AggregateArray(ArrayFacade):
         if not core.homogeneous:
             raise ParameterError(
                 "attempt_frequency",
-                attempt_frequency,
+                core.attempt_frequency,
                 "one value for all cells (per-cell values need MemoryArray)",
             )
         self.prepare(initial)

@@ -16,6 +16,9 @@ plan (``simcore.plan``) names the kernel path, the backend chosen at constructio
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 import numpy as np
 
 from simcore import cell_steps
@@ -92,6 +95,27 @@ def make_core(
     )
     initial = check_initial(initial, core.n_levels, allow_equilibrium=False)
     return core, initial, group_bounds(core.n_cells, groups)
+
+
+#: The physics keywords both arrays take, in ``make_core``'s order (defaults: ``MemoryArray``'s).
+PHYSICS = ("temperature", "attempt_frequency", "kinetics", "seed", "initial")
+
+
+def physics_args(physics: dict) -> tuple:
+    """``make_core``'s physics arguments from keywords (``PHYSICS``), each defaulting as in
+    ``MemoryArray``; ``TypeError`` for any other keyword, as a signature would raise."""
+    unknown = sorted(set(physics) - set(PHYSICS))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {unknown[0]!r}")
+    defaults = _physics_defaults()
+    return tuple(physics.get(k, defaults[k]) for k in PHYSICS)
+
+
+@functools.cache
+def _physics_defaults() -> dict:
+    # read once: experiments build hundreds of thousands of small arrays
+    params = inspect.signature(MemoryArray.__init__).parameters
+    return {k: params[k].default for k in PHYSICS}
 
 
 class ArrayFacade:

@@ -65,6 +65,10 @@ def centre(n, p):
 @jit
 def _g(t):
     """``log1p(t) - t`` without cancellation for small ``t``."""
+    if abs(t) < 1e-3:
+        # the series to t**7 (the next term is below 1e-18 of the sum), in Horner form: no
+        # division and no data-dependent loop (the aggregated engine's t = d / m are ~1e-6)
+        return t * t * (-0.5 + t * (1.0 / 3.0 + t * (-0.25 + t * (0.2 + t * (-1 / 6 + t / 7)))))
     if abs(t) < 0.01:
         term = t
         acc = 0.0
@@ -129,9 +133,22 @@ def log_pmf_ratio(n, m, r, d, p, q):
 
 
 @jit
+def log_q(p):
+    """``log1p(-min(p, 1 - p))``: what ``sample_with`` takes precomputed (NaN: not given)."""
+    return math.log1p(-(p if p <= 0.5 else 1.0 - p))
+
+
+@jit
 def sample(n, p, key, gamma, step, slot):
     """One Binomial(n, p) draw (int64). Uniforms come from the stream ``(key, gamma)`` at
     ``step`` and cells ``slot * 2**16 + i`` (``i`` counts the draws of this sample)."""
+    return sample_with(n, p, math.nan, key, gamma, step, slot)
+
+
+@jit
+def sample_with(n, p, lq, key, gamma, step, slot):
+    """``sample`` with ``lq = log_q(p)`` computed by the caller (once for many draws with the
+    same ``p``; NaN to have it computed here when needed): the same draw, bit for bit."""
     if n <= 0 or p <= 0.0:
         return np.int64(0)
     if p >= 1.0:
@@ -141,11 +158,18 @@ def sample(n, p, key, gamma, step, slot):
     pp = p if not flip else 1.0 - p
     base = np.uint64(slot) << np.uint64(16)
     i = np.uint64(0)
-    m, r = centre(n, pp)
-    if np.float64(m) + r < 12.0:
+    # n p < 11.99 in floating point is n p < 12 exactly (its relative error is below 2**-52),
+    # so the inversion regime needs no exact centre
+    small = np.float64(n) * pp < 11.99
+    if not small:
+        m, r = centre(n, pp)
+        small = np.float64(m) + r < 12.0
+    if small:
         # inversion from 0
+        if lq != lq:
+            lq = math.log1p(-pp)
         u = to_unit(bits(key, gamma, step, base + i))
-        f = math.exp(np.float64(n) * math.log1p(-pp))
+        f = math.exp(np.float64(n) * lq)
         k = np.int64(0)
         ratio = pp / q
         while u >= f and k < n:
@@ -156,7 +180,7 @@ def sample(n, p, key, gamma, step, slot):
                 # round-off exhausted the mass: restart with a fresh uniform (rare)
                 i += np.uint64(1)
                 u = to_unit(bits(key, gamma, step, base + i))
-                f = math.exp(np.float64(n) * math.log1p(-pp))
+                f = math.exp(np.float64(n) * lq)
                 k = np.int64(0)
         return n - k if flip else k
     spq = math.sqrt(np.float64(n) * pp * q)
