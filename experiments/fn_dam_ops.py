@@ -474,11 +474,9 @@ class FnDamUpdate:
         """Precision of the step against its shot noise: ``log2(step/spread)`` bits."""
         return math.log2(self.levels / self.spread)
 
-    @property
-    def per_electron(self) -> float:
-        """Electrical energy per electron through the pulsed gate (J): ``q (V + V_p)`` plus the
-        other gate's leak shared over them."""
-        return self.electrical / self.electrons
+    def per_electron(self, dev) -> float:
+        """Energy (J) each electron through the pulsed gate dissipates: ``q (V + V_p)``."""
+        return Q_E * (float(dev.voltage(self.age)) + self.amplitude)
 
 
 def update(cfg, dev, width: float, levels: float, seeds, j: int, k: int,

@@ -483,7 +483,7 @@ def _fn_dam_report(result: Result) -> str:
             f"{u.write_time:8.2g} {u.levels:5g} {u.amplitude:8.4g} {float(r.occupancy @ x):8.4g}"
             f" {u.spread:8.4g} {float(np.std(u.electron_moves, ddof=1)):8.4g} {u.bits:6.3f}"
             f" {r.work.mean / kT:9.4g} {mean_pm(r.heat, kT)} {el * fj:10.4g}"
-            f" {sc.constants.Q_E * (float(dev.voltage(u.age)) + u.amplitude) * 1e18:13.4g}"
+            f" {u.per_electron(dev) * 1e18:13.4g}"
             f" {el / r.heat.mean:9.3g}")
     if pub is not None:
         lines.append(f"published: {pub[0] * fj:g} fJ {pub[1]} ({pub[2]})")
@@ -521,6 +521,8 @@ def _fn_dam_data(result: Result) -> dict:
         "electrical": energy([u.sim.electrical_total().mean for u in rows],
                              "electrical ledger per update, Monte Carlo"),
         "electrical_master": energy([u.sim.electrical_total().master for u in rows]),
+        "per_electron": energy(col(lambda u: u.per_electron(dev)),
+                               "q (V + V_p) per electron through the pulsed gate"),
         "electrical_closed_form": energy(col(lambda u: u.electrical),
                                          "charge × voltage per update"),
         "heat": energy([u.sim.mc.heat.mean for u in rows], "model heat per update"),

@@ -397,8 +397,9 @@ def test_update_wall_on_fn_dam_is_charge_times_voltage_by_hand(tmp_path, capsys)
     v = float(_v(1.0))
     rows = zip(res["device/update/write_time"], res["device/update/levels"],
                res["device/update/amplitude"], res["device/update/electrical_master"],
-               res["device/update/spread"], res["device/update/bits"], strict=True)
-    for w, k, amp, elec, spread, bits in rows:
+               res["device/update/spread"], res["device/update/bits"],
+               res["device/update/per_electron"], strict=True)
+    for w, k, amp, elec, spread, bits, per_electron in rows:
         i_p = float(_i(v + amp))
         assert (i_p - float(_i(v))) * w / (CAP * DV) == pytest.approx(k, rel=1e-9)
         n_o = CAP * (v - float(_v(1.0 + w))) / Q_E
@@ -406,6 +407,7 @@ def test_update_wall_on_fn_dam_is_charge_times_voltage_by_hand(tmp_path, capsys)
         assert elec == pytest.approx(by_hand, rel=1e-9)
         assert spread == pytest.approx(math.sqrt(i_p * w / Q_E + n_o) / n_e, rel=1e-9)
         assert bits == pytest.approx(math.log2(k / spread), rel=1e-12)
+        assert per_electron == pytest.approx(Q_E * (v + amp), rel=1e-12)
     assert sorted(set(res["device/update/levels"])) == [1.0, 4.0]
     report = (out / "report.md").read_text()
     assert "shot noise" in report and "published: 5 fJ" in report
