@@ -418,7 +418,13 @@ def max_step(dev) -> float:
 
 
 def require_steps(dev, steps, name: str = "update_levels") -> None:
-    """Refuse (``name``) a step beyond :func:`max_step`."""
+    """Refuse a step beyond :func:`max_step`.
+
+    Raises
+    ------
+    simcore.ParameterError
+        (``name``) for a step <= 0 or above :func:`max_step` levels.
+    """
     top = max_step(dev)
     for k in steps:
         if not 0 < k <= top:
