@@ -1,6 +1,6 @@
-"""FN-DAM in ``landauer_erasure`` and ``consolidation_wall``: a reset pulse, the cell's own
-ageing as its consolidation, and one-level updates, each with the model's W and Q beside the
-electrical energy its electrons dissipate.
+"""FN-DAM in ``landauer_erasure``, ``consolidation_wall`` and ``update_wall``: a reset pulse,
+the cell's own ageing as its consolidation, and k-level updates, each with the model's W and Q
+beside the electrical energy its electrons dissipate.
 
 An FN-DAM cell (``devices.FowlerNordheimDAM``) stores one of ``M`` levels of ``N_e`` electrons;
 its only control is a program pulse (amplitude ``V_p`` on one gate of the pair) that drifts the
@@ -31,6 +31,12 @@ reset level to a uniform value) plus the energy the pair's leak dissipates over 
 ``C (V(0)² - V(a)²)``; per stored bit it is that over ``log2 M``. The one-level update
 (amplitude solved so that ``update_size = 1`` in ``write_time`` at age 0) is run too, for its
 W and Q beside its injection energy.
+
+Update wall (:func:`update`): a step of ``k`` levels in τ_w at :data:`UPDATE_AGE`, the amplitude
+solved as for the one-level update. Its precision is set by electron shot noise: the pulsed
+gate's ``I_p τ_w/q`` and the other gate's leak are Poisson counts, so the move spreads by
+``√(n_p + n_o)/N_e`` levels (:func:`shot_noise_spread`), drawn as electron counts beside the
+chain (whose own spread is that of whole levels, ``√k``).
 """
 
 from __future__ import annotations
