@@ -1,6 +1,6 @@
-"""FN-DAM in ``landauer_erasure`` and ``consolidation_wall``: a reset pulse, the cell's own
-ageing as its consolidation, and one-level updates, each with the model's W and Q beside the
-electrical energy its electrons dissipate.
+"""FN-DAM in ``landauer_erasure``, ``consolidation_wall`` and ``update_wall``: a reset pulse,
+the cell's own ageing as its consolidation, and k-level updates, each with the model's W and Q
+beside the electrical energy its electrons dissipate.
 
 An FN-DAM cell (``devices.FowlerNordheimDAM``) stores one of ``M`` levels of ``N_e`` electrons;
 its only control is a program pulse (amplitude ``V_p`` on one gate of the pair) that drifts the
@@ -31,6 +31,12 @@ reset level to a uniform value) plus the energy the pair's leak dissipates over 
 ``C (V(0)² - V(a)²)``; per stored bit it is that over ``log2 M``. The one-level update
 (amplitude solved so that ``update_size = 1`` in ``write_time`` at age 0) is run too, for its
 W and Q beside its injection energy.
+
+Update wall (:func:`update`): a step of ``k`` levels in τ_w at :data:`UPDATE_AGE`, the amplitude
+solved as for the one-level update. Its precision is set by electron shot noise: the pulsed
+gate's ``I_p τ_w/q`` and the other gate's leak are Poisson counts, so the move spreads by
+``√(n_p + n_o)/N_e`` levels (:func:`shot_noise_spread`), drawn as electron counts beside the
+chain (whose own spread is that of whole levels, ``√k``).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from devices import ideal
 from experiments.checks import check, check_key, count_check
 from experiments.electrical import rate_matrix
 from experiments.results import Simulated, simulate
+from simcore.constants import Q_E
 
 #: Age (s) of the cell when it is erased: the preset's log clock starts near 1 s (t0 = k0/k1).
 ERASE_AGE = 1.0
@@ -399,3 +406,149 @@ def consolidation_checks(c: FnDamConsolidation, kT: float, error: float) -> list
                         (1.0 - r.occupancy[start]) * r.n_cells, r.n_cells, moved_ex),
         ]
     return out
+
+
+# ---------------------------------------------------------------------------- update wall
+#: Age (s) of the cell when ``update_wall`` updates it (that of an erased cell in use).
+UPDATE_AGE = ERASE_AGE
+#: Standard deviations of the chain's spread a step keeps from the chain's top end (the update
+#: starts at the middle level), so that the chain's mean is the step to round-off.
+STEP_MARGIN = 10.0
+
+
+def max_step(dev) -> float:
+    """Largest update step (levels) from the middle level that keeps :data:`STEP_MARGIN`
+    standard deviations (``√k``, the chain's whole-level spread) below the top level."""
+    room = dev.levels - 1 - dev.levels // 2
+    return (math.sqrt(STEP_MARGIN**2 / 4 + room) - STEP_MARGIN / 2) ** 2
+
+
+def require_steps(dev, steps, name: str = "update_levels") -> None:
+    """Refuse a step beyond :func:`max_step`.
+
+    Raises
+    ------
+    simcore.ParameterError
+        (``name``) for a step <= 0 or above :func:`max_step` levels.
+    """
+    top = max_step(dev)
+    for k in steps:
+        if not 0 < k <= top:
+            raise sc.ParameterError(name, k, f"update steps in (0, {top:.4g}] levels for an"
+                                    f" FN-DAM cell of {dev.levels} levels (the step plus"
+                                    f" {STEP_MARGIN:g} √step from the middle level stays in"
+                                    " the chain)")
+
+
+def shot_noise_spread(dev, age: float, amplitude: float, width: float) -> float:
+    """Standard deviation (levels) of the move of a pulse from electron shot noise: the pulsed
+    gate emits a Poisson number of electrons with mean ``I_p w/q``, the other gate one with
+    mean ``C (V(t) - V(t + w))/q``, so ``Var = (I_p w/q + n_o)/N_e²``."""
+    n_p = float(dev.injection_charge(age, amplitude, width)) / Q_E
+    n_o = float(dev.tunnelled_electrons(age, age + width))
+    return math.sqrt(n_p + n_o) / dev.electrons_per_level
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class FnDamUpdate:
+    """An update of an FN-DAM value by ``levels`` levels in ``write_time`` s.
+
+    Attributes
+    ----------
+    write_time, levels, age, amplitude : float
+        Pulse width τ_w (s), the intended step (levels), the cell's age (s), V_p (V).
+    electrons, leak_electrons : float
+        Mean electrons through the pulsed gate (``I_p τ_w/q``) and the other gate's leak.
+    spread : float
+        Shot-noise standard deviation of the move (levels), :func:`shot_noise_spread`.
+    electron_moves : ndarray
+        Per cell, the move (levels) of independent Poisson electron counts of those means
+        (stream ``fn_dam_electrons[j,k]``).
+    electrical : float
+        Closed-form electrical energy per update (J), :func:`pulse_energy`.
+    sim : Simulated
+        The pulse on the effective chain from the middle level (stream ``fn_dam_update[j,k]``).
+    """
+
+    write_time: float
+    levels: float
+    age: float
+    amplitude: float
+    electrons: float
+    leak_electrons: float
+    spread: float
+    electron_moves: np.ndarray
+    electrical: float
+    sim: Simulated
+
+    @property
+    def bits(self) -> float:
+        """Precision of the step against its shot noise: ``log2(step/spread)`` bits."""
+        return math.log2(self.levels / self.spread)
+
+    def per_electron(self, dev) -> float:
+        """Energy (J) each electron through the pulsed gate dissipates: ``q (V + V_p)``."""
+        return Q_E * (float(dev.voltage(self.age)) + self.amplitude)
+
+
+def update(cfg, dev, width: float, levels: float, seeds, j: int, k: int,
+           progress: bool) -> FnDamUpdate:
+    """Update ``cfg.n_cells`` values by ``levels`` levels in ``width`` s at
+    :data:`UPDATE_AGE` (``cfg`` at the device's attempt frequency); the electron counts are
+    drawn beside the chain."""
+    age, t = UPDATE_AGE, cfg.temperature
+    amp = update_amplitude(dev, age, width, levels, name="write_times")
+    protocol, powers = pulse_protocol(dev, age, amp, 1, width, t, "update")
+    sim = simulate(cfg, protocol, width, dev.levels // 2, seeds.seed("fn_dam_update", j, k),
+                   progress=progress, powers=powers)
+    n_p = float(dev.injection_charge(age, amp, width)) / Q_E
+    n_o = float(dev.tunnelled_electrons(age, age + width))
+    rng = np.random.default_rng(seeds.seed("fn_dam_electrons", j, k))
+    moves = ((rng.poisson(n_p, cfg.n_cells) - rng.poisson(n_o, cfg.n_cells))
+             / dev.electrons_per_level)
+    return FnDamUpdate(write_time=width, levels=levels, age=age, amplitude=amp, electrons=n_p,
+                       leak_electrons=n_o, spread=shot_noise_spread(dev, age, amp, width),
+                       electron_moves=moves, electrical=pulse_energy(dev, age, amp, width),
+                       sim=sim)
+
+
+def update_checks(i: int, u: FnDamUpdate, dev, kT: float) -> list[dict]:
+    """The chain's mean move vs the step (MC: Gaussian; master: round-off), its variance vs
+    ``(Γ_up + Γ_down) τ_w`` (master, round-off), heat vs master (Gaussian), electrical ledger vs
+    charge × voltage (round-off), and the electron counts' mean and spread vs the step and
+    :func:`shot_noise_spread` (Gaussian)."""
+    tag = f"τ_w = {u.write_time:.3g} s, step {u.levels:g}"
+    r, m, n = u.sim.mc, u.sim.master, u.sim.mc.n_cells
+    x = np.arange(r.occupancy.size) - r.occupancy.size // 2
+    mean_mc, mean_ex = float(r.occupancy @ x), float(m.occupancy @ x)
+    var_mc = float(r.occupancy @ x**2) - mean_mc**2
+    var_ex = float(m.occupancy @ x**2) - mean_ex**2
+    chain_var = (float(dev.program_rate(u.age, u.amplitude))
+                 + float(dev.hop_rate(u.age))) * u.write_time
+    d = u.electron_moves
+    s2 = float(np.var(u.electron_moves, ddof=1))
+    m4 = float(np.mean((u.electron_moves - u.electron_moves.mean()) ** 4))
+    el = u.sim.electrical_total()
+    fj = 1e15
+    return [
+        check(check_key("fn_dam_step_mean", i), f"FN-DAM update: chain mean move vs step, {tag}",
+              mean_mc, u.levels, se=math.sqrt(max(var_mc, 1e-300) / n), unit="levels"),
+        check(check_key("fn_dam_step_master_mean", i),
+              f"FN-DAM update: master mean move vs step, {tag}", mean_ex, u.levels,
+              tolerance=1e-9 * u.levels, unit="levels"),
+        check(check_key("fn_dam_step_master_variance", i),
+              f"FN-DAM update: master variance vs (Γ_up + Γ_down) τ_w, {tag}", var_ex,
+              chain_var, tolerance=1e-8 * chain_var, unit="levels²"),
+        check(check_key("fn_dam_step_heat_vs_master", i), f"FN-DAM update: heat vs master, {tag}",
+              r.heat.mean / kT, m.heat / kT, se=r.heat.stderr / kT, tolerance=1e-12, unit="kT"),
+        check(check_key("fn_dam_step_electrical", i),
+              f"FN-DAM update: electrical ledger (master) vs charge × voltage, {tag}",
+              el.master * fj, u.electrical * fj, tolerance=1e-9 * u.electrical * fj, unit="fJ"),
+        check(check_key("fn_dam_shot_mean", i),
+              f"FN-DAM update: electron-count mean move vs step, {tag}",
+              float(u.electron_moves.mean()), u.levels, se=u.spread / math.sqrt(d.size),
+              unit="levels"),
+        check(check_key("fn_dam_shot_variance", i),
+              f"FN-DAM update: electron-count variance vs shot noise, {tag}", s2, u.spread**2,
+              se=math.sqrt(max(m4 - s2**2, 1e-300) / d.size), unit="levels²"),
+    ]

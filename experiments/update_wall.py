@@ -23,8 +23,19 @@ an RRAM with its HRS/LRS resistances; NaN for a device without an electrical mod
 lowered-barrier write needs a barrier control independent of the tilt, which a one-control
 device lacks: it stays the ideal cell's, at the device's mean rest barrier and attempt
 frequency, as the reference of what the physics allows. A device that cannot write within
-τ_w at failure ε, or that is not a two-state bit (FN-DAM, a multi-level chain), is refused with
-the config.
+τ_w at failure ε, or that is not a two-state bit (a multi-level chain), is refused with the
+config.
+
+FN-DAM (``device = fn_dam_synapse`` or a ``model = "fn_dam"`` file) stores a multi-level analog
+value: its update is a step of ``update_levels`` levels (``errors`` do not apply) within τ_w at
+age ``fn_dam_ops.UPDATE_AGE``, by one injection pulse whose amplitude is solved so that the mean
+move is the step (``experiments.fn_dam_ops.update``). Its precision is set by electron shot
+noise: the pulsed gate's ``I_p τ_w/q`` and the other gate's leak are Poisson counts, so the move
+spreads by ``√(n_p + n_o)/N_e`` levels, ``log2(step/spread)`` bits; drawn beside the chain
+(whose spread is that of whole levels). The report gives the model's W and Q and the electrical
+energy ``q (V + V_p)`` per electron against write time and precision, beside the published
+energy per update. A pulse beyond the model's range (``fn_dam_ops.max_amplitude``) is refused
+naming ``write_times``, a step too close to the chain's end naming ``update_levels``.
 """
 
 from __future__ import annotations
@@ -40,10 +51,12 @@ import simcore as sc
 from devices import cell, ideal
 from devices.presets import PUBLISHED_WRITE_ENERGY
 from experiments import device as devkey
+from experiments import fn_dam_ops
 from experiments.checks import assemble, check, check_key, count_check
 from experiments.common import bar, energy, figure, mean_pm, quantity, seeds_tree
 from experiments.config import CellsConfig, device_field, field, n_cells_field
 from experiments.contract import Experiment
+from experiments.fn_dam_hold import is_fn_dam
 from experiments.results import ResultBase, Simulated, column, simulate
 from simcore import bounds
 from simcore.seeds import Seeds
@@ -64,16 +77,25 @@ class Config(CellsConfig):
     write_times: tuple[float, ...] = field((1e-8, 1e-7, 1e-6), "s", "write times τ_w", low=0,
                                            open_low=True)
     steps: int = field(800, "", "time steps of a lowered-barrier write", low=8, high=10**7)
+    update_levels: tuple[float, ...] = field((1.0, 2.0, 4.0), "levels",
+                                             "update steps of an FN-DAM value (FN-DAM only)",
+                                             low=0, open_low=True)
     device: str = device_field()
 
     def smoke(self) -> Config:
         return dataclasses.replace(self, n_cells=30_000, errors=(1e-1, 1e-2),
-                                   write_times=(1e-8, 1e-6), steps=200)
+                                   write_times=(1e-8, 1e-6), steps=200, update_levels=(1.0, 4.0))
 
     def check(self) -> None:
         if self.device == devkey.IDEAL:
             return
         dev = devkey.resolve(self.device)
+        if is_fn_dam(dev):
+            fn_dam_ops.require_steps(dev, self.update_levels)
+            for tw, k in itertools.product(self.write_times, self.update_levels):
+                fn_dam_ops.update_amplitude(dev, fn_dam_ops.UPDATE_AGE, tw, k,
+                                            name="write_times")
+            return
         cell.require_two_state(dev, self.device, NAME, "a two-state bit with a write control")
         for tw, eps in itertools.product(self.write_times, self.errors):
             cell.write_control(dev, eps, tw, temperature=self.temperature, name=self.device)
@@ -154,6 +176,9 @@ class Result(ResultBase):
         Retention barrier (J): ``config.barrier``, or the device's mean rest barrier.
     attempt_frequency : float
         Attempt frequency (Hz): ``config.attempt_frequency``, or the device's.
+    fn_dam : tuple of experiments.fn_dam_ops.FnDamUpdate
+        On an FN-DAM cell, one per (write time, step), write times outermost (``writes`` is
+        then empty); streams ``fn_dam_update[j,k]`` and ``fn_dam_electrons[j,k]``.
     """
 
     config: Config
@@ -161,11 +186,29 @@ class Result(ResultBase):
     device: object = None
     barrier: float = float("nan")
     attempt_frequency: float = float("nan")
+    fn_dam: tuple = ()
+
+
+def _run_fn_dam(cfg: Config, dev, progress: bool) -> Result:
+    """Every (write time, step) update of an FN-DAM value, at the device's f0."""
+    cfg_run = dataclasses.replace(cfg, attempt_frequency=dev.attempt_frequency)
+    seeds = Seeds(cfg.seed)
+    grid = list(itertools.product(enumerate(cfg.write_times), enumerate(cfg.update_levels)))
+    outer = bar(len(grid), NAME, progress)
+    rows = []
+    for (j, tw), (k, step) in grid:
+        rows.append(fn_dam_ops.update(cfg_run, dev, tw, step, seeds, j, k, progress))
+        outer.update()
+    outer.close()
+    return Result(config=cfg, seeds=seeds, writes=(), device=dev,
+                  attempt_frequency=dev.attempt_frequency, fn_dam=tuple(rows))
 
 
 def run(cfg: Config, progress: bool = False) -> Result:
     """Both writes for every write time and failure probability (on ``cfg.device``)."""
     dev = devkey.resolve(cfg.device)
+    if is_fn_dam(dev):
+        return _run_fn_dam(cfg, dev, progress)
     on_device = cfg.device != devkey.IDEAL
     if on_device:
         # the device's own barrier and attempt frequency; the lowered write is the ideal cell's
@@ -217,6 +260,10 @@ def checks(result: Result) -> list[dict]:
     kT, cfg = result.kT, result.config
     n = cfg.n_cells
     out = []
+    if result.fn_dam:
+        for i, u in enumerate(result.fn_dam):
+            out += fn_dam_ops.update_checks(i, u, result.device, kT)
+        return assemble(out)
     for i, w in enumerate(result.writes):
         tag = f"τ_w = {w.write_time:.3g} s, ε = {w.error:.3g}"
         for kind, sim in (("static", w.static), ("lowered", w.lowered)):
@@ -249,6 +296,8 @@ def checks(result: Result) -> list[dict]:
 
 def report(result: Result) -> str:
     kT, cfg = result.kT, result.config
+    if result.fn_dam:
+        return _fn_dam_report(result)
     barrier = cfg.barrier if cfg.device == devkey.IDEAL else result.barrier / kT
     lines = [f"{NAME}: {cfg.n_cells} cells per point, retention barrier {barrier:g} kT,"
              f" lowered to {cfg.low_barrier:g} kT; energies per update (random old bit) in kT",
@@ -287,6 +336,8 @@ def _energy_table(result: Result) -> str:
 
 
 def data(result: Result) -> dict:
+    if result.fn_dam:
+        return _fn_dam_data(result)
     writes = result.writes
     col = functools.partial(column, writes)
     out = {
@@ -361,6 +412,9 @@ def _plot_energies(res, outdir, stems) -> None:
 def plot(res, outdir) -> list[str]:
     kT = res.attrs["kT"]
     stems: list[str] = []
+    if "device/update/levels" in res.data:
+        _plot_fn_dam(res, outdir, stems)
+        return stems
     tw, eps = res["write_time"], res["error"]
     with figure(outdir, "energy_vs_precision", stems, size=(10, 4.2), ncols=2) as (_fig, ax):
         for i, t in enumerate(np.unique(tw)):
@@ -402,6 +456,112 @@ def plot(res, outdir) -> list[str]:
     if np.all(np.isfinite(elec)) and np.any(elec > 0):
         _plot_energies(res, outdir, stems)
     return stems
+
+
+# ---------------------------------------------------------------------------- FN-DAM
+def _fn_dam_report(result: Result) -> str:
+    """Energy per update of an FN-DAM value against write time and precision."""
+    kT, cfg = result.kT, result.config
+    dev = result.device
+    pub = PUBLISHED_WRITE_ENERGY.get(cfg.device)
+    fj = 1e15
+    lines = [f"{NAME}: {cfg.n_cells} cells per point; FN-DAM value updated by a step of levels"
+             f" in τ_w at age {fn_dam_ops.UPDATE_AGE:g} s by one injection pulse (mean move ="
+             f" step), N_e = {dev.electrons_per_level:.5g} electrons per level, f0 ="
+             f" {result.attempt_frequency:.4g} Hz",
+             devkey.describe(cfg.device, dev),
+             "precision: shot noise of the electrons, spread √(n_p + n_o)/N_e levels, bits ="
+             " log2(step/spread); model W, Q (effective chain) in kT; electrical in fJ",
+             f"{'τ_w (s)':>8} {'step':>5} {'V_p (V)':>8} {'move MC':>8} {'spread':>8}"
+             f" {'e⁻ MC':>8} {'bits':>6} {'W (kT)':>9} {'Q MC (kT)':>17} {'elec (fJ)':>10}"
+             f" {'q(V+V_p) (aJ)':>13} {'elec/Q':>9}"]
+    for u in result.fn_dam:
+        r = u.sim.mc
+        x = np.arange(r.occupancy.size) - r.occupancy.size // 2
+        el = u.sim.electrical_total().mean
+        lines.append(
+            f"{u.write_time:8.2g} {u.levels:5g} {u.amplitude:8.4g} {float(r.occupancy @ x):8.4g}"
+            f" {u.spread:8.4g} {float(np.std(u.electron_moves, ddof=1)):8.4g} {u.bits:6.3f}"
+            f" {r.work.mean / kT:9.4g} {mean_pm(r.heat, kT)} {el * fj:10.4g}"
+            f" {u.per_electron(dev) * 1e18:13.4g}"
+            f" {el / r.heat.mean:9.3g}")
+    if pub is not None:
+        lines.append(f"published: {pub[0] * fj:g} fJ {pub[1]} ({pub[2]})")
+    lines.append("the chain's own spread is whole levels (√step); the electrons' is shot noise:"
+                 " halving the spread (one more bit) takes a 4× step, 4× the charge and energy")
+    return "\n".join(lines)
+
+
+def _fn_dam_data(result: Result) -> dict:
+    """The file of an FN-DAM run: the updates per (write time, step) in ``device/update``."""
+    rows = result.fn_dam
+    col = functools.partial(column, rows)
+    dev = result.device
+    out = devkey.tree(result.config.device, dev)
+    out["attempt_frequency"] = quantity(result.attempt_frequency, "Hz")
+    out["electrons_per_level"] = quantity(dev.electrons_per_level, "", "N_e = C ΔV/q")
+    mean_move = [float(u.sim.mc.occupancy
+                       @ (np.arange(u.sim.mc.occupancy.size) - u.sim.mc.occupancy.size // 2))
+                 for u in rows]
+    out["update"] = {
+        "write_time": quantity(col(lambda u: u.write_time), "s"),
+        "levels": quantity(col(lambda u: u.levels), "levels", "intended step"),
+        "age": quantity(col(lambda u: u.age), "s"),
+        "amplitude": quantity(col(lambda u: u.amplitude), "V", "pulse amplitude V_p"),
+        "voltage": quantity(col(lambda u: float(dev.voltage(u.age))), "V",
+                            "floating-gate voltage V at the pulse"),
+        "electrons": quantity(col(lambda u: u.electrons), "", "mean electrons I_p τ_w/q"),
+        "leak_electrons": quantity(col(lambda u: u.leak_electrons), "",
+                                   "mean electrons the other gate leaks"),
+        "move": quantity(np.array(mean_move), "levels", "chain mean move, Monte Carlo"),
+        "spread": quantity(col(lambda u: u.spread), "levels", "shot-noise sd of the move"),
+        "spread_electrons": quantity(col(lambda u: float(np.std(u.electron_moves, ddof=1))),
+                                     "levels", "sd of the Poisson electron counts' move"),
+        "bits": quantity(col(lambda u: u.bits), "bits", "log2(step/spread)"),
+        "electrical": energy([u.sim.electrical_total().mean for u in rows],
+                             "electrical ledger per update, Monte Carlo"),
+        "electrical_master": energy([u.sim.electrical_total().master for u in rows]),
+        "per_electron": energy(col(lambda u: u.per_electron(dev)),
+                               "q (V + V_p) per electron through the pulsed gate"),
+        "electrical_closed_form": energy(col(lambda u: u.electrical),
+                                         "charge × voltage per update"),
+        "heat": energy([u.sim.mc.heat.mean for u in rows], "model heat per update"),
+        "heat_stderr": energy([u.sim.mc.heat.stderr for u in rows]),
+        "heat_master": energy([u.sim.master.heat for u in rows]),
+        "work": energy([u.sim.mc.work.mean for u in rows]),
+    }
+    return {"device": out, "n_cells": quantity(result.config.n_cells, ""),
+            "seeds": seeds_tree(result.seeds)}
+
+
+def _plot_fn_dam(res, outdir, stems) -> None:
+    """FN-DAM: energy per update against write time and against precision (bits), the
+    electrical energy beside the model's heat, kT ln 2 and the published energy per update."""
+    kT = res.attrs["kT"]
+    tw, k = res["device/update/write_time"], res["device/update/levels"]
+    published = PUBLISHED_WRITE_ENERGY.get(str(res.config["device"]))
+    with figure(outdir, "fn_dam_update_wall", stems, size=(10, 4.2), ncols=2) as (_fig, ax):
+        for i, step in enumerate(np.unique(k)):
+            sel = k == step
+            ax[0].plot(tw[sel], res["device/update/electrical"][sel], "o-", color=f"C{i}",
+                       label=f"electrical, step {step:g} level(s)")
+            ax[0].plot(tw[sel], np.abs(res["device/update/heat"][sel]), "s--", color=f"C{i}",
+                       label=f"|model heat|, step {step:g}")
+        for i, t in enumerate(np.unique(tw)):
+            sel = tw == t
+            ax[1].plot(res["device/update/bits"][sel], res["device/update/electrical"][sel],
+                       "o-", color=f"C{i}", label=f"electrical, τ_w = {t:.0e} s")
+        for a in ax:
+            a.axhline(kT * np.log(2), color="k", ls=":", label="kT ln 2")
+            if published is not None:
+                a.axhline(published[0], color="C3", ls="--",
+                          label=f"published {published[0] * 1e15:g} fJ {published[1]}")
+            a.set(yscale="log", ylabel="energy per update (J)")
+            a.legend(fontsize="small")
+        ax[0].set(xscale="log", xlabel="write time τ_w (s)",
+                  title=f"FN-DAM {res.config['device']}: per update")
+        ax[1].set(xlabel="precision log2(step/shot-noise spread) (bits)",
+                  title="energy vs precision")
 
 
 EXPERIMENT = Experiment(name=NAME, summary=SUMMARY, doc=__doc__, config=Config, run=run,

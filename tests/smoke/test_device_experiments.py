@@ -2,10 +2,10 @@
 device TOML file, a table, FN-DAM), in smoke mode with few cells: they run, pass their checks,
 name the device and all its parameters in the report and the file, and redraw from the file;
 their electrical energies match hand calculations. An FN-DAM cell runs in retention,
-landauer_erasure (a reset pulse) and consolidation_wall (consolidation by ageing), its figures
-against the Fowler–Nordheim closed forms written out here; it is refused (exit 2, naming
-``device``, before anything is written) by update_wall (a two-state bit) and by
-fluctuation_theorems (no local detailed balance), as are multi-level cells."""
+landauer_erasure (a reset pulse), consolidation_wall (consolidation by ageing) and update_wall
+(a k-level update, its shot-noise precision), its figures against the Fowler–Nordheim closed
+forms written out here; it is refused (exit 2, naming ``device``, before anything is written)
+by fluctuation_theorems (no local detailed balance), as multi-level cells are by update_wall."""
 
 from __future__ import annotations
 
@@ -120,7 +120,6 @@ def test_table_retention_and_toml_update_wall(tmp_path, capsys):
 
 
 REFUSED = [
-    ("update_wall", "fn_dam_synapse", "two-state"),
     ("fluctuation_theorems", "fn_dam_synapse", "local detailed balance"),
 ]
 
@@ -385,3 +384,42 @@ def test_consolidation_on_fn_dam_ages_to_the_target_by_hand(tmp_path, capsys):
         assert hold == pytest.approx(CAP * (V0**2 - float(_v(a)) ** 2), rel=1e-9)
         assert per_bit == pytest.approx((31.5 * update + hold) / 6.0, rel=1e-9)
     assert "consolidates by ageing" in (out / "report.md").read_text()
+
+
+def test_update_wall_on_fn_dam_is_charge_times_voltage_by_hand(tmp_path, capsys):
+    """A step of k levels in τ_w at age 1 s: (I_p - I) τ_w/(C ΔV) = k, the electrical energy
+    is I_p (V + V_p) τ_w plus the other gate's leak C (V(1)² - V(1 + τ_w)²)/2, and the shot
+    noise of the Poisson electrons spreads the move by √(I_p τ_w/q + n_o)/N_e levels."""
+    rc, out = _run("update_wall", "fn_dam_synapse", tmp_path, FEW)
+    assert rc == 0, capsys.readouterr()
+    res = _check_file("update_wall", out, "fn_dam_synapse")
+    n_e = CAP * DV / Q_E
+    v = float(_v(1.0))
+    rows = zip(res["device/update/write_time"], res["device/update/levels"],
+               res["device/update/amplitude"], res["device/update/electrical_master"],
+               res["device/update/spread"], res["device/update/bits"],
+               res["device/update/per_electron"], strict=True)
+    for w, k, amp, elec, spread, bits, per_electron in rows:
+        i_p = float(_i(v + amp))
+        assert (i_p - float(_i(v))) * w / (CAP * DV) == pytest.approx(k, rel=1e-9)
+        n_o = CAP * (v - float(_v(1.0 + w))) / Q_E
+        by_hand = i_p * w * (v + amp) + 0.5 * CAP * (v**2 - float(_v(1.0 + w)) ** 2)
+        assert elec == pytest.approx(by_hand, rel=1e-9)
+        assert spread == pytest.approx(math.sqrt(i_p * w / Q_E + n_o) / n_e, rel=1e-9)
+        assert bits == pytest.approx(math.log2(k / spread), rel=1e-12)
+        assert per_electron == pytest.approx(Q_E * (v + amp), rel=1e-12)
+    assert sorted(set(res["device/update/levels"])) == [1.0, 4.0]
+    report = (out / "report.md").read_text()
+    assert "shot noise" in report and "published: 5 fJ" in report
+
+
+@pytest.mark.parametrize(("key", "value"), [("write_times", "1e-10"), ("update_levels", "20")])
+def test_an_fn_dam_update_beyond_the_model_is_exit_2(key, value, tmp_path, capsys):
+    """One level in 0.1 ns needs hops faster than f0 = 1 GHz; a step of 20 levels from the
+    middle of 64 reaches the chain's end within 10 √20: both refused, naming the parameter."""
+    out = tmp_path / "never"
+    rc = main(["run", "update_wall", "--smoke", "--quiet", "--out", str(out), "--set",
+               "device=fn_dam_synapse", "--set", f"{key}={value}"])
+    err = capsys.readouterr().err
+    assert rc == 2 and f"{key}=" in err and value in err
+    assert not out.exists()
