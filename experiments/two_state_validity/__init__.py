@@ -560,34 +560,43 @@ def memory_estimate(cfg: Config) -> float:
     return 200.0 * cfg.n_particles
 
 
+#: Particle-steps that one Fokker-Planck oracle step costs per grid node squared: a step's
+#: tridiagonal eigendecomposition with eigenvectors (``scipy.linalg.eigh_tridiagonal``) took
+#: 17 ms at 401 nodes on a 2-core AMD EPYC (Zen 4), about 1.7e6 cell-steps of the engine at
+#: ``harness.cost.CELL_STEPS_PER_S``.
+ORACLE_STEP_COST = 10.0
+
+
 def cost_estimate(cfg: Config) -> float:
     """The run's work in particle-steps: each checked map point runs ``n_particles`` through a
     cycle of ``d τ_low`` in steps of ``mc_step τ_w(E_B)``, so ``d (E_B / low_barrier) / mc_step``
-    steps (``τ_low / τ_w = E_B / E_low``); the oracle's ``grid_points`` nodes times its steps are
-    counted alike for every map point and each checked one (a small term). The erasure adds
+    steps (``τ_low / τ_w = E_B / E_low``); the oracle's steps are counted for every map point
+    and each checked one. The erasure adds
     ``3 erase_steps`` oracle steps per duration, its Langevin checks ``d (erase_barrier /
     low_barrier) / mc_step`` steps each (engine and oracle), and each underdamped erasure of
     ``d`` m/ζ about ``(d + 3) 50 heat_q / 2π`` steps (50 per period of the well, the protocol
     and the hold up to the second window); each finite-speed raise of ``d`` τ_low
-    ``d (raise_mc_to / low_barrier) / mc_step`` steps (engine and oracle)."""
+    ``d (raise_mc_to / low_barrier) / mc_step`` steps (engine and oracle). An oracle step
+    counts as ``ORACLE_STEP_COST grid_points²`` particle-steps (its eigendecomposition)."""
+    oracle = ORACLE_STEP_COST * float(cfg.grid_points) ** 2
     d_n = len(cfg.durations)
     total = 0.0
     for flat in cfg.mc_points:
         i, j = divmod(int(flat), d_n)
         steps = math.ceil(cfg.durations[j] * cfg.heights[i] / cfg.low_barrier / cfg.mc_step)
-        total += float(cfg.n_particles) * steps + float(cfg.grid_points) * steps
+        total += float(cfg.n_particles) * steps + oracle * steps
     n_map = len(cfg.heights) * d_n
-    total += float(cfg.grid_points) * cfg.steps_per_cycle * n_map
-    total += float(cfg.grid_points) * 3 * cfg.erase_steps * len(cfg.erase_durations)
+    total += oracle * cfg.steps_per_cycle * n_map
+    total += oracle * 3 * cfg.erase_steps * len(cfg.erase_durations)
     for j in cfg.erase_mc:
         steps = math.ceil(cfg.erase_durations[j] * cfg.erase_barrier / cfg.low_barrier
                           / cfg.mc_step)
-        total += float(cfg.n_particles + cfg.grid_points) * steps
+        total += (float(cfg.n_particles) + oracle) * steps
     for d in cfg.heat_durations:
         total += float(cfg.n_particles) * (d + 3.0) * 50.0 * cfg.heat_q / (2 * math.pi)
     for d in cfg.raise_durations:
         steps = math.ceil(d * cfg.raise_mc_to / cfg.low_barrier / cfg.mc_step)
-        total += float(cfg.n_particles + cfg.grid_points) * steps
+        total += (float(cfg.n_particles) + oracle) * steps
     return total
 
 

@@ -60,16 +60,17 @@ def test_two_state_validity_counts_particle_steps():
     cfg = runner.resolve_config(exp, smoke=True)
     # map point 1: E_B = 5 kT, 10 τ_low, steps of 0.02 τ_w: 10 * 5 / 1 / 0.02 = 2500 steps
     langevin = cfg.n_particles * 2500
-    oracle = cfg.grid_points * (2500 + cfg.steps_per_cycle * 6)
+    w = 10.0 * cfg.grid_points**2  # an oracle step: its eigendecomposition, O(nodes²)
+    oracle = w * (2500 + cfg.steps_per_cycle * 6)
     # erasure: 3 x 400 oracle steps at each of 3 durations; its Langevin check at 1 τ_low in
     # steps of 0.02 τ_w(20 kT): 1 * 20 / 1 / 0.02 = 1000 steps, engine and oracle
-    oracle += cfg.grid_points * (3 * 400 * 3 + 1000)
+    oracle += w * (3 * 400 * 3 + 1000)
     langevin += cfg.n_particles * 1000
     # underdamped erasures of 1, 3, 100 m/ζ at Q = 30: (d + 3) * 50 * 30 / 2π steps each
     langevin += cfg.n_particles * sum((d + 3) * 50 * 30 / (2 * math.pi) for d in (1, 3, 100))
     # the finite-speed raise 10 -> 40 kT in 0.1 τ_low: 0.1 * 40 / 1 / 0.02 = 200 steps, both
     langevin += cfg.n_particles * 200
-    oracle += cfg.grid_points * 200
+    oracle += w * 200
     assert exp.cost_estimate(cfg) == pytest.approx(langevin + oracle)
     twice = dataclasses.replace(cfg, n_particles=2 * cfg.n_particles)
     assert exp.cost_estimate(twice) == pytest.approx(2 * langevin + oracle)
