@@ -142,7 +142,8 @@ def write_control(device, error: float, duration: float, *, target: int = 0,
         raise ParameterError(
             "device", name or kind(device),
             f"a device that writes level {target} with failure {error:g} within {duration:g} s;"
-            f" its best pulse (control {c_best:g}) fails with probability {math.exp(best):.3g}")
+            f" its best pulse (control {c_best:g}) fails with probability {math.exp(best):.3g}"
+            " (a longer write time or a larger failure may be reachable)")
     j = int(np.argmax(fails <= goal))  # the first grid point that writes well enough
     a, b = float(grid[j - 1]), float(grid[j])
     return float(brentq(lambda c: log_fail(c) - goal, a, b, xtol=1e-14 * abs(b),
