@@ -171,8 +171,7 @@ def landauer_levels(occupancy, temperature: float) -> float:
     """``kT [ln M - H(p)]`` (J): the generalised Landauer bound of resetting a uniform
     ``M``-level value to the occupancy ``p``."""
     p = np.asarray(occupancy, dtype=np.float64)
-    nz = p[p > 0]
-    return sc.kT(temperature) * (math.log(p.size) + float(np.sum(nz * np.log(nz))))
+    return sc.kT(temperature) * (math.log(p.size) - float(sc.entropy(p)))
 
 
 # ---------------------------------------------------------------------------- erasure

@@ -158,7 +158,7 @@ _HOROWITZ = "M. Horowitz, ISSCC 2014, doi:10.1109/ISSCC.2014.6757323 (45 nm)"
 #: table): a 32-bit read from an 8 KB SRAM 5 pJ (half of the 10 pJ 64-bit read), and a 32-bit
 #: floating-point multiply (3.7 pJ) plus add (0.9 pJ) as one multiply-accumulate.
 CONTROLLER_OPERATIONS = {
-    "sram-8kb-32bit-read": 5e-12,
+    "sram-8kb-32bit-read": MEMORY_ACCESS["sram-8kb-32bit-read"],
     "fp32-multiply-accumulate": 3.7e-12 + 0.9e-12,
 }
 
