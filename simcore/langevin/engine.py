@@ -197,7 +197,11 @@ class ParticleArray:
         x = self._initial_positions(protocol, initial)
         v = self._initial_velocities(velocity)
         if isinstance(protocol, PolynomialProtocol):
-            land = Landscape(0, np.ascontiguousarray(protocol.coefficients), np.zeros((1, 1)),
+            # below degree 4 the coefficients get zero leading terms: Horner's rule gives the
+            # same numbers through them, and the kernel's quartic loop serves every such well
+            c = protocol.coefficients
+            c = np.pad(c, ((0, 0), (0, max(0, 5 - c.shape[1]))))
+            land = Landscape(0, np.ascontiguousarray(c), np.zeros((1, 1)),
                              0.0, 1.0, 0.0, grid.knot, grid.frac, grid.durations, grid.codes)
         else:
             land = Landscape(1, np.zeros((2, 1)), np.ascontiguousarray(protocol.values),

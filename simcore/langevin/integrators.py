@@ -44,7 +44,7 @@ import numpy as np
 from numba import prange
 
 from simcore._jit import jit, jit_pair
-from simcore.langevin.normal import KI, WI, normal
+from simcore.langevin.normal import FI, KI, WI, normal
 from simcore.rng import bits, mix64, to_unit
 
 #: ``simcore.rng.mix64`` inlined at Numba's level: a call to a kernel loaded from Numba's disk
@@ -180,6 +180,38 @@ def _horner_block(c, x, p0, m, u, du):
             u[i] = u[i] * xi + cj
 
 
+@jit(inline="always")
+def _euler_quartic_block(c, x, p0, m, u_now, wrow, hrow, drift, sigma, z, moves):
+    """One Euler step of the block ``p0 .. p0 + m`` under the quartic ``c`` (5,): the work step
+    into ``wrow``, the move and heat step into ``hrow``, ``u_now`` updated; in one loop over the
+    particles with the coefficients in registers (the operations of :func:`horner`, in its
+    order, so the numbers are those of the general loop)."""
+    c0, c1, c2, c3, c4 = c[0], c[1], c[2], c[3], c[4]
+    if not moves:
+        for i in range(m):
+            xi = x[p0 + i]
+            u = (((c4 * xi + c3) * xi + c2) * xi + c1) * xi + c0
+            wrow[p0 + i] += u - u_now[i]
+            u_now[i] = u
+        return
+    for i in range(m):
+        xi = x[p0 + i]
+        du = 0.0 * xi + c4
+        u = c4 * xi + c3
+        du = du * xi + u
+        u = u * xi + c2
+        du = du * xi + u
+        u = u * xi + c1
+        du = du * xi + u
+        u = u * xi + c0
+        wrow[p0 + i] += u - u_now[i]
+        y = xi - drift * du + sigma * z[i]
+        un = (((c4 * y + c3) * y + c2) * y + c1) * y + c0
+        hrow[p0 + i] += u - un
+        x[p0 + i] = y
+        u_now[i] = un
+
+
 @jit
 def _coefficients_at(land, k, out):
     a = land.knot[k]
@@ -205,9 +237,28 @@ def energy(land, c, va, vb, f, x):
 
 
 @jit
-def normals_block(st, step, p0, n, z, rare):
-    """``z[i]`` = the normal of ``(step, p0 + i)``, i < n: a branch-free fast pass, then the
-    ziggurat's rare cases one by one."""
+def _rare_normal(st, step, p):
+    """:func:`normal.normal` of ``(step, p)`` for a draw that left the ziggurat's fast path: the
+    first word's wedge test here (most rare draws end there), anything else from the start. A
+    call of its own: written inside the block's loop, the compiler vectorised that loop over
+    all particles under a mask, costing as much per block as the fast pass."""
+    counter = (np.uint64(step) << _S32) | np.uint64(p)
+    r = _mix64(st.keys[0] + st.gammas[0] * counter)
+    idx = r & _U255
+    if idx != 0:
+        x = np.float64(r >> _S12) * WI[idx]
+        u = to_unit(_mix64(st.keys[1] + st.gammas[1] * counter))
+        if (FI[idx - 1] - FI[idx]) * u + FI[idx] < math.exp(-0.5 * x * x):
+            return -x if (r >> _S8) & _U1 else x
+    return normal(st.keys, st.gammas, st.seed, st.base, step, p)
+
+
+@jit(inline="always")
+def normals_block(st, step, p0, n, z, rare, todo):
+    """``z[i]`` = the normal of ``(step, p0 + i)``, i < n (``rare`` a bool and ``todo`` an int
+    buffer of ``BLOCK`` entries): a branch-free fast pass that flags the ziggurat's rare draws
+    (about 1.5 %), their indices gathered eight flags at a time, then each by
+    :func:`_rare_normal`. The same numbers as :func:`normal.normal` for every particle."""
     g0 = st.gammas[0]
     # bits(key, gamma, step, p0 + i) = mix64(w0 + gamma * i) (mod 2**64): one multiply fewer
     w0 = st.keys[0] + g0 * ((np.uint64(step) << _S32) | np.uint64(p0))
@@ -218,9 +269,18 @@ def normals_block(st, step, p0, n, z, rare):
         x = np.float64(rabs) * WI[idx]
         z[i] = (1.0 - 2.0 * np.float64((r >> _S8) & _U1)) * x
         rare[i] = rabs >= KI[idx]
-    for i in range(n):
-        if rare[i]:
-            z[i] = normal(st.keys, st.gammas, st.seed, st.base, step, p0 + i)
+    for i in range(n, (n + 7) & ~7):
+        rare[i] = False
+    words = rare.view(np.uint64)
+    c = 0
+    for w in range((n + 7) >> 3):
+        if words[w] != 0:
+            for i in range(8 * w, 8 * w + 8):
+                todo[c] = i
+                c += rare[i]
+    for j in range(c):
+        i = todo[j]
+        z[i] = _rare_normal(st, step, p0 + i)
 
 
 @jit(inline="always")
@@ -235,17 +295,19 @@ def _grid(x, land):
 
 @jit(inline="always")
 def _block(land, b, n):
-    """``p0, m, z, rare, u_now, c0``: block ``b``'s first particle and size, its buffers of
-    normals, rare flags and energies, and the polynomial coefficients at the first grid point."""
+    """``p0, m, z, rare, todo, u_now, c0``: block ``b``'s first particle and size, its buffers of
+    normals, rare-draw flags and indices and energies, and the polynomial coefficients at the
+    first grid point."""
     p0 = b * BLOCK
     m = min(BLOCK, n - p0)
     c0 = np.empty(land.coefficients.shape[1])
     _coefficients_at(land, 0, c0)
-    return p0, m, np.empty(BLOCK), np.empty(BLOCK, dtype=np.bool_), np.empty(BLOCK), c0
+    return (p0, m, np.empty(BLOCK), np.empty(BLOCK, dtype=np.bool_), np.empty(BLOCK, np.int64),
+            np.empty(BLOCK), c0)
 
 
 @jit(inline="always")
-def _enter_step(land, noise, k, p0, m, c_next, z, rare):
+def _enter_step(land, noise, k, p0, m, c_next, z, rare, todo):
     """``f, va, vb, h, code, step`` of grid step ``k`` for the block ``p0 .. p0 + m``: the
     landscape at its end (polynomial coefficients into ``c_next``; the tabulated rows ``va``,
     ``vb`` and fraction ``f``), its duration, tag code and counter, with the block's normals
@@ -257,7 +319,7 @@ def _enter_step(land, noise, k, p0, m, c_next, z, rare):
     h = land.durations[k]
     step = noise.step0 + np.uint64(k)
     if h > 0.0:
-        normals_block(noise, step, p0, m, z, rare)
+        normals_block(noise, step, p0, m, z, rare, todo)
     return f, va, vb, h, land.codes[k], step
 
 
@@ -270,7 +332,7 @@ def _overdamped_range(b0, b1, x, land, noise, accept, mobility, kT, mala, work, 
     for b in prange(n_blocks):
         if b < b0 or b >= b1:
             continue
-        p0, m, z, rare, u_now, c0 = _block(land, b, n)
+        p0, m, z, rare, todo, u_now, c0 = _block(land, b, n)
         u_mid_b = np.empty(BLOCK)
         d_mid_b = np.empty(BLOCK)
         u_new_b = np.empty(BLOCK)
@@ -281,9 +343,14 @@ def _overdamped_range(b0, b1, x, land, noise, accept, mobility, kT, mala, work, 
             u_now[i] = energy(land, c_now, va0, vb0, 0.0, x[p0 + i])[0]
             e_start[p0 + i] = u_now[i]
         for k in range(n_steps):
-            f, va, vb, h, code, step = _enter_step(land, noise, k, p0, m, c_next, z, rare)
+            f, va, vb, h, code, step = _enter_step(land, noise, k, p0, m, c_next, z, rare, todo)
             drift = mobility * h
             sigma = math.sqrt(2.0 * mobility * kT * h)
+            if land.kind == 0 and not mala and c_next.shape[0] == 5:
+                _euler_quartic_block(c_next, x, p0, m, u_now, work[code], heat[code], drift,
+                                     sigma, z, h > 0.0)
+                c_now, c_next = c_next, c_now
+                continue
             if land.kind == 0 and not mala:
                 # the same arithmetic as the general loop below, in loops over the block that
                 # the compiler vectorises (Horner's rule one coefficient at a time)
@@ -341,14 +408,14 @@ def _underdamped_range(b0, b1, x, v, land, noise, mass, gamma, kT, work, heat, e
     for b in prange(n_blocks):
         if b < b0 or b >= b1:
             continue
-        p0, m, z, rare, u_now, c0 = _block(land, b, n)
+        p0, m, z, rare, todo, u_now, c0 = _block(land, b, n)
         c_next = c0
         for i in range(m):
             p = p0 + i
             u_now[i] = energy(land, c_next, va0, vb0, 0.0, x[p])[0]
             e_start[p] = u_now[i] + 0.5 * mass * v[p] * v[p]
         for k in range(n_steps):
-            f, va, vb, h, code, _ = _enter_step(land, noise, k, p0, m, c_next, z, rare)
+            f, va, vb, h, code, _ = _enter_step(land, noise, k, p0, m, c_next, z, rare, todo)
             c = math.exp(-gamma * h)
             s = math.sqrt((1.0 - c * c) * kT / mass)
             half = 0.5 * h
