@@ -196,7 +196,7 @@ def _euler_quartic_block(c, x, p0, m, u_now, wrow, hrow, drift, sigma, z, moves)
         return
     for i in range(m):
         xi = x[p0 + i]
-        du = 0.0 * xi + c4
+        du = c4  # horner's first du * x + u with du = 0 (the same number for finite x)
         u = c4 * xi + c3
         du = du * xi + u
         u = u * xi + c2
@@ -260,10 +260,12 @@ def normals_block(st, step, p0, n, z, rare, todo):
     (about 1.5 %), their indices gathered eight flags at a time, then each by
     :func:`_rare_normal`. The same numbers as :func:`normal.normal` for every particle."""
     g0 = st.gammas[0]
-    # bits(key, gamma, step, p0 + i) = mix64(w0 + gamma * i) (mod 2**64): one multiply fewer
-    w0 = st.keys[0] + g0 * ((np.uint64(step) << _S32) | np.uint64(p0))
+    # bits(key, gamma, step, p0 + i) = mix64(w) with w = key + gamma * counter (mod 2**64),
+    # stepped by gamma from particle to particle: no multiply to form it
+    w = st.keys[0] + g0 * ((np.uint64(step) << _S32) | np.uint64(p0))
     for i in range(n):
-        r = _mix64(w0 + g0 * np.uint64(i))
+        r = _mix64(w)
+        w += g0
         idx = r & _U255
         rabs = r >> _S12
         x = np.float64(rabs) * WI[idx]
