@@ -44,13 +44,10 @@ import numpy as np
 from numba import prange
 
 from simcore._jit import jit, jit_pair
-from simcore.langevin.normal import FI, KI, WI, normal
-from simcore.rng import bits, mix64, to_unit
+from simcore.langevin.normal import KI, WI, normal
+from simcore.rng import bits, mix64_inline, to_unit
 
-#: ``simcore.rng.mix64`` inlined at Numba's level: a call to a kernel loaded from Numba's disk
-#: cache is an opaque call that LLVM cannot inline, and it kept the normals' loop from
-#: vectorising (measured: 2x on the whole overdamped step).
-_mix64 = jit(inline="always")(mix64.py_func)
+_mix64 = mix64_inline
 
 #: Particles per block (per parallel task).
 BLOCK = 256
@@ -236,29 +233,13 @@ def energy(land, c, va, vb, f, x):
     return ua + (ub - ua) * f, da + (db - da) * f
 
 
-@jit
-def _rare_normal(st, step, p):
-    """:func:`normal.normal` of ``(step, p)`` for a draw that left the ziggurat's fast path: the
-    first word's wedge test here (most rare draws end there), anything else from the start. A
-    call of its own: written inside the block's loop, the compiler vectorised that loop over
-    all particles under a mask, costing as much per block as the fast pass."""
-    counter = (np.uint64(step) << _S32) | np.uint64(p)
-    r = _mix64(st.keys[0] + st.gammas[0] * counter)
-    idx = r & _U255
-    if idx != 0:
-        x = np.float64(r >> _S12) * WI[idx]
-        u = to_unit(_mix64(st.keys[1] + st.gammas[1] * counter))
-        if (FI[idx - 1] - FI[idx]) * u + FI[idx] < math.exp(-0.5 * x * x):
-            return -x if (r >> _S8) & _U1 else x
-    return normal(st.keys, st.gammas, st.seed, st.base, step, p)
-
-
 @jit(inline="always")
 def normals_block(st, step, p0, n, z, rare, todo):
     """``z[i]`` = the normal of ``(step, p0 + i)``, i < n (``rare`` a bool and ``todo`` an int
     buffer of ``BLOCK`` entries): a branch-free fast pass that flags the ziggurat's rare draws
     (about 1.5 %), their indices gathered eight flags at a time, then each by
-    :func:`_rare_normal`. The same numbers as :func:`normal.normal` for every particle."""
+    :func:`normal.normal` (a call: written inside the block's loop, the compiler vectorised
+    that loop over all particles under a mask, costing as much per block as the fast pass)."""
     g0 = st.gammas[0]
     # bits(key, gamma, step, p0 + i) = mix64(w) with w = key + gamma * counter (mod 2**64),
     # stepped by gamma from particle to particle: no multiply to form it
@@ -282,7 +263,7 @@ def normals_block(st, step, p0, n, z, rare, todo):
                 c += rare[i]
     for j in range(c):
         i = todo[j]
-        z[i] = _rare_normal(st, step, p0 + i)
+        z[i] = normal(st.keys, st.gammas, st.seed, st.base, step, p0 + i)
 
 
 @jit(inline="always")
