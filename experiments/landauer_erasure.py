@@ -25,8 +25,11 @@ Landauer: to erase in τ the pulse must bring the barrier out of level 1 down to
 ``kT ln(f0 τ/ln(1/ε))`` by tilting, and that tilt (tens to hundreds of kT for a retention
 barrier) is released as heat on every flip, so the heat falls only logarithmically with τ
 (``bounds.static_write_cost``) instead of as ``kT ln 2 + B/τ``; the report gives the miss as
-``Q - kT ln 2`` and ``Q / kT ln 2``. A device that cannot erase in a duration, or a
-multi-level chain other than FN-DAM, is refused with the config.
+``Q - kT ln 2`` and ``Q / kT ln 2``. A multi-level chain other than FN-DAM is refused with
+the config, naming ``device``; a duration the device cannot erase in, naming ``durations`` and
+the shortest duration it can (an MTJ with τ0 = 1 ns: 10 ns, given as 1.01e-08 s); a failure it
+cannot reach at any duration up to ``LONGEST_ERASURE``, naming ``tilt``. The smoke config's
+durations (from 100 ns) suit every preset.
 
 FN-DAM (``device = fn_dam_synapse`` or a ``model = "fn_dam"`` file): erasure is the reset of
 its stored value, unknown and uniform over its ``M`` levels (``log2 M`` bits), to the known
@@ -49,6 +52,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,8 +96,12 @@ class Config(KineticsConfig):
                                " device TOML file (erasure by the device's write pulse)")
 
     def smoke(self) -> Config:
+        """Seconds long, on the ideal cell and on every device preset (``--set device=``):
+        durations from 100 ns, which every preset can erase in at the quasi-static success
+        (an MTJ with τ0 = 1 ns needs ``τ0 ln(1/ε)`` = 10 ns at its critical current, FN-DAM's
+        64 levels and the double well's pulse tens of ns)."""
         return dataclasses.replace(
-            self, n_cells=20_000, durations=(1e-8, 1e-7, 3e-7, 1e-6), steps_per_duration=400,
+            self, n_cells=20_000, durations=(1e-7, 3e-7, 1e-6, 3e-6), steps_per_duration=400,
             max_dt=2e-9,
         )
 
@@ -124,8 +132,50 @@ class Config(KineticsConfig):
                                         "a barrier <= the device's mean rest barrier"
                                         f" ({devkey.rest_barrier(dev, self.temperature):.4g} kT)")
             for tau in self.durations:
-                cell.write_control(dev, 1.0 - quasistatic_success(self), tau,
-                                   temperature=self.temperature, name=self.device)
+                _require_erasure(dev, self, tau)
+
+
+#: The longest duration a refusal looks for an erasure in (s).
+LONGEST_ERASURE = 1e6
+
+
+def _erases(dev, eps: float, tau: float, temperature: float) -> bool:
+    try:
+        cell.write_control(dev, eps, tau, temperature=temperature)
+    except sc.ParameterError:
+        return False
+    return True
+
+
+def _require_erasure(dev, cfg: Config, tau: float) -> None:
+    """ParameterError naming ``durations`` (with the shortest duration the device can erase
+    in, to 3 digits, rounded up) or, where no duration up to ``LONGEST_ERASURE`` will do,
+    ``tilt`` (which sets the failure), unless the device's write pulse erases in ``tau``."""
+    eps = 1.0 - quasistatic_success(cfg)
+    if eps <= 0.0:
+        raise sc.ParameterError("tilt", cfg.tilt, "a tilt whose failure 1/(1 + e^tilt) is not"
+                                " lost to rounding (below about 36.7 kT) on a device")
+    try:
+        cell.write_control(dev, eps, tau, temperature=cfg.temperature, name=cfg.device)
+        return
+    except sc.ParameterError as exc:
+        why = exc.allowed
+    lo, hi = tau, 10.0 * tau
+    while not _erases(dev, eps, hi, cfg.temperature):
+        if hi >= LONGEST_ERASURE:
+            raise sc.ParameterError(
+                "tilt", cfg.tilt, f"a tilt whose failure ({eps:.3g}) device={cfg.device!r} can"
+                f" reach in a duration up to {LONGEST_ERASURE:g} s (a smaller tilt asks for a"
+                f" larger failure); in {tau:g} s: {why}")
+        lo, hi = hi, 10.0 * hi
+    for _ in range(40):  # the failure falls with the duration (bisection on its logarithm)
+        mid = math.sqrt(lo * hi)
+        lo, hi = (lo, mid) if _erases(dev, eps, mid, cfg.temperature) else (mid, hi)
+    unit = 10.0 ** (math.floor(math.log10(hi)) - 2)
+    shortest = math.ceil(hi / unit) * unit
+    raise sc.ParameterError(
+        "durations", tau, f"durations in which device={cfg.device!r} can erase, {shortest:.3g} s"
+        f" or longer; in {tau:g} s: {why}")
 
 
 def protocol(cfg: Config, duration: float) -> sc.Protocol:

@@ -1,8 +1,11 @@
 """Numba compilation flags, set in one place.
 
 ``cache=True`` stores compiled kernels next to the sources so a warm start skips the JIT.
-No fastmath: NaN guards must keep working and float sums must not be reassociated (that would
-make results depend on vector width).
+Numba keys that cache by the code-generation target (CPU name and features), not by the vector
+width this module may force (``wide_vectors``), so the cache files of a process that compiles
+512-bit loops carry the width in their names (``cache_tag``): code built at one width is never
+loaded at another. No fastmath: NaN guards must keep working and float sums must not be
+reassociated (that would make results depend on vector width).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import types
 
 import llvmlite.binding as llvm
 import numba
+from numba.core import caching
 
 JIT = {"nogil": True, "cache": True, "error_model": "numpy"}
 PARALLEL_JIT = {**JIT, "parallel": True}
@@ -22,16 +26,29 @@ PARALLEL_JIT = {**JIT, "parallel": True}
 njit = numba.njit
 
 
+def _compiled(opts):
+    # numba.njit with the cache files named for the vector width (``_WidthCache``)
+    cache = opts.pop("cache", False)
+
+    def decorate(fn):
+        dispatcher = numba.njit(**opts)(fn)
+        if cache:
+            dispatcher._cache = _WidthCache(dispatcher.py_func)  # Dispatcher.enable_caching's
+        return dispatcher
+
+    return decorate
+
+
 def jit(fn=None, **extra):
     """``numba.njit`` with the project's flags."""
-    opts = {**JIT, **extra}
-    return numba.njit(**opts)(fn) if fn is not None else numba.njit(**opts)
+    decorate = _compiled({**JIT, **extra})
+    return decorate(fn) if fn is not None else decorate
 
 
 def pjit(fn=None, **extra):
     """Parallel ``numba.njit`` with the project's flags."""
-    opts = {**PARALLEL_JIT, **extra}
-    return numba.njit(**opts)(fn) if fn is not None else numba.njit(**opts)
+    decorate = _compiled({**PARALLEL_JIT, **extra})
+    return decorate(fn) if fn is not None else decorate
 
 
 def jit_pair(fn):
@@ -84,6 +101,27 @@ def _can_go_wide() -> bool:
 
 
 WIDE_VECTORS = _can_go_wide()
+
+
+def cache_tag(wide: bool) -> str:
+    """What the vector width adds to a function's name in Numba's cache files (``name.w512-
+    <line>.py311.nbi``): ``".w512"`` in a process whose bit kernels compile 512-bit loops
+    (``WIDE_VECTORS``), else nothing (Numba's own names). Every function compiled through this
+    module carries it, not only the bit kernels: a kernel's non-inlined callees are compiled,
+    and cached, inside its ``wide_vectors`` block too."""
+    return ".w512" if wide else ""
+
+
+class _WidthCacheImpl(caching.CompileResultCacheImpl):
+    def get_filename_base(self, fullname, abiflags):
+        return super().get_filename_base(fullname + cache_tag(WIDE_VECTORS), abiflags)
+
+
+class _WidthCache(caching.FunctionCache):
+    """Numba's per-function cache, its files named with ``cache_tag``: Numba's index key (the
+    signature, the CPU name and features, the bytecode) does not see ``LIMSIM_VECTOR_WIDTH``."""
+
+    _impl_class = _WidthCacheImpl
 
 
 @contextlib.contextmanager

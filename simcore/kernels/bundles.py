@@ -19,7 +19,8 @@ A bundle's arrays must never be read in a ``prange`` body: under Numba 0.68 a ke
 ``prange`` body read the arrays out of a NamedTuple (or that unpacked several array fields in
 one statement, ``a, b = t.a, t.b``) lost the loop's writes to them, silently; the twin tests
 caught it, and ``tests/unit/test_kernels_twin.py`` runs every kernel's parallel variant against
-its serial one. So a kernel does one of two things. It unpacks the fields into locals at its
+its serial one, and ``tests/unit/test_bundles_rule.py`` reads the rule off the kernels'
+source. So a kernel does one of two things. It unpacks the fields into locals at its
 top, one field per statement, before its ``prange`` loop, and its inlined group functions take
 the arrays themselves (``levels_shared``, ``bits_indexed``, ``sparse_shared``); or its
 ``prange`` body only calls a group function compiled on its own (``@jit``, not inlined), which

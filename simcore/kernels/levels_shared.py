@@ -5,7 +5,8 @@ row ``s`` holds its uniform (``j`` starts at ``s`` and walks down or up). The ke
 exactly that, in two passes per tile and step: every cell's uniform against its level's stay
 band (``stay_bands``, a compact (4, M) table per step: no branches, vectorised), then the walk
 for the cells that left it, one level from the compact table and the rare longer jumps from
-the full (M, M-1) one (``level_walk``).
+the full (M, M-1) one (``level_walk``). Per-cell records (``tallies.record``) take the same
+two passes, booking each cell's work before the step and the heat of each move in the walk.
 """
 
 from __future__ import annotations
@@ -69,11 +70,18 @@ def _one_level(th, band, s, top, u):
 
 
 @jit(inline="always")
-def _levels_shared_group(g, state, thresholds, bands, key, gamma, step0, bounds, counts, changes):
+def _levels_shared_group(
+    g, state, thresholds, bands, key, gamma, step0, bounds, counts, changes, record, energies,
+    work, heat,
+):
     # Two passes per tile and step: a straight-line pass hashes every cell and flags those whose
     # uniform leaves their level's stay band (no branches, vectorised); the walk then runs for
     # the flagged cells only, recomputing their uniform. The tile's occupancy is kept as
-    # counts that the moves update, instead of one scattered increment per cell-step.
+    # counts that the moves update, instead of one scattered increment per cell-step. With
+    # ``record``, a pass books every cell's work (the landscape's jump at its level) before the
+    # step and the walk books the heat of each move; a cell that stays releases no heat, so
+    # nothing is added for it (the sums are those of a walk that adds E_s - E_s = 0 to every
+    # cell: a +0.0 changes no finite sum, and the tallies start at +0.0).
     n_steps = thresholds.shape[0]
     m = thresholds.shape[1]
     top = m - 1
@@ -93,6 +101,12 @@ def _levels_shared_group(g, state, thresholds, bands, key, gamma, step0, bounds,
             lo = band[0]
             hi = band[1]
             th = thresholds[k]
+            if record:
+                e_old = energies[k]
+                e_new = energies[k + 1]
+                for i in range(n):
+                    s = cells[i]
+                    work[t0 + i] += e_new[s] - e_old[s]
             z0 = key + gamma * ((np.uint64(step0 + k) << _S32) + np.uint64(t0))
             z = z0
             for i in range(n):
@@ -117,34 +131,10 @@ def _levels_shared_group(g, state, thresholds, bands, key, gamma, step0, bounds,
                         occ[s] -= 1
                         occ[j] += 1
                         nf += 1
+                        if record:
+                            heat[t0 + i] += energies[k + 1, s] - energies[k + 1, j]
             for j in range(m):
                 counts[g, k, j] += occ[j]
-            changes[g, k] += np.int64(nf)
-
-
-@jit(inline="always")
-def _levels_recorded_group(
-    g, state, thresholds, key, gamma, step0, bounds, counts, changes, energies, work, heat
-):
-    # the recording path (tallies.record): one walk per cell-step, each cell's work and heat
-    # booked from the landscape before and after the step
-    n_steps = thresholds.shape[0]
-    top = thresholds.shape[1] - 1
-    for t0 in range(bounds[g], bounds[g + 1], TILE):
-        t1 = min(t0 + TILE, bounds[g + 1])
-        for k in range(n_steps):
-            base = key + gamma * (np.uint64(step0 + k) << _S32)
-            th = thresholds[k]
-            nf = 0
-            for i in range(t0, t1):
-                s = np.int64(state[i])
-                u = mix64(base + gamma * np.uint64(i))
-                j = level_walk(th, s, top, u)
-                state[i] = j
-                work[i] += energies[k + 1, s] - energies[k, s]
-                heat[i] += energies[k + 1, s] - energies[k + 1, j]
-                counts[g, k, j] += 1
-                nf += j != s
             changes[g, k] += np.int64(nf)
 
 
@@ -157,32 +147,36 @@ def levels_shared(cells, steps, stream, tallies):
     cells that changed level. With ``tallies.record`` it also adds each cell's work and heat (J)
     to ``tallies.work``/``heat`` (N,) from ``steps.energies`` (B+1, M), the landscape before the
     block and after each step (the group energies are not filled); ``levels_shared_per_cell``
-    is this kernel under the name the plan gives that path.
+    is this kernel under the name the plan gives that path. Recording or not, the same states.
     """
     state = cells.state
     bounds = cells.bounds
     thresholds = steps.thresholds
+    energies = steps.energies
     key = stream.key
     gamma = stream.gamma
     step0 = stream.step
-    energies = steps.energies
     counts = tallies.counts
     changes = tallies.changes
+    record = tallies.record
     work = tallies.work
     heat = tallies.heat
-    if tallies.record:
-        for g in prange(bounds.shape[0] - 1):
-            _levels_recorded_group(
-                g, state, thresholds, key, gamma, step0, bounds, counts, changes, energies,
-                work, heat,
-            )
-        return
     bands = np.empty((thresholds.shape[0], 4, thresholds.shape[1]), dtype=np.uint64)
     stay_bands(thresholds, bands)
-    for g in prange(bounds.shape[0] - 1):
-        _levels_shared_group(
-            g, state, thresholds, bands, key, gamma, step0, bounds, counts, changes
-        )
+    # one group function, inlined twice with ``record`` a constant: the unrecorded loops carry
+    # no test of it (a run-time flag cost them 4-6 %, measured)
+    if record:
+        for g in prange(bounds.shape[0] - 1):
+            _levels_shared_group(
+                g, state, thresholds, bands, key, gamma, step0, bounds, counts, changes, True,
+                energies, work, heat,
+            )
+    else:
+        for g in prange(bounds.shape[0] - 1):
+            _levels_shared_group(
+                g, state, thresholds, bands, key, gamma, step0, bounds, counts, changes, False,
+                energies, work, heat,
+            )
 
 
 levels_shared, levels_shared_serial = jit_pair(levels_shared)

@@ -132,18 +132,14 @@ def _unit_open(u):
 
 
 @jit(inline="always")
-def _sparse_group(g, state, bounds, steps, keys, gammas, step0, counts, changes, tal):
-    log_stay = steps.log_stay
-    accept = steps.accept
-    jump = steps.jump
-    energies = steps.energies
+def _sparse_group(
+    g, state, bounds, log_stay, accept, jump, energies, keys, gammas, step0, counts, changes,
+    record, work, heat,
+):
     m = accept.shape[1]
     c0 = bounds[g]
     c1 = bounds[g + 1]
     n_steps = log_stay.shape[0]
-    record = tal.record
-    work = tal.work
-    heat = tal.heat
     local = np.zeros(m, dtype=np.int64)
     for c in range(c0, c1):
         local[state[c]] += 1
@@ -201,15 +197,27 @@ def sparse_shared(cells, steps, streams, tallies):
     and heat (J) to ``tallies.work``/``tallies.heat`` (N,). ``sparse_shared_serial`` runs the
     groups on the calling thread: the same results.
     """
+    # the bundles are read here, one field per statement, never in the prange body
+    # (simcore.kernels.bundles)
     state = cells.state
     bounds = cells.bounds
+    log_stay = steps.log_stay
+    accept = steps.accept
+    jump = steps.jump
+    energies = steps.energies
     keys = streams.keys
     gammas = streams.gammas
     step0 = streams.step
     counts = tallies.counts
     changes = tallies.changes
+    record = tallies.record
+    work = tallies.work
+    heat = tallies.heat
     for g in prange(bounds.shape[0] - 1):
-        _sparse_group(g, state, bounds, steps, keys, gammas, step0, counts, changes, tallies)
+        _sparse_group(
+            g, state, bounds, log_stay, accept, jump, energies, keys, gammas, step0, counts,
+            changes, record, work, heat,
+        )
 
 
 sparse_shared, sparse_shared_serial = jit_pair(sparse_shared)

@@ -99,17 +99,22 @@ def test_sparse_tables_match_numpy_twin():
     np.testing.assert_array_equal(jump, want[2])
 
 
-def test_sparse_kernel_thread_invariant():
+@pytest.mark.parametrize("record", [False, True])
+def test_sparse_kernel_thread_invariant(record):
+    # with record, the per-cell work and heat the thread pool writes are all there
     n, b, m = 200_000, 30, 3
     bounds = engine.group_bounds(n, 64)
     probs = _rare_probs(b, m, 0.003, seed=2)
     state0 = np.random.default_rng(3).integers(0, m, n).astype(np.uint8)
-    serial = _kernel_run(sparse_shared_serial, state0.copy(), bounds, probs, 4, 0)
+    energies = np.random.default_rng(4).normal(0.0, KT, (b + 1, m)) if record else None
+    serial = _kernel_run(sparse_shared_serial, state0.copy(), bounds, probs, 4, 0, energies)
+    if record:
+        assert np.count_nonzero(serial[4]) > 10_000
     saved = numba.get_num_threads()
     try:
         for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
             numba.set_num_threads(threads)
-            par = _kernel_run(sparse_shared, state0.copy(), bounds, probs, 4, 0)
+            par = _kernel_run(sparse_shared, state0.copy(), bounds, probs, 4, 0, energies)
             for a, z in zip(serial, par, strict=True):
                 np.testing.assert_array_equal(a, z)
     finally:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from harness.cli import main
-from simcore import io
+from simcore import ParameterError, io
 from tests.conftest import KT
 
 FEW = ["--set", "n_cells=4000"]
@@ -168,6 +168,49 @@ def test_a_write_the_device_cannot_make_in_time_is_exit_2(tmp_path, capsys):
 ERASE = ["--set", "durations=1e-7,3e-7,1e-6"]
 #: Cells for the Crooks bins (at least 30 per bin in both directions).
 CROOKS = ["--set", "n_cells=20000"]
+
+def test_the_smoke_erasure_runs_on_every_preset(tmp_path):
+    """``landauer_erasure --smoke`` with no durations set suits every preset it accepts (each
+    runs and passes its checks; the figures are drawn for several devices above); a preset of
+    a kind it refuses is refused naming ``device``."""
+    from devices import cell
+    from devices.presets import PRESETS
+    from experiments.fn_dam_hold import is_fn_dam
+    from harness import runner
+    from harness.registry import experiment
+
+    exp = experiment("landauer_erasure")
+    for name, make in PRESETS.items():
+        sets = [f"device={name}", "n_cells=4000"]
+        dev = make()
+        if not (cell.is_two_state(dev) or is_fn_dam(dev)):
+            with pytest.raises(ParameterError, match=r"^device="):
+                runner.resolve_config(exp, smoke=True, sets=sets)
+            continue
+        cfg = runner.resolve_config(exp, smoke=True, sets=sets)
+        checks, _ = runner.simulate(exp, cfg, tmp_path / f"{name}.h5")
+        assert checks and all(c["passed"] for c in checks), name
+
+
+def test_an_erasure_too_short_for_the_device_names_the_shortest_duration(tmp_path, capsys):
+    """An MTJ (b = 2, τ0 = 1 ns) erases fastest at I = -I_c0, where the barrier out of level 1
+    vanishes: failure e^(-τ/τ0), so τ >= τ0 ln(1/ε) = 10.00005 ns for ε = 1/(1 + e^10), given
+    as 1.01e-08 s (3 digits, rounded up); the default durations start at 10 ns. A failure the
+    device cannot reach at any duration is refused naming ``tilt``."""
+    rc = main(["run", "landauer_erasure", "--quiet", "--show-config",
+               "--set", "device=stt_mram_10year"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "durations=1e-08" in err and "1.01e-08 s or longer" in err
+    rc = main(["run", "landauer_erasure", "--quiet", "--show-config", "--set",
+               "device=stt_mram_10year", "--set", "durations=1.01e-8,1e-7,1e-6"])
+    assert rc == 0, capsys.readouterr()
+    soft = tmp_path / "soft.toml"  # Δ = 5: at best a stationary failure of about e^(-4Δ)
+    soft.write_text('model = "mtj"\nthermal_stability = 5.0\n')
+    rc = main(["run", "landauer_erasure", "--smoke", "--quiet", "--show-config",
+               "--set", f"device={soft}", "--set", "tilt=25"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "tilt=25.0" in err and "up to 1e+06 s" in err
+
 
 def _erasure_misses_landauer(res, out):
     # a one-control device misses Landauer by far: its heat is many kT ln 2 at every duration

@@ -27,7 +27,7 @@ def test_default_hook_reads_the_step_keys_and_says_nothing_without_them():
     exp = experiment("landauer_erasure")
     assert exp.cost_estimate is contract.config_cost
     cfg = runner.resolve_config(exp, smoke=True)
-    assert exp.cost_estimate(cfg) == 20_000 * (400 + 400 + 400 + 500)
+    assert exp.cost_estimate(cfg) == 20_000 * (400 + 400 + 500 + 1500)
     ret = experiment("retention")
     assert ret.cost_estimate(runner.resolve_config(ret, smoke=True)) is None
     assert cost.check_run(ret, runner.resolve_config(ret, smoke=True)) is None

@@ -29,32 +29,42 @@ def _thresholds(m, b, rs):
     return th
 
 
+@pytest.mark.parametrize("record", [False, True])
 @pytest.mark.parametrize("m", [3, 9, 40])
-def test_levels_shared_across_tiles_equals_twin(m):
+def test_levels_shared_across_tiles_equals_twin(m, record):
+    # with record, each cell's work and heat too, to the bit (the same sums in the same order)
     rs = np.random.default_rng(m)
     g, b, seed, step0 = 3, 6, 21, 7
     n = 2 * g * TILE + 517  # two tiles and a part per group
     bounds = (np.arange(g + 1) * n) // g
     th = _thresholds(m, b, rs)
+    energies = rs.normal(0.0, 1e-21, (b + 1, m)) if record else np.empty((0, m))
     state0 = rs.integers(0, m, n).astype(np.uint8)
     state0[: TILE // 2] = m - 1  # a run at the top level
     key, gamma = rng.stream(seed)
-    ref_state, ref_occ, _, _ = naive.run_shared(state0, th, seed, step0)
+    ref_state, ref_occ, ref_w, ref_q = naive.run_shared(
+        state0, th, seed, step0, energies if record else None
+    )
     ref_changes = np.zeros(b, dtype=np.int64)
     now = state0
     for k in range(b):
         nxt = naive.run_shared(now, th[k : k + 1], seed, step0 + k)[0]
         ref_changes[k] = np.count_nonzero(nxt != now)
         now = nxt
-    steps = SharedSteps(thresholds=th, energies=np.empty((0, m)))
+    steps = SharedSteps(thresholds=th, energies=energies)
     stream = Stream(key=key, gamma=gamma, step=step0, seed=np.uint64(seed))
     for kernel in (kernels.levels_shared, kernels.levels_shared_serial):
         state = state0.copy()
         counts = np.zeros((g, b, m), dtype=np.int64)
         changes = np.zeros((g, b), dtype=np.int64)
-        out = tallies(counts=counts, changes=changes)
+        work, heat = (np.zeros(n), np.zeros(n)) if record else (np.empty(0), np.empty(0))
+        out = tallies(counts=counts, changes=changes, work=work, heat=heat, record=record)
         kernel(cells=Cells(state=state, bounds=bounds), steps=steps, stream=stream, tallies=out)
         np.testing.assert_array_equal(state, ref_state)
+        if record:
+            assert np.count_nonzero(heat) > n // 10
+            np.testing.assert_array_equal(work, ref_w)
+            np.testing.assert_array_equal(heat, ref_q)
         np.testing.assert_array_equal(counts.sum(axis=0), ref_occ)
         np.testing.assert_array_equal(changes.sum(axis=0), ref_changes)
         for grp in range(g):

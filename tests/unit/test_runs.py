@@ -341,8 +341,8 @@ def test_enormous_run_gets_its_cost_up_front_and_is_refused(tmp_path, capsys, mo
 
     exp = experiment("landauer_erasure")
     smoke = runner.resolve_config(exp, smoke=True)
-    # smoke: durations 1e-8, 1e-7, 3e-7, 1e-6 s, 400 steps at least, max_dt 2e-9 s
-    assert exp.cost_estimate(smoke) == 20_000 * (400 + 400 + 400 + 500)
+    # smoke: durations 1e-7, 3e-7, 1e-6, 3e-6 s, 400 steps at least, max_dt 2e-9 s
+    assert exp.cost_estimate(smoke) == 20_000 * (400 + 400 + 500 + 1500)
     big = runner.resolve_config(exp, sets=["steps_per_duration=10000000"])
     assert exp.cost_estimate(big) == pytest.approx(1e5 * 7e7)
     rc, stdout, err = _run(["run", "landauer_erasure", "--set", "steps_per_duration=10000000",
@@ -356,7 +356,7 @@ def test_enormous_run_gets_its_cost_up_front_and_is_refused(tmp_path, capsys, mo
         Interrupted(signal.SIGINT)))
     _, _, err = _run(["run", "landauer_erasure", "--smoke", "--out", str(tmp_path / "p")],
                      capsys)
-    assert "landauer_erasure: about 3.4e+07 cell-steps, roughly" in err
+    assert "landauer_erasure: about 5.6e+07 cell-steps, roughly" in err
     # --force lets the enormous one through to the runner
     _, _, err = _run(["run", "landauer_erasure", "--set", "steps_per_duration=10000000",
                       "--force", "--out", str(tmp_path / "q")], capsys)
