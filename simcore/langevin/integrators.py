@@ -44,7 +44,7 @@ import numpy as np
 from numba import prange
 
 from simcore._jit import jit, jit_pair
-from simcore.langevin.normal import KI, WI, normal
+from simcore.langevin.normal import KI, WI, normal_inline
 from simcore.rng import bits, mix64_inline, to_unit
 
 _mix64 = mix64_inline
@@ -263,7 +263,7 @@ def normals_block(st, step, p0, n, z, rare, todo):
                 c += rare[i]
     for j in range(c):
         i = todo[j]
-        z[i] = normal(st.keys, st.gammas, st.seed, st.base, step, p0 + i)
+        z[i] = normal_inline(st.keys, st.gammas, st.seed, st.base, step, p0 + i)
 
 
 @jit(inline="always")

@@ -114,8 +114,7 @@ def _unit(keys, gammas, seed, base, j, counter):
     return to_unit_inline(_word(keys, gammas, seed, base, j, counter))
 
 
-@jit
-def normal(keys, gammas, seed, base, step, particle):
+def _normal(keys, gammas, seed, base, step, particle):
     """The standard normal of ``(step, particle)`` in the slot whose streams are ``keys,
     gammas`` (from :func:`slot_streams`; ``seed`` and ``base`` uint64 name them for the rare
     case of more than ``EXTRA`` extra uniforms). One function with its word and uniform
@@ -145,6 +144,12 @@ def normal(keys, gammas, seed, base, step, particle):
             return -x if neg else x
         j += 1
         r = _word(keys, gammas, seed, base, j, counter)
+
+
+#: The compiled normal (a call), and the same source inlined where the caller's loop is not
+#: vectorised around it (the kernels' loop over their rare draws).
+normal = jit(_normal)
+normal_inline = jit(inline="always")(_normal)
 
 
 @jit
