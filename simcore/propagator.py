@@ -79,9 +79,9 @@ def to_threshold_bits(p):
 
     ``p 2^64`` is exact (a power-of-two scaling), ``m 2^(e - 1011)`` for the 53-bit integer
     mantissa ``m`` and exponent field ``e`` of ``p``; its floor is ``m`` shifted left or right.
-    Subnormal ``p`` (``e = 0``) and any ``p < 2^-64`` shift right by 64 or more: 0, as
-    ``to_threshold`` gives; ``p <= 0`` (sign bit or all zero bits) gives 0, ``p >= 1`` (and
-    infinity) saturates."""
+    Subnormal ``p`` (``e = 0``, read as a normal one of exponent 0) and any ``p < 2^-64``
+    shift ``m`` right by 53 or more: 0, as ``to_threshold`` gives; ``p <= 0`` (sign bit or all
+    zero bits) gives 0, ``p >= 1`` (and infinity) saturates."""
     b = _bits_of(p)
     e = b >> _S52
     m = (b & _FRACTION) | _HIDDEN
