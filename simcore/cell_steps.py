@@ -298,6 +298,7 @@ def run_stepwise(core, grid, record_per_cell, record_history, progress, cell_lan
         history[0] = start_occ
 
     last = [None, None, None]  # the protocol's landscape last mapped, and the result
+    last_checked = [None]  # that result checked (cell_landscape), once it is
 
     def landscape(k):
         e, s = grid.landscapes(k, k)
@@ -307,7 +308,18 @@ def run_stepwise(core, grid, record_per_cell, record_history, progress, cell_lan
         # distinct landscape (a hold is one call)
         if not (np.array_equal(e[0], last[0]) and np.array_equal(s[0], last[1])):
             last[:] = e[0], s[0], cell_landscapes(e[0], s[0])
+            last_checked[0] = None
         return last[2]
+
+    def bit_landscape(k):
+        # landscape(k) checked, once per result of cell_landscapes (the jump onto a hold and
+        # the hold's blocks share one check: 16 bytes per cell read once, not twice)
+        if cell_landscapes is None:
+            return cell_landscape(*landscape(k), core.n_levels, n)
+        raw = landscape(k)
+        if last_checked[0] is None:
+            last_checked[0] = cell_landscape(*raw, core.n_levels, n)
+        return last_checked[0]
 
     bar = progress_bar(progress, grid.n_steps, core.n_cells)
     n = core.n_cells
@@ -317,7 +329,7 @@ def run_stepwise(core, grid, record_per_cell, record_history, progress, cell_lan
         if core.landscape is None:
             if core.n_levels == 2 and grid.n_steps > 0:
                 # read by the kernel, no copy
-                jump_from = cell_landscape(e0, s0, core.n_levels, n).energies
+                jump_from = bit_landscape(0).energies
             else:
                 core.landscape = shared_or_per_cell(
                     np.array(e0, dtype=float), np.array(s0, dtype=float)
@@ -327,7 +339,7 @@ def run_stepwise(core, grid, record_per_cell, record_history, progress, cell_lan
         if core.n_levels == 2:
             # bit cells: runs of steps under one landscape go to the kernel as one block
             for k0, k1, dt in held_blocks(grid, codes):
-                new = cell_landscape(*landscape(k0 + 1), core.n_levels, n)
+                new = bit_landscape(k0 + 1)
                 ones = bits_block(
                     core,
                     new.energies,

@@ -79,9 +79,21 @@ def pow2(k):
 
 
 @jit(inline="always")
+def _pow2_integral(k):
+    """``2.0**k`` for an integral float64 ``-1022 <= k <= 1023``: ``pow2(int(k))`` with no
+    float-to-integer conversion (AVX2 has no vector one for 64-bit integers, so a loop with
+    ``int(k)`` converts lane by lane): ``k + 1.5·2^52`` is exact and its low mantissa bits are
+    ``k``, so its bits minus those of ``1.5·2^52`` plus the bias are ``2^k``'s exponent field."""
+    return _from_bits((_bits_of(k + _ROUNDER) + _ROUGH_OFFSET) << _S52)
+
+
+@jit(inline="always")
 def _reduce(y):
-    """``y = k ln2 + r`` with integer ``k`` and ``|r| <= ln2/2`` (Cody–Waite, two-part ln2)."""
-    k = math.floor(y * _LOG2E + 0.5)
+    """``y = k ln2 + r`` with integral ``k`` (a float64) and ``|r| <= ln2/2`` (Cody–Waite,
+    two-part ln2)."""
+    # np.floor keeps k a float: math.floor returns an int64, whose conversions back to float
+    # (``k * _LN2_HI``) and to 2^k have no vector instruction on AVX2; the values are the same
+    k = np.floor(y * _LOG2E + 0.5)
     return k, (y - k * _LN2_HI) - k * _LN2_LO
 
 
@@ -108,27 +120,40 @@ def _expm1_reduced(r):
 def exp(x):
     """``e**x`` (0 below -708, clamped at 709), vectorisable."""
     k, r = _reduce(min(max(x, _X_MIN), _X_MAX))
-    out = (_expm1_reduced(r) + _C[0]) * pow2(k)  # k in [-1021, 1023]: a normal power of two
+    out = (_expm1_reduced(r) + _C[0]) * _pow2_integral(k)  # k in [-1021, 1023]: a normal 2^k
     return out if x >= _X_MIN else 0.0
+
+
+#: Below this ``phi`` uses its Taylor series (``phi_series``), above it ``exp``.
+PHI_SERIES_MAX = 0.1
+
+
+@jit(inline="always")
+def phi_series(x):
+    """``phi(x)`` for ``0 <= x < PHI_SERIES_MAX``: its Taylor series (truncation < 3e-18), the
+    operations ``phi`` performs there, so the same value, with no exponential and no division.
+    A loop that knows all its ``x`` are small calls this instead of ``phi``, whose vectorised
+    form computes both branches for every lane."""
+    # 1 - x/2 + x^2/6 - ... = sum_n (-x)^n / (n+1)!
+    q = -x
+    s = 1.0 / 39916800.0
+    s = s * q + 1.0 / 3628800.0
+    s = s * q + 1.0 / 362880.0
+    s = s * q + 1.0 / 40320.0
+    s = s * q + 1.0 / 5040.0
+    s = s * q + 1.0 / 720.0
+    s = s * q + 1.0 / 120.0
+    s = s * q + 1.0 / 24.0
+    s = s * q + 1.0 / 6.0
+    s = s * q + 0.5
+    return s * q + 1.0
 
 
 @jit(inline="always")
 def phi(x):
     """``(1 - e**-x) / x`` for ``x >= 0`` (1 at 0), vectorisable."""
-    if x < 0.1:
-        # 1 - x/2 + x^2/6 - ... = sum_n (-x)^n / (n+1)!
-        q = -x
-        s = 1.0 / 39916800.0
-        s = s * q + 1.0 / 3628800.0
-        s = s * q + 1.0 / 362880.0
-        s = s * q + 1.0 / 40320.0
-        s = s * q + 1.0 / 5040.0
-        s = s * q + 1.0 / 720.0
-        s = s * q + 1.0 / 120.0
-        s = s * q + 1.0 / 24.0
-        s = s * q + 1.0 / 6.0
-        s = s * q + 0.5
-        return s * q + 1.0
+    if x < PHI_SERIES_MAX:
+        return phi_series(x)
     return (1.0 - exp(-x)) / x
 
 
@@ -141,7 +166,7 @@ def one_minus_exp(x):
     cancellation): relative error < 1e-15."""
     k, r = _reduce(max(-x, _X_MIN))
     em = _expm1_reduced(r)
-    return -em if k == 0 else 1.0 - (em + 1.0) * pow2(k)
+    return -em if k == 0.0 else 1.0 - (em + 1.0) * _pow2_integral(k)
 
 
 @jit(inline="always")
@@ -188,7 +213,7 @@ def phi_np(x):
     small = s * q + 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
         large = (1.0 - exp_np(-x)) / x
-    return np.where(x < 0.1, small, large)
+    return np.where(x < PHI_SERIES_MAX, small, large)
 
 
 def one_minus_exp_np(x):

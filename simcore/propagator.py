@@ -24,7 +24,7 @@ import numpy as np
 from numba import prange
 
 from simcore._jit import jit, pjit
-from simcore.expfun import exp, phi
+from simcore.expfun import _bits_of, exp, phi
 
 _TWO64 = 18446744073709551616.0
 _UMAX = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -60,6 +60,37 @@ def to_threshold(p):
     if x >= _TWO64:
         return _UMAX
     return np.uint64(x)
+
+
+_FRACTION = np.int64((1 << 52) - 1)
+_HIDDEN = np.int64(1 << 52)
+_S52 = np.int64(52)
+# the exponent field of 1.0 (p >= 1 saturates), and of p whose p 2^64 is a whole mantissa: the
+# mantissa's integer m (53 bits) times 2^(e - _E_UNIT)
+_E_ONE = np.int64(1023)
+_E_UNIT = np.int64(1023 + 52 - 64)
+
+
+@jit(inline="always")
+def to_threshold_bits(p):
+    """``to_threshold(p)`` built from the bits of ``p`` (same integer for every ``p`` that is
+    not NaN), with integer shifts and selects only: AVX2 has no vector float64 -> uint64
+    conversion, so a loop calling ``to_threshold`` converts lane by lane there.
+
+    ``p 2^64`` is exact (a power-of-two scaling), ``m 2^(e - 1011)`` for the 53-bit integer
+    mantissa ``m`` and exponent field ``e`` of ``p``; its floor is ``m`` shifted left or right.
+    Subnormal ``p`` (``e = 0``, read as a normal one of exponent 0) and any ``p < 2^-64``
+    shift ``m`` right by 53 or more: 0, as ``to_threshold`` gives; ``p <= 0`` (sign bit or all
+    zero bits) gives 0, ``p >= 1`` (and infinity) saturates."""
+    b = _bits_of(p)
+    e = b >> _S52
+    m = (b & _FRACTION) | _HIDDEN
+    up = e - _E_UNIT  # at most 11 for p < 1: the result stays below 2^64
+    # shift counts clamped to [0, 63] (LLVM leaves a shift by 64 or more undefined; the
+    # clamped counts give the same, 0 for a right shift of a 53-bit m by 53 or more)
+    t = np.uint64((m << min(max(up, 0), 11)) >> min(max(-up, 0), 63))
+    t = _UMAX if e >= _E_ONE else t
+    return np.uint64(0) if b <= 0 else t
 
 
 @jit

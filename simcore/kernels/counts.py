@@ -7,19 +7,29 @@ from numba import prange
 
 from simcore._jit import jit, jit_pair, pjit
 
+_EXPONENT = np.uint64(0x7FF0000000000000)
+_EXPONENT_ONE = np.uint64(0x0010000000000000)
+_S63 = np.uint64(63)
+
 
 @pjit
 def all_finite(values):
-    """True when every entry of the 1-D float array ``values`` is finite (no NaN, no inf)."""
-    n = values.shape[0]
+    """True when every entry of the 1-D float64 array ``values`` is finite (no NaN, no inf)."""
+    # A NaN or an infinity is an exponent field of all ones; adding 1 to the masked field
+    # carries into the sign bit exactly then. Integer ands, adds and ors vectorise on AVX2 as
+    # on AVX-512 (a float test ``v - v != v - v`` did not: 2 ns per entry, now memory speed).
+    bits = values.view(np.uint64)
+    n = bits.shape[0]
     parts = 64
-    bad = np.zeros(parts, dtype=np.uint8)
+    bad = np.zeros(parts, dtype=np.uint64)
     for c in prange(parts):
-        flag = np.uint8(0)
-        for i in range(n * c // parts, n * (c + 1) // parts):
-            d = values[i] - values[i]  # NaN exactly when values[i] is NaN or infinite
-            flag |= np.uint8(d != d)
-        bad[c] = flag
+        # a slice indexed from 0: a global index keeps a wraparound test per access, and the
+        # loop then gathers
+        part = bits[n * c // parts : n * (c + 1) // parts]
+        acc = np.uint64(0)
+        for i in range(part.shape[0]):
+            acc |= (part[i] & _EXPONENT) + _EXPONENT_ONE
+        bad[c] = acc >> _S63
     return not bad.any()
 
 

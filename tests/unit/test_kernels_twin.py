@@ -5,6 +5,7 @@ import pytest
 
 from simcore import kernels, rng
 from simcore.kernels import Cells, PerCell, Rates, SharedSteps, Stream, tallies
+from simcore.kernels.tiles import HTILE
 from simcore.landscape import kinetics_code
 from simcore.propagator import (
     bit_flip_probabilities,
@@ -173,6 +174,28 @@ def test_bits_heterogeneous_matches_twin(kinetics, n, n_steps, g):
     np.testing.assert_allclose(heat, ref_q, rtol=1e-12, atol=1e-35)
     np.testing.assert_allclose(wg.sum(), ref_w.sum(), rtol=1e-12)
     np.testing.assert_allclose(qg.sum(), ref_q.sum(), rtol=1e-12, atol=1e-12 * KT)
+
+
+@pytest.mark.parametrize("dt", [1e-11, 1e-9, 1e-6])
+@pytest.mark.parametrize("one_fast", [False, True])
+def test_bits_heterogeneous_short_and_long_steps(dt, one_fast):
+    # a tile whose steps are all short ((k01 + k10) dt < PHI_SERIES_MAX: the series alone),
+    # all long, or mixed; one_fast: a single fast cell makes its tile take the full phi
+    n, n_steps, seed, step0 = 3 * HTILE + 17, 4, 9, 3
+    state, e_old, e_new, sad, f0 = _heterogeneous_inputs(n, 2, seed=6)
+    if one_fast:
+        f0 = f0.copy()
+        f0[HTILE + 5] = 1e14
+    ref = naive.bits_heterogeneous(
+        state, e_old, e_new, sad, f0, KT, "arrhenius", dt, seed, step0, n_steps
+    )
+    got = _run_bits_heterogeneous(
+        state, e_old, e_new, sad, f0, "arrhenius", dt, seed, step0, n_steps, 2
+    )
+    np.testing.assert_array_equal(got[0], ref[0])
+    np.testing.assert_array_equal(got[1].sum(axis=0), ref[1])
+    np.testing.assert_array_equal(got[2].sum(axis=0), ref[2])
+    assert ref[2].sum() > 0
 
 
 def test_bits_heterogeneous_block_equals_single_steps():
