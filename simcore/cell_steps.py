@@ -297,8 +297,8 @@ def run_stepwise(core, grid, record_per_cell, record_history, progress, cell_lan
     if history is not None:
         history[0] = start_occ
 
-    last = [None, None, None]  # the protocol's landscape last mapped, and the result
-    last_checked = [None]  # that result checked (cell_landscape), once it is
+    # the protocol's landscape last mapped, the result, and that result checked (once asked)
+    last = [None, None, None, None]
 
     def landscape(k):
         e, s = grid.landscapes(k, k)
@@ -307,8 +307,7 @@ def run_stepwise(core, grid, record_per_cell, record_history, progress, cell_lan
         # cell_landscapes is a function of the protocol's landscape: call it once per
         # distinct landscape (a hold is one call)
         if not (np.array_equal(e[0], last[0]) and np.array_equal(s[0], last[1])):
-            last[:] = e[0], s[0], cell_landscapes(e[0], s[0])
-            last_checked[0] = None
+            last[:] = e[0], s[0], cell_landscapes(e[0], s[0]), None
         return last[2]
 
     def bit_landscape(k):
@@ -317,9 +316,9 @@ def run_stepwise(core, grid, record_per_cell, record_history, progress, cell_lan
         if cell_landscapes is None:
             return cell_landscape(*landscape(k), core.n_levels, n)
         raw = landscape(k)
-        if last_checked[0] is None:
-            last_checked[0] = cell_landscape(*raw, core.n_levels, n)
-        return last_checked[0]
+        if last[3] is None:
+            last[3] = cell_landscape(*raw, core.n_levels, n)
+        return last[3]
 
     bar = progress_bar(progress, grid.n_steps, core.n_cells)
     n = core.n_cells

@@ -26,7 +26,7 @@ from simcore.kernels.tiles import (
     _tile_tally,
     wide_pair,
 )
-from simcore.propagator import _UMAX, rate_pair, to_threshold, to_threshold_bits
+from simcore.propagator import _UMAX, rate_pair, to_threshold_bits
 from simcore.rng import bits, mix64, stream_of, to_unit
 
 #: ``levels_shared`` with ``tallies.record`` books each cell's work and heat; the plan names that
@@ -36,46 +36,38 @@ levels_shared_per_cell_serial = levels_shared_serial
 
 
 @jit(inline="always")
+def _thresholds_of(k01, k10, dt, ph):
+    # (stay0, drop1) from the rates and phi((k01 + k10) dt): the convention of
+    # propagator.level_thresholds, so the shared and per-cell paths draw the same states for
+    # the same landscape; built from the bits of the probabilities (the integers of
+    # to_threshold, in vector code on AVX2 too); _UMAX - 0 is _UMAX, no special case
+    return _UMAX - to_threshold_bits(k01 * dt * ph), to_threshold_bits(k10 * dt * ph)
+
+
+@jit(inline="always")
 def _bit_thresholds(a0, a1, saddle, kT, f0, kinetics, dt):
-    # (stay0, drop1) of one cell: the convention of propagator.level_thresholds, so the shared
-    # and per-cell paths draw the same states for the same landscape
+    # (stay0, drop1) of one cell
     k01, k10 = rate_pair(a0, a1, saddle, kT, f0, kinetics)
-    ph = phi((k01 + k10) * dt)
-    t01 = to_threshold(k01 * dt * ph)
-    return (_UMAX - t01 if t01 > 0 else _UMAX), to_threshold(k10 * dt * ph)
+    return _thresholds_of(k01, k10, dt, phi((k01 + k10) * dt))
 
 
 @jit(inline="always")
-def _short_step_thresholds(a0, a1, saddle, kT, f0, kinetics, dt):
-    # _bit_thresholds for a step with (k01 + k10) dt < PHI_SERIES_MAX, where phi is its series
-    # (the same value, no third exponential and no division); also returns whether the step
-    # was that short. The thresholds come from the bits of the probabilities (the same
-    # integers, vector code on AVX2 too), and _UMAX - t01 is _UMAX for t01 = 0 anyway.
-    k01, k10 = rate_pair(a0, a1, saddle, kT, f0, kinetics)
-    x = (k01 + k10) * dt
-    ph = phi_series(x)
-    stay = _UMAX - to_threshold_bits(k01 * dt * ph)
-    return stay, to_threshold_bits(k10 * dt * ph), x < PHI_SERIES_MAX
-
-
-@jit(inline="always")
-def _short_tile(n, lo, hi, top, freq, kT, kinetics, dt, stay, drop):
-    # the thresholds of a tile's n cells by _short_step_thresholds; returns how many cells had
-    # a step too long for the series alone (their thresholds are then not yet right)
+def _tile_thresholds(n, lo, hi, top, freq, kT, kinetics, dt, stay, drop):
+    # the thresholds of a tile's n cells. Most blocks have short steps for every cell
+    # ((k01 + k10) dt < PHI_SERIES_MAX, where phi is its series: the same value, no third
+    # exponential and no division), so the series alone is tried first; a tile with a longer
+    # step is done again with the full phi. Call it with kinetics a constant: a branch on it in
+    # the loop body split the vector code and spilled its registers (AVX2 codegen: 18 -> 10 ns
+    # per cell)
     n_long = 0
     for j in range(n):
-        stay[j], drop[j], short = _short_step_thresholds(
-            lo[j], hi[j], top[j], kT, freq[j], kinetics, dt
-        )
-        n_long += not short
-    return n_long
-
-
-@jit(inline="always")
-def _full_tile(n, lo, hi, top, freq, kT, kinetics, dt, stay, drop):
-    # the thresholds of a tile's n cells by _bit_thresholds (the full phi)
-    for j in range(n):
-        stay[j], drop[j] = _bit_thresholds(lo[j], hi[j], top[j], kT, freq[j], kinetics, dt)
+        k01, k10 = rate_pair(lo[j], hi[j], top[j], kT, freq[j], kinetics)
+        x = (k01 + k10) * dt
+        stay[j], drop[j] = _thresholds_of(k01, k10, dt, phi_series(x))
+        n_long += not (x < PHI_SERIES_MAX)  # NaN too: the full phi decides
+    if n_long > 0:
+        for j in range(n):
+            stay[j], drop[j] = _bit_thresholds(lo[j], hi[j], top[j], kT, freq[j], kinetics, dt)
 
 
 def _bits_heterogeneous(cells, landscape, rates, stream, tallies):
@@ -153,19 +145,11 @@ def _bits_heterogeneous_group(g, cells, landscape, rates, stream, tallies):
             top[j] = sd[j * ss, 0]
             freq[j] = fr[j * sf]
         if dt > 0.0:
-            # contiguous operands and branch-free arithmetic: these loops vectorise. Most blocks
-            # have short steps for every cell, so the series alone is tried first; a tile with
-            # a longer step is done again with the full phi. A loop per kinetics, passed as a
-            # constant: a branch in the loop body split the vector code and spilled its
-            # registers (AVX2 codegen: 18 -> 10 ns per cell)
+            # contiguous operands and branch-free arithmetic: these loops vectorise
             if kinetics == 0:
-                n_long = _short_tile(n, lo, hi, top, freq, kT, 0, dt, stay, drop)
+                _tile_thresholds(n, lo, hi, top, freq, kT, 0, dt, stay, drop)
             else:
-                n_long = _short_tile(n, lo, hi, top, freq, kT, 1, dt, stay, drop)
-            if n_long > 0 and kinetics == 0:
-                _full_tile(n, lo, hi, top, freq, kT, 0, dt, stay, drop)
-            elif n_long > 0:
-                _full_tile(n, lo, hi, top, freq, kT, 1, dt, stay, drop)
+                _tile_thresholds(n, lo, hi, top, freq, kT, 1, dt, stay, drop)
         else:  # a jump without time: what _bit_thresholds gives for dt = 0
             for j in range(n):
                 stay[j] = _UMAX
